@@ -1,0 +1,202 @@
+// RevisionStore implements Store: committed state and history in memory, durability in
+// LevelEngine. Writes take their revision at once (so later writes can check against them)
+// but become visible to readers and watchers only after their batch is synced to disk.
+import { ChangeLog } from './change-log.js';
+import { KeyIndex } from './key-index.js';
+import type { LevelEngine, LoadedState } from './level-engine.js';
+import { WatchHub } from './watch-hub.js';
+import {
+  StorageError, type Encoder, type KV, type ListOptions, type ListResult, type Store, type StoreEvent,
+  type Watcher, type WatchOptions,
+} from './interfaces.js';
+
+export interface HistoryLimits {
+  /** Most events kept for watch resume and consistent paging. */
+  maxEvents: number;
+  /** Events older than this are dropped even under maxEvents. */
+  maxAgeMs: number;
+}
+
+export const defaultHistory: HistoryLimits = { maxEvents: 20_000, maxAgeMs: 15 * 60_000 };
+
+export class RevisionStore implements Store {
+  private readonly committed = new KeyIndex();
+  /** Writes handed to the engine but not yet durable; null marks a pending delete. */
+  private readonly pending = new Map<string, KV | null>();
+  private readonly log: ChangeLog;
+  private readonly hub = new WatchHub();
+  private committedRevision: number;
+  private nextRevision: number;
+  private closed = false;
+  private failure: unknown;
+  private compactTimer: NodeJS.Timeout;
+
+  constructor(private readonly engine: LevelEngine, state: LoadedState, private readonly limits = defaultHistory) {
+    for (const kv of state.objects.values()) this.committed.set(kv);
+    this.log = new ChangeLog(state.events, state.compactedRevision);
+    this.committedRevision = state.revision;
+    this.nextRevision = state.revision;
+    this.compactTimer = setInterval(() => void this.compact(), 10_000);
+    this.compactTimer.unref();
+  }
+
+  revision(): number {
+    return this.committedRevision;
+  }
+
+  compactedRevision(): number {
+    return this.log.compactedRevision;
+  }
+
+  get watcherCount(): number {
+    return this.hub.size;
+  }
+
+  get(key: string): KV | undefined {
+    return this.committed.get(key);
+  }
+
+  getLatest(key: string): KV | undefined {
+    const p = this.pending.get(key);
+    return p === undefined ? this.committed.get(key) : (p ?? undefined);
+  }
+
+  count(prefix: string): number {
+    return this.committed.keysUnder(prefix).length;
+  }
+
+  list(prefix: string, opts: ListOptions = {}): ListResult {
+    const at = opts.atRevision;
+    if (at !== undefined && at < this.committedRevision) return this.listAt(prefix, at, opts);
+    const keys = this.committed.keysUnder(prefix, opts.after);
+    return paginate(keys, (k) => this.committed.get(k), this.committedRevision, opts);
+  }
+
+  /** Lists as of an older revision by undoing the changes made since. */
+  private listAt(prefix: string, rev: number, opts: ListOptions): ListResult {
+    if (rev < this.log.compactedRevision) {
+      throw new StorageError('Compacted', prefix, undefined, undefined, this.log.compactedRevision);
+    }
+    const then = this.log.valuesAt(rev, prefix);
+    const after = opts.after;
+    const keys = new Set(this.committed.keysUnder(prefix, after));
+    for (const [k, v] of then) {
+      if (v && (after === undefined || k > after)) keys.add(k);
+    }
+    const sorted = [...keys].sort();
+    return paginate(sorted, (k) => (then.has(k) ? (then.get(k) ?? undefined) : this.committed.get(k)), rev, opts);
+  }
+
+  create(key: string, encode: Encoder): Promise<KV> {
+    this.checkWritable(key);
+    if (this.getLatest(key)) return Promise.reject(new StorageError('KeyExists', key));
+    const rev = ++this.nextRevision;
+    const kv: KV = { key, value: encode(rev), modRevision: rev, createRevision: rev };
+    return this.submit({ type: 'ADDED', revision: rev, kv, time: Date.now() });
+  }
+
+  update(key: string, expectedModRevision: number, encode: Encoder): Promise<KV> {
+    this.checkWritable(key);
+    const prev = this.getLatest(key);
+    if (!prev) return Promise.reject(new StorageError('NotFound', key));
+    if (prev.modRevision !== expectedModRevision) {
+      return Promise.reject(new StorageError('Conflict', key, undefined, prev));
+    }
+    const rev = ++this.nextRevision;
+    const kv: KV = { key, value: encode(rev), modRevision: rev, createRevision: prev.createRevision };
+    return this.submit({ type: 'MODIFIED', revision: rev, kv, prev, time: Date.now() });
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<KV> {
+    this.checkWritable(key);
+    const prev = this.getLatest(key);
+    if (!prev) return Promise.reject(new StorageError('NotFound', key));
+    if (expectedModRevision !== undefined && prev.modRevision !== expectedModRevision) {
+      return Promise.reject(new StorageError('Conflict', key, undefined, prev));
+    }
+    const rev = ++this.nextRevision;
+    // A delete event carries the last value, stamped with the deletion revision as etcd does.
+    const kv: KV = { ...prev, modRevision: rev };
+    return this.submit({ type: 'DELETED', revision: rev, kv, prev, time: Date.now() }).then(() => prev);
+  }
+
+  watch(prefix: string, opts: WatchOptions): Watcher {
+    if (this.closed) throw new StorageError('Closed', prefix);
+    if (opts.fromRevision < this.log.compactedRevision) {
+      throw new StorageError('Compacted', prefix, undefined, undefined, this.log.compactedRevision);
+    }
+    // Replay and subscribe in the same tick: commits land in later ticks, so nothing is missed.
+    const backlog = this.log.after(opts.fromRevision).filter((e) => e.kv.key.startsWith(prefix));
+    const watcher = this.hub.subscribe(prefix, (evs) => {
+      const fresh = evs[0].revision > opts.fromRevision ? evs : evs.filter((e) => e.revision > opts.fromRevision);
+      if (fresh.length > 0) opts.onEvents(fresh);
+    });
+    if (backlog.length > 0) opts.onEvents(backlog);
+    return watcher;
+  }
+
+  private checkWritable(key: string): void {
+    if (this.closed) throw new StorageError('Closed', key);
+    if (this.failure) throw new StorageError('Closed', key, `storage failed: ${String(this.failure)}`);
+  }
+
+  private submit(ev: StoreEvent): Promise<KV> {
+    const key = ev.kv.key;
+    const own = ev.type === 'DELETED' ? null : ev.kv;
+    this.pending.set(key, own);
+    return this.engine.commit([ev]).then(
+      () => {
+        this.apply(ev);
+        if (this.pending.get(key) === own) this.pending.delete(key);
+        return ev.kv;
+      },
+      (err: unknown) => {
+        // A failed sync leaves memory ahead of disk: stop taking writes rather than diverge.
+        this.failure = err;
+        throw err;
+      },
+    );
+  }
+
+  private apply(ev: StoreEvent): void {
+    if (ev.type === 'DELETED') this.committed.delete(ev.kv.key);
+    else this.committed.set(ev.kv);
+    this.committedRevision = ev.revision;
+    this.log.append(ev);
+    this.hub.publish([ev]);
+  }
+
+  /** Drops history beyond the limits, in memory and on disk. */
+  async compact(now = Date.now()): Promise<void> {
+    const before = this.log.compactedRevision;
+    const after = this.log.trim(this.limits.maxEvents, this.limits.maxAgeMs, now);
+    if (after > before && !this.closed) await this.engine.compact(after);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.compactTimer);
+    await this.engine.close();
+  }
+}
+
+function paginate(
+  keys: readonly string[], lookup: (k: string) => KV | undefined, revision: number, opts: ListOptions,
+): ListResult {
+  const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+  const items: KV[] = [];
+  let i = 0;
+  for (; i < keys.length && items.length < limit; i++) {
+    const kv = lookup(keys[i]);
+    if (kv && (!opts.filter || opts.filter(kv))) items.push(kv);
+  }
+  if (i >= keys.length) return { items, revision };
+  // Only report a continuation when something after this page could still match.
+  let remaining = 0;
+  for (let j = i; j < keys.length; j++) {
+    const kv = lookup(keys[j]);
+    if (kv && (!opts.filter || opts.filter(kv))) remaining++;
+  }
+  return remaining > 0 ? { items, revision, continueAfter: items.at(-1)?.key ?? keys[i - 1], remaining } : { items, revision };
+}
