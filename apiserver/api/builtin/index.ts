@@ -1,0 +1,13 @@
+// Registers every built-in resource.
+import { Registry } from '../registry.js';
+import { coreResources } from './core.js';
+import { groupOrder, groupResources } from './groups.js';
+
+export function builtinRegistry(): Registry {
+  const registry = new Registry();
+  registry.declareGroup('', ['v1']);
+  registry.declareGroup('autoscaling', ['v2', 'v1']);
+  for (const g of groupOrder) registry.declareGroup(g, []);
+  for (const def of [...coreResources, ...groupResources]) registry.add(def);
+  return registry;
+}

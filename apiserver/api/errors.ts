@@ -1,0 +1,164 @@
+// Every Status an API client receives is built here: reason, code and wording as Kubernetes
+// sends them, so kubectl prints what users expect.
+import { aggregate, type FieldError } from './field-errors.js';
+
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+export interface Status {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never> | { resourceVersion?: string; continue?: string };
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  details?: StatusDetails;
+  code: number;
+}
+
+export class StatusError extends Error {
+  override readonly name = 'StatusError';
+  constructor(readonly status: Status) {
+    super(status.message ?? status.reason ?? 'error');
+  }
+  get code(): number {
+    return this.status.code;
+  }
+  get reason(): string | undefined {
+    return this.status.reason;
+  }
+}
+
+/** Names a resource the way Kubernetes messages do: "pods" or "deployments.apps". */
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+
+/** Names a kind the way Invalid messages do: "Pod" or "Deployment.apps". */
+export interface GroupKind {
+  group: string;
+  kind: string;
+}
+
+const qualified = (gr: GroupResource) => (gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
+
+function failure(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
+  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  if (details) status.details = details;
+  return new StatusError(status);
+}
+
+function details(gr: GroupResource, name: string): StatusDetails {
+  const d: StatusDetails = { name };
+  if (gr.group) d.group = gr.group;
+  d.kind = gr.resource;
+  return d;
+}
+
+export function notFound(gr: GroupResource, name: string): StatusError {
+  return failure(404, 'NotFound', `${qualified(gr)} "${name}" not found`, details(gr, name));
+}
+
+export function alreadyExists(gr: GroupResource, name: string): StatusError {
+  return failure(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, details(gr, name));
+}
+
+export function conflict(gr: GroupResource, name: string, why: string): StatusError {
+  return failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, details(gr, name));
+}
+
+export const modifiedConflictMessage =
+  'the object has been modified; please apply your changes to the latest version and try again';
+
+export function invalid(gk: GroupKind, name: string, errs: readonly FieldError[]): StatusError {
+  const kind = gk.group ? `${gk.kind}.${gk.group}` : gk.kind;
+  const agg = aggregate(errs);
+  const message = agg ? `${kind} "${name}" is invalid: ${agg}` : `${kind} "${name}" is invalid`;
+  const d: StatusDetails = { name };
+  if (gk.group) d.group = gk.group;
+  d.kind = gk.kind;
+  d.causes = errs.map((e) => ({ reason: e.type, message: e.body, field: e.field }));
+  return failure(422, 'Invalid', message, d);
+}
+
+export function badRequest(message: string): StatusError {
+  return failure(400, 'BadRequest', message);
+}
+
+export function forbidden(gr: GroupResource, name: string, why: string): StatusError {
+  const what = name ? `${qualified(gr)} "${name}"` : qualified(gr);
+  return failure(403, 'Forbidden', `${what} is forbidden: ${why}`, details(gr, name));
+}
+
+export function unauthorized(message = 'Unauthorized'): StatusError {
+  return failure(401, 'Unauthorized', message);
+}
+
+export function methodNotSupported(gr: GroupResource, action: string): StatusError {
+  return failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${qualified(gr)}"`, {
+    ...(gr.group ? { group: gr.group } : {}), kind: gr.resource,
+  });
+}
+
+export function gone(message: string): StatusError {
+  return failure(410, 'Expired', message);
+}
+
+/** 410 for a watch or list from a resourceVersion history no longer holds. */
+export function resourceExpired(message: string): StatusError {
+  return failure(410, 'Expired', message);
+}
+
+export function notAcceptable(message: string): StatusError {
+  return failure(406, 'NotAcceptable', message);
+}
+
+export function unsupportedMediaType(contentType: string): StatusError {
+  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`, {
+    causes: [{ reason: 'UnexpectedServerResponse', message: contentType }],
+  });
+}
+
+export function requestEntityTooLarge(message: string): StatusError {
+  return failure(413, 'RequestEntityTooLarge', message);
+}
+
+export function tooManyRequests(message: string, retryAfterSeconds = 1): StatusError {
+  return failure(429, 'TooManyRequests', message, { retryAfterSeconds });
+}
+
+export function internalError(err: unknown): StatusError {
+  const why = err instanceof Error ? err.message : String(err);
+  return failure(500, 'InternalError', `Internal error occurred: ${why}`, { causes: [{ message: why }] });
+}
+
+export function serviceUnavailable(message: string): StatusError {
+  return failure(503, 'ServiceUnavailable', message);
+}
+
+export function notFoundPath(): StatusError {
+  return failure(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+export function success(d?: StatusDetails): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
+  if (d) s.details = d;
+  return s;
+}
+
+export function isStatusError(err: unknown, reason?: string): err is StatusError {
+  return err instanceof StatusError && (reason === undefined || err.reason === reason);
+}

@@ -1,0 +1,24 @@
+// The admission chain: plugins run in order on every write; any may mutate the object
+// (mutating phase) or reject the request with a Status (validating phase).
+import type { Admission, AdmissionAttributes } from '../../registry/context.js';
+
+export interface AdmissionPlugin {
+  name: string;
+  /** Mutating phase: may change attrs.object. */
+  mutate?(attrs: AdmissionAttributes): Promise<void> | void;
+  /** Validating phase: may only reject. */
+  validate?(attrs: AdmissionAttributes): Promise<void> | void;
+}
+
+export class AdmissionChain implements Admission {
+  private readonly plugins: AdmissionPlugin[] = [];
+
+  register(plugin: AdmissionPlugin): void {
+    this.plugins.push(plugin);
+  }
+
+  async admit(attrs: AdmissionAttributes): Promise<void> {
+    for (const p of this.plugins) await p.mutate?.(attrs);
+    for (const p of this.plugins) await p.validate?.(attrs);
+  }
+}

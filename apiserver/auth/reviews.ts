@@ -1,0 +1,96 @@
+// The review resources, answered and never stored: who am I (SelfSubjectReview), may I
+// (SelfSubjectAccessReview, SelfSubjectRulesReview), may they (SubjectAccessReview,
+// LocalSubjectAccessReview), and is this token valid (TokenReview).
+import { badRequest } from '../api/errors.js';
+import type { KubeObject } from '../api/object.js';
+import type { ApiContext } from '../http/api-context.js';
+import type { ResourceRequest } from '../http/request-info.js';
+import type { UserInfo } from '../registry/context.js';
+import type { Authenticator } from './authenticate.js';
+import type { Authorizer } from './authorize.js';
+
+interface ResourceAttributes {
+  namespace?: string;
+  verb?: string;
+  group?: string;
+  version?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+}
+
+interface AccessSpec {
+  resourceAttributes?: ResourceAttributes;
+  nonResourceAttributes?: { path?: string; verb?: string };
+  user?: string;
+  groups?: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+function requestFromSpec(spec: AccessSpec, namespaceOverride?: string): ResourceRequest | { kind: 'nonresource'; verb: string; path: string } {
+  if (spec.resourceAttributes) {
+    const r = spec.resourceAttributes;
+    return {
+      kind: 'resource', verb: (r.verb ?? '') as ResourceRequest['verb'], group: r.group ?? '', version: r.version ?? '',
+      namespace: namespaceOverride ?? r.namespace ?? '', resource: r.resource ?? '', name: r.name ?? '', subresource: r.subresource ?? '', rest: [],
+    };
+  }
+  if (spec.nonResourceAttributes) return { kind: 'nonresource', verb: spec.nonResourceAttributes.verb ?? '', path: spec.nonResourceAttributes.path ?? '' };
+  throw badRequest('exactly one of nonResourceAttributes or resourceAttributes must be specified');
+}
+
+async function decide(authz: Authorizer, user: UserInfo, spec: AccessSpec, ns?: string) {
+  const decision = await authz.authorize({ user, info: requestFromSpec(spec, ns) });
+  if (decision === 'allow') {
+    return { allowed: true, ...(user.groups.includes('system:masters') ? {} : { reason: '' }) };
+  }
+  return { allowed: false, ...(decision === 'deny' ? { denied: true } : {}) };
+}
+
+export function reviewExtensions(api: ApiContext, authn?: Authenticator, authz?: Authorizer): void {
+  if (!authz) return;
+  const withStatus = (obj: KubeObject, status: object): KubeObject => ({ ...obj, metadata: { ...obj.metadata, creationTimestamp: null }, status });
+  api.extend('authorization.k8s.io', 'selfsubjectaccessreviews', {
+    async create(call, obj) {
+      return withStatus(obj, await decide(authz, call.ctx.user, (obj.spec ?? {}) as AccessSpec));
+    },
+  });
+  api.extend('authorization.k8s.io', 'subjectaccessreviews', {
+    async create(call, obj) {
+      const spec = (obj.spec ?? {}) as AccessSpec;
+      const user: UserInfo = { name: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid, extra: spec.extra };
+      return withStatus(obj, await decide(authz, user, spec));
+    },
+  });
+  api.extend('authorization.k8s.io', 'localsubjectaccessreviews', {
+    async create(call, obj) {
+      const spec = (obj.spec ?? {}) as AccessSpec;
+      const user: UserInfo = { name: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid, extra: spec.extra };
+      return withStatus(obj, await decide(authz, user, spec, call.info.namespace));
+    },
+  });
+  api.extend('authorization.k8s.io', 'selfsubjectrulesreviews', {
+    async create(call, obj) {
+      const admin = call.ctx.user.groups.includes('system:masters');
+      return withStatus(obj, admin
+        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
+        : { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'rules are not yet listed for non-admin users' });
+    },
+  });
+  api.extend('authentication.k8s.io', 'selfsubjectreviews', {
+    async create(call, obj) {
+      const u = call.ctx.user;
+      return withStatus(obj, { userInfo: { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) } });
+    },
+  });
+  api.extend('authentication.k8s.io', 'tokenreviews', {
+    async create(_call, obj) {
+      const token = (obj.spec as { token?: string } | undefined)?.token ?? '';
+      const user = authn ? await authn.authenticateToken(token) : undefined;
+      return withStatus(obj, user
+        ? { authenticated: true, user: { username: user.name, uid: user.uid, groups: user.groups, extra: user.extra }, audiences: (obj.spec as { audiences?: string[] }).audiences ?? [] }
+        : { authenticated: false, user: {} });
+    },
+  });
+}

@@ -1,0 +1,61 @@
+// What exists from the first start: the system namespaces and the `kubernetes` Service, as a
+// fresh Kubernetes cluster has them. Idempotent: existing objects are left alone.
+import { logger } from '../lib/log.js';
+import { isStatusError } from './api/errors.js';
+import type { KubeObject } from './api/object.js';
+import type { ApiContext } from './http/api-context.js';
+import { systemUser, type RequestContext } from './registry/context.js';
+
+const log = logger('bootstrap');
+
+export interface BootstrapOptions {
+  /** The first address of the service CIDR (10.43.0.1). */
+  kubernetesServiceIP: string;
+  /** Where the API server is reachable for pods (the kubernetes Service's endpoints). */
+  advertiseAddress: string;
+  securePort: number;
+}
+
+const ctx = (namespace: string): RequestContext => ({ user: systemUser, namespace, dryRun: false });
+
+async function ensure(api: ApiContext, group: string, plural: string, namespace: string, obj: KubeObject): Promise<void> {
+  try {
+    await api.storeFor(group, plural).create(namespace, obj, ctx(namespace));
+    log.info({ kind: obj.kind, namespace, name: obj.metadata.name }, 'created');
+  } catch (err) {
+    if (!isStatusError(err, 'AlreadyExists')) throw err;
+  }
+}
+
+export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promise<void> {
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    await ensure(api, '', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  await ensure(api, '', 'services', 'default', {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP', clusterIP: opts.kubernetesServiceIP, sessionAffinity: 'None',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.securePort }],
+    },
+  });
+  await ensure(api, '', 'endpoints', 'default', {
+    apiVersion: 'v1', kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }] }],
+  });
+  await ensure(api, 'discovery.k8s.io', 'endpointslices', 'default', {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }],
+  });
+  for (const [name, value] of [['system-node-critical', 2000001000], ['system-cluster-critical', 2000000000]] as const) {
+    await ensure(api, 'scheduling.k8s.io', 'priorityclasses', '', {
+      apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name },
+      value, preemptionPolicy: 'PreemptLowerPriority',
+      description: name === 'system-node-critical' ? 'Used for system critical pods that must not be moved from their current node.' : 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+    });
+  }
+}

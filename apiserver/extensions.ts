@@ -1,0 +1,24 @@
+// Wires per-resource behaviour that needs server state: allocators, graceful deletion,
+// custom subresources and non-stored resources.
+import type { ApiContext } from './http/api-context.js';
+import { ServiceAllocation } from './registry/allocators/service-allocation.js';
+import { decoded } from './registry/decoded.js';
+import { podExtensions } from './registry/pods/extensions.js';
+import { reviewExtensions } from './auth/reviews.js';
+import type { Authenticator } from './auth/authenticate.js';
+import type { Authorizer } from './auth/authorize.js';
+
+export interface ExtensionOptions {
+  serviceCIDR: string;
+  nodePortRange: [number, number];
+  authn: Authenticator;
+  authz: Authorizer;
+}
+
+export function installExtensions(api: ApiContext, opts: ExtensionOptions): void {
+  const services = new ServiceAllocation(opts.serviceCIDR, opts.nodePortRange);
+  for (const kv of api.store.list('/core/services/').items) services.restore(decoded(kv) as never);
+  api.extend('', 'services', { hooks: services.hooks() });
+  podExtensions(api);
+  reviewExtensions(api, opts.authn, opts.authz);
+}

@@ -1,0 +1,76 @@
+// Reading and decoding request bodies, refusing what is too large or malformed with the
+// errors Kubernetes gives.
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../api/errors.js';
+import { isPlainObject, type KubeObject } from '../api/object.js';
+import { inputFormat, type InputFormat } from './negotiate.js';
+
+/** Kubernetes' default limit on a request body (3 MiB). */
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    throw requestEntityTooLarge(`the request body is too large: limit is ${limit} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw requestEntityTooLarge(`the request body is too large: limit is ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Parses a JSON or YAML document into a plain value. */
+export function parseDocument(buf: Buffer, format: InputFormat): unknown {
+  const text = buf.toString('utf8');
+  if (format === 'json' || format === 'json-patch' || format === 'merge-patch' || format === 'strategic-merge-patch') {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    }
+  }
+  if (format === 'yaml' || format === 'apply-patch') {
+    try {
+      return parseYaml(text, { maxAliasCount: 100 });
+    } catch (err) {
+      throw badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (format === 'protobuf') throw unsupportedMediaType('application/vnd.kubernetes.protobuf');
+  throw unsupportedMediaType('unknown');
+}
+
+/** Decodes an object body for a resource, checking apiVersion and kind against the URL. */
+export function decodeObject(
+  buf: Buffer, contentType: string | undefined, expected: { apiVersion: string; kind: string },
+): KubeObject {
+  const format = inputFormat(contentType);
+  if (format !== 'json' && format !== 'yaml') throw unsupportedMediaType(contentType ?? '');
+  const doc = parseDocument(buf, format);
+  if (!isPlainObject(doc)) {
+    throw badRequest(`Object 'Kind' is missing in '${buf.toString('utf8').slice(0, 200)}'`);
+  }
+  const obj = doc as KubeObject;
+  if (obj.apiVersion && obj.apiVersion !== expected.apiVersion) {
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected.apiVersion})`);
+  }
+  if (obj.kind && obj.kind !== expected.kind) {
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${expected.kind})`);
+  }
+  if (obj.metadata !== undefined && !isPlainObject(obj.metadata)) {
+    throw badRequest(`${expected.kind} in version "${expected.apiVersion}" cannot be handled as a ${expected.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${expected.kind}.metadata of type v1.ObjectMeta`);
+  }
+  obj.metadata ??= {};
+  obj.apiVersion = expected.apiVersion;
+  obj.kind = expected.kind;
+  return obj;
+}

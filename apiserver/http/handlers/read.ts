@@ -1,0 +1,52 @@
+// GET of one object and LIST of a collection, in every representation kubectl asks for.
+import { decoded } from '../../registry/decoded.js';
+import { listResource } from '../../registry/list.js';
+import { parseListQuery } from '../../registry/list-query.js';
+import type { KV } from '../../storage/interfaces.js';
+import type { KubeObject } from '../../api/object.js';
+import type { ResourceCall } from '../api-context.js';
+import { negotiateOutput } from '../negotiate.js';
+import type { IncludeObject } from '../render.js';
+import { sendOutput } from '../respond.js';
+
+export function includeObject(url: URL): IncludeObject {
+  const v = url.searchParams.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+export async function getObject(call: ResourceCall): Promise<void> {
+  sendKV(call, call.rs.get(call.info.namespace, call.info.name));
+}
+
+/** Sends one stored object in the representation the client negotiated. */
+export function sendKV(call: ResourceCall, kv: KV, code = 200): void {
+  sendObject(call, decoded(kv), code, kv);
+}
+
+/** Sends an object (stored or not, e.g. a dry run) as the client negotiated. */
+export function sendObject(call: ResourceCall, obj: KubeObject, code = 200, kv?: KV): void {
+  const output = negotiateOutput(call.req.headers.accept, ['table', 'partial']);
+  const { renderer } = call;
+  if (output.kind === 'table') {
+    sendOutput(call.res, code, renderer.table([obj], undefined, output, includeObject(call.url)), output);
+  } else if (output.kind === 'partial') {
+    sendOutput(call.res, code, renderer.partial(obj, output.metaVersion), output);
+  } else {
+    sendOutput(call.res, code, kv ? renderer.json(kv) : renderer.objectJson(obj), output);
+  }
+}
+
+export async function listObjects(call: ResourceCall): Promise<void> {
+  const { info, rs, renderer, url, api } = call;
+  const output = negotiateOutput(call.req.headers.accept, ['table', 'partialList']);
+  const q = parseListQuery(rs.def, url.searchParams);
+  const page = await listResource(rs, api.store, info.namespace, q);
+  const meta = { resourceVersion: page.resourceVersion, continue: page.continue, remainingItemCount: page.remainingItemCount };
+  if (output.kind === 'table') {
+    sendOutput(call.res, 200, renderer.table(page.items.map(decoded), meta, output, includeObject(url)), output);
+  } else if (output.kind === 'partialList') {
+    sendOutput(call.res, 200, renderer.partialList(page.items.map(decoded), meta, output.metaVersion), output);
+  } else {
+    sendOutput(call.res, 200, renderer.listJson(page.items, meta), output);
+  }
+}

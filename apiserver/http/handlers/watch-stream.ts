@@ -1,0 +1,119 @@
+// Streaming a watch: newline-delimited JSON events, bookmarks on a shared ticker, a server
+// timeout, and slow clients cut off before they hold unbounded memory.
+import type { ServerResponse } from 'node:http';
+import { everyField } from '../../api/selectors/fields.js';
+import { parseFieldSelector } from '../../api/selectors/fields.js';
+import { StatusError } from '../../api/errors.js';
+import { decoded } from '../../registry/decoded.js';
+import { parseListQuery, selectableFields } from '../../registry/list-query.js';
+import { watchResource, type WatchEventType } from '../../registry/watch.js';
+import type { Store, KV } from '../../storage/interfaces.js';
+import type { ResourceCall } from '../api-context.js';
+import { negotiateOutput, type Output } from '../negotiate.js';
+import { encodeBody, type Renderer } from '../render.js';
+import { includeObject } from './read.js';
+
+/** A watcher buffering more than this is too slow to keep up and is closed. */
+const maxBufferedBytes = 32 * 1024 * 1024;
+const bookmarkIntervalMs = 60_000;
+
+interface Stream {
+  res: ServerResponse;
+  renderer: Renderer;
+  bookmarks: boolean;
+}
+
+const streams = new Set<Stream>();
+let ticker: NodeJS.Timeout | undefined;
+let tickerStore: Store | undefined;
+
+function startTicker(store: Store): void {
+  tickerStore = store;
+  if (ticker) return;
+  ticker = setInterval(() => {
+    const rev = tickerStore?.revision() ?? 0;
+    for (const s of streams) {
+      if (s.bookmarks) s.res.write(JSON.stringify({ type: 'BOOKMARK', object: s.renderer.bookmark(rev) }) + '\n');
+    }
+  }, bookmarkIntervalMs);
+  ticker.unref();
+}
+
+/** Number of open watch streams (for metrics and tests). */
+export function openWatchCount(): number {
+  return streams.size;
+}
+
+export async function watchObjects(call: ResourceCall): Promise<void> {
+  const { res, req, rs, renderer, url, info, api } = call;
+  const output = negotiateOutput(req.headers.accept, ['table']);
+  const q = parseListQuery(rs.def, url.searchParams);
+  if (info.name) {
+    // Watching one object is a watch on the collection narrowed to its name.
+    const byName = parseFieldSelector(`metadata.name=${info.name}`, selectableFields(rs.def));
+    q.fieldSelector = q.fieldSelector === everyField ? byName : parseFieldSelector(
+      [...q.fieldSelector.requirements.map((r) => `${r.field}${r.op}${r.value}`), `metadata.name=${info.name}`].join(','),
+      selectableFields(rs.def),
+    );
+  }
+  const encode = frameEncoder(renderer, output, includeObject(url));
+  const stream: Stream = { res, renderer, bookmarks: q.allowWatchBookmarks };
+  let closed = false;
+  let watcher: { stop(): void } | undefined;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    watcher?.stop();
+    streams.delete(stream);
+    clearTimeout(timer);
+    res.end();
+  };
+  const timeoutMs = (q.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
+  const timer = setTimeout(close, timeoutMs);
+  req.on('close', close);
+  res.writeHead(200, { 'Content-Type': output.contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  const write = (chunk: string) => {
+    if (closed) return;
+    res.write(chunk);
+    if (res.writableLength > maxBufferedBytes) close();
+  };
+  try {
+    watcher = await watchResource(rs, api.store, info.namespace, q, {
+      event: (type, kv) => write(encode(type, kv)),
+      initialEventsEnd: (rev) => write(JSON.stringify({
+        type: 'BOOKMARK', object: renderer.bookmark(rev, { 'k8s.io/initial-events-end': 'true' }),
+      }) + '\n'),
+    });
+  } catch (err) {
+    if (err instanceof StatusError) {
+      write(JSON.stringify({ type: 'ERROR', object: err.status }) + '\n');
+      close();
+      return;
+    }
+    close();
+    throw err;
+  }
+  if (closed) {
+    watcher.stop();
+    return;
+  }
+  streams.add(stream);
+  startTicker(api.store);
+}
+
+/** How one event becomes a line on the wire, for the negotiated representation. */
+function frameEncoder(renderer: Renderer, output: Output, include: ReturnType<typeof includeObject>) {
+  if (output.kind === 'table') {
+    let first = true;
+    return (type: WatchEventType, kv: KV) => {
+      const table = renderer.table([decoded(kv)], undefined, output, include, !first);
+      first = false;
+      return JSON.stringify({ type, object: table }) + '\n';
+    };
+  }
+  if (output.encoding === 'yaml') {
+    return (type: WatchEventType, kv: KV) => encodeBody({ type, object: JSON.parse(renderer.json(kv)) }, 'yaml') + '---\n';
+  }
+  return (type: WatchEventType, kv: KV) => renderer.frame(type, kv);
+}

@@ -1,0 +1,69 @@
+// Dispatches a resource request to the verb or subresource that serves it.
+import { invalid, methodNotSupported, notFoundPath } from '../api/errors.js';
+import { notSupported, path } from '../api/field-errors.js';
+import type { RequestContext } from '../registry/context.js';
+import type { ApiContext, ResourceCall } from './api-context.js';
+import { getObject, listObjects } from './handlers/read.js';
+import { createObject, deleteCollection, deleteObject, updateObject } from './handlers/write.js';
+import { watchObjects } from './handlers/watch-stream.js';
+import { getScale, updateScale } from './handlers/scale.js';
+import { patchObject } from './handlers/patch.js';
+import { rendererFor } from './render.js';
+import type { ResourceRequest } from './request-info.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../registry/context.js';
+
+export async function handleResource(
+  api: ApiContext, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo,
+): Promise<void> {
+  const served = api.registry.lookup(info.group, info.version, info.resource);
+  if (!served) throw notFoundPath();
+  const def = served.def;
+  // A namespaced resource outside /namespaces/<ns> only lists and watches across namespaces.
+  if (def.namespaced && !info.namespace && !(info.verb === 'list' || info.verb === 'watch')) throw notFoundPath();
+  if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw notFoundPath();
+  const ctx: RequestContext = { user, namespace: def.namespaced ? info.namespace : '', dryRun: parseDryRun(url), fieldManager: url.searchParams.get('fieldManager') ?? undefined };
+  const call: ResourceCall = {
+    req, res, url, info, served, rs: api.restStore(def), renderer: rendererFor(def, served.version), ctx, api,
+  };
+  const gr = call.rs.gr;
+  if (info.verb !== 'list' && info.verb !== 'watch' && info.verb !== 'create' && info.verb !== 'deletecollection' && !info.name) throw notFoundPath();
+  if (!info.subresource) {
+    if (!def.verbs.includes(info.verb)) throw methodNotSupported(gr, info.verb);
+    switch (info.verb) {
+      case 'get': return getObject(call);
+      case 'list': return listObjects(call);
+      case 'watch': return watchObjects(call);
+      case 'create': return createObject(call);
+      case 'update': return updateObject(call);
+      case 'patch': return patchObject(call);
+      case 'delete': return deleteObject(call);
+      case 'deletecollection': return deleteCollection(call);
+      default: throw methodNotSupported(gr, info.verb);
+    }
+  }
+  if (info.subresource === 'status' && def.statusStrategy) {
+    if (info.verb === 'get') return getObject(call);
+    if (info.verb === 'update') return updateObject(call);
+    if (info.verb === 'patch') return patchObject(call);
+    throw methodNotSupported(gr, info.verb);
+  }
+  if (info.subresource === 'scale' && def.scale) {
+    if (info.verb === 'get') return getScale(call);
+    if (info.verb === 'update') return updateScale(call);
+    if (info.verb === 'patch') return patchObject(call);
+    throw methodNotSupported(gr, info.verb);
+  }
+  const custom = api.subresources(def).find((s) => s.name === info.subresource);
+  if (!custom) throw notFoundPath();
+  return custom.handle(call);
+}
+
+function parseDryRun(url: URL): boolean {
+  const values = url.searchParams.getAll('dryRun');
+  if (values.length === 0) return false;
+  for (const v of values) {
+    if (v !== 'All') throw invalid({ group: 'meta.k8s.io', kind: 'CreateOptions' }, '', [notSupported(path('dryRun'), v, ['All'])]);
+  }
+  return true;
+}

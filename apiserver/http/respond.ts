@@ -1,0 +1,47 @@
+// Writing responses: objects in the negotiated encoding, and every error as a Status.
+import type { ServerResponse } from 'node:http';
+import { internalError, StatusError, type Status } from '../api/errors.js';
+import { logger } from '../../lib/log.js';
+import { encodeBody } from './render.js';
+import type { Output } from './negotiate.js';
+
+const log = logger('apiserver');
+
+export function send(res: ServerResponse, code: number, body: string, contentType = 'application/json'): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-cache, private',
+  });
+  res.end(body);
+}
+
+export function sendOutput(res: ServerResponse, code: number, body: string | object, output: Output): void {
+  send(res, code, encodeBody(body, output.encoding), output.contentType);
+}
+
+export function sendStatus(res: ServerResponse, status: Status): void {
+  send(res, status.code, JSON.stringify(status));
+}
+
+/** Any thrown value becomes a Status; unexpected ones are logged and reported as 500. */
+export function sendError(res: ServerResponse, err: unknown, context?: Record<string, unknown>): void {
+  if (err instanceof StatusError) {
+    sendStatus(res, err.status);
+    return;
+  }
+  log.error({ err, ...context }, 'request failed');
+  sendStatus(res, internalError(err).status);
+}
+
+/** Adds `Warning: 299 - "..."` headers, as Kubernetes returns validation warnings. */
+export function addWarnings(res: ServerResponse, warnings: readonly string[]): void {
+  if (warnings.length === 0) return;
+  const existing = res.getHeader('Warning');
+  const list = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
+  res.setHeader('Warning', [...list, ...warnings.map((w) => `299 - ${JSON.stringify(w)}`)]);
+}

@@ -1,0 +1,149 @@
+// The HTTPS front: authenticates, authorizes and routes every request, and answers health,
+// version and discovery. Everything that is not a resource request is handled here.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import express from 'express';
+import { logger } from '../../lib/log.js';
+import { notFoundPath, unauthorized } from '../api/errors.js';
+import type { Authenticator } from '../auth/authenticate.js';
+import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
+import type { ApiContext } from './api-context.js';
+import { serveDiscovery } from './handlers/discovery.js';
+import { requestInfo } from './request-info.js';
+import { handleResource } from './resource-handler.js';
+import { send, sendError, sendStatus } from './respond.js';
+
+const log = logger('apiserver');
+
+/** A handler for a non-resource path prefix (OpenAPI, metrics, join endpoints, ...). */
+export type PathHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export interface HttpServerOptions {
+  bindAddress: string;
+  port: number;
+  tls: { cert: string; key: string; ca: string };
+  /** The address clients are told to use (discovery's serverAddressByClientCIDRs). */
+  advertiseAddress: string;
+  version: Record<string, string>;
+}
+
+export class ApiHttpServer {
+  readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly paths = new Map<string, PathHandler>();
+  private ready = false;
+
+  constructor(
+    private readonly api: ApiContext,
+    private readonly authn: Authenticator,
+    private readonly authz: Authorizer,
+    private readonly opts: HttpServerOptions,
+  ) {
+    const app = express();
+    app.disable('x-powered-by');
+    app.disable('etag');
+    app.use((req, res) => void this.handle(req, res));
+    this.server = createServer({
+      cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
+      requestCert: true, rejectUnauthorized: false,
+    }, app);
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
+    this.server.requestTimeout = 0;
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  /** Serves a non-resource path prefix (exact or as a prefix ending in '/'). */
+  handlePath(prefix: string, fn: PathHandler): void {
+    this.paths.set(prefix, fn);
+  }
+
+  setReady(ready: boolean): void {
+    this.ready = ready;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.bindAddress, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  get address(): { address: string; port: number } {
+    const a = this.server.address();
+    return typeof a === 'object' && a ? { address: a.address, port: a.port } : { address: this.opts.bindAddress, port: this.opts.port };
+  }
+
+  async close(): Promise<void> {
+    this.ready = false;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      // Watches and idle keep-alive connections would hold close() open: end them.
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'https://k8ts');
+    res.setHeader('Audit-Id', crypto.randomUUID());
+    try {
+      if (this.serveHealth(req, res, url)) return;
+      const user = await this.authn.authenticate(req);
+      if (!user) throw unauthorized();
+      const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      const decision = await this.authz.authorize({ user, info });
+      if (decision !== 'allow') throw forbiddenFor({ user, info });
+      if (info.kind === 'resource') {
+        await handleResource(this.api, info, req, res, url, user);
+        return;
+      }
+      if (url.pathname === '/version' || url.pathname === '/version/') {
+        send(res, 200, JSON.stringify(this.opts.version, null, 2));
+        return;
+      }
+      if (serveDiscovery(this.api, req, res, url.pathname, `${this.opts.advertiseAddress}:${this.address.port}`)) return;
+      for (const [prefix, fn] of this.paths) {
+        if (url.pathname === prefix || (prefix.endsWith('/') && url.pathname.startsWith(prefix))) {
+          await fn(req, res, url);
+          return;
+        }
+      }
+      if (url.pathname === '/') {
+        send(res, 200, JSON.stringify({ paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/version', '/openapi/v2', '/openapi/v3', '/metrics'] }, null, 2));
+        return;
+      }
+      sendStatus(res, notFoundPath().status);
+    } catch (err) {
+      sendError(res, err, { method: req.method, path: url.pathname });
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (res.statusCode >= 500) log.warn({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
+      else log.debug({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
+    }
+  }
+
+  /** /healthz, /livez, /readyz answer without credentials, as Kubernetes' public-info-viewer allows. */
+  private serveHealth(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const m = /^\/(healthz|livez|readyz)(\/.*)?$/.exec(url.pathname);
+    if (!m) return false;
+    const ok = m[1] !== 'readyz' || this.ready;
+    if (url.searchParams.has('verbose')) {
+      const checks = ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers'];
+      const lines = checks.map((c) => `[+]${c} ok`);
+      if (!ok) lines.push('[-]shutdown failed: reason withheld');
+      send(res, ok ? 200 : 500, `${lines.join('\n')}\n${m[1]} check ${ok ? 'passed' : 'failed'}\n`, 'text/plain; charset=utf-8');
+    } else {
+      send(res, ok ? 200 : 500, ok ? 'ok' : `[-]shutdown failed: reason withheld\n${m[1]} check failed`, 'text/plain; charset=utf-8');
+    }
+    void req;
+    return true;
+  }
+}

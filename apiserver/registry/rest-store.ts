@@ -1,0 +1,408 @@
+// RestStore is the generic store behind every resource: create, get, list, update, delete and
+// watch written once, with each kind's strategy hooks called in a fixed order. Kind-specific
+// behaviour lives in the ResourceDef, never in a switch here.
+import { randomUUID } from 'node:crypto';
+import {
+  alreadyExists, badRequest, conflict, invalid, modifiedConflictMessage, notFound,
+} from '../api/errors.js';
+import { invalidValue, path, type FieldError } from '../api/field-errors.js';
+import { clone, deepEqual, timestamp, type KubeObject, type ObjectMeta } from '../api/object.js';
+import { apiVersionOf, groupResource, type ResourceDef, type Strategy, type StrategyContext } from '../api/resource.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/meta.js';
+import { isStorageError, type KV, type Store } from '../storage/interfaces.js';
+import { decoded, fresh } from './decoded.js';
+import type { Admission, RequestContext } from './context.js';
+import { generateNameSuffix } from './names.js';
+
+export interface ResourceHooks {
+  /** Runs after validation, before the write; may reserve resources (returns how to release them). */
+  beforeCreate?(obj: KubeObject, ctx: RequestContext): Promise<(() => void) | void> | (() => void) | void;
+  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<(() => void) | void> | (() => void) | void;
+  /** Runs once an object is gone from storage. */
+  afterDelete?(obj: KubeObject): void;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** False when the object was only marked for deletion (finalizers or grace period). */
+  deleted: boolean;
+}
+
+/** Decides a graceful deletion: how long the object should linger, or 0 to delete now. */
+export type GracefulDelete = (obj: KubeObject, requested: number | undefined) => number;
+
+const maxUpdateAttempts = 16;
+
+export class RestStore {
+  readonly gr: { group: string; resource: string };
+
+  constructor(
+    readonly def: ResourceDef,
+    private readonly store: Store,
+    private readonly admission: Admission,
+    private readonly hooks: ResourceHooks = {},
+    private readonly gracefulDelete?: GracefulDelete,
+  ) {
+    this.gr = groupResource(def);
+  }
+
+  key(namespace: string, name: string): string {
+    return this.def.namespaced ? `${this.def.storagePrefix}${namespace}/${name}` : `${this.def.storagePrefix}${name}`;
+  }
+
+  /** Storage prefix for a list: one namespace, or all of them when namespace is ''. */
+  prefix(namespace: string): string {
+    return this.def.namespaced && namespace ? `${this.def.storagePrefix}${namespace}/` : this.def.storagePrefix;
+  }
+
+  get(namespace: string, name: string): KV {
+    const kv = this.store.get(this.key(namespace, name));
+    if (!kv) throw notFound(this.gr, name);
+    return kv;
+  }
+
+  private latest(namespace: string, name: string): KV {
+    const kv = this.store.getLatest(this.key(namespace, name));
+    if (!kv) throw notFound(this.gr, name);
+    return kv;
+  }
+
+  // ---- create ---------------------------------------------------------------------------
+
+  async create(namespace: string, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    const obj = input;
+    this.stampTypeMeta(obj);
+    const meta = obj.metadata;
+    if (this.def.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace || meta.namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + generateNameSuffix();
+    fillSystemFields(meta, this.def.behaviour.generation);
+    const sctx = this.strategyContext(ctx);
+    this.def.strategy.default?.(obj);
+    this.def.strategy.prepareForCreate?.(obj, sctx);
+    this.validateCreate(obj, this.def.strategy, sctx);
+    await this.admission.admit({ operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx });
+    this.def.strategy.canonicalize?.(obj);
+    const release = await this.hooks.beforeCreate?.(obj, ctx);
+    if (ctx.dryRun) {
+      release?.();
+      return obj;
+    }
+    try {
+      const kv = await this.store.create(this.key(namespace, meta.name!), encoder(obj));
+      return decoded(kv);
+    } catch (err) {
+      release?.();
+      if (isStorageError(err, 'KeyExists')) throw alreadyExists(this.gr, meta.name!);
+      throw err;
+    }
+  }
+
+  private validateCreate(obj: KubeObject, strategy: Strategy, sctx: StrategyContext): void {
+    const errs: FieldError[] = [
+      ...validateObjectMeta(obj.metadata, { namespaced: this.def.namespaced, nameValidator: this.def.behaviour.nameValidator }, path('metadata')),
+      ...(strategy.validate?.(obj, sctx) ?? []),
+    ];
+    if (errs.length) throw invalid({ group: this.def.group, kind: this.def.kind }, obj.metadata.name ?? '', errs);
+  }
+
+  // ---- update ---------------------------------------------------------------------------
+
+  /**
+   * Replaces an object (PUT). Returns the stored object and whether it was created.
+   * `subresource` 'status' uses the status strategy: only status changes.
+   */
+  async update(
+    namespace: string, name: string, input: KubeObject, ctx: RequestContext, subresource?: string,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    this.stampTypeMeta(input);
+    const meta = input.metadata;
+    if (meta.name && meta.name !== name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    if (this.def.namespaced && meta.namespace && namespace && meta.namespace !== namespace) {
+      throw badRequest(`the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${namespace})`);
+    }
+    meta.name = name;
+    if (this.def.namespaced) meta.namespace = namespace;
+    const requestedRV = parseResourceVersion(meta.resourceVersion);
+    const current = this.store.getLatest(this.key(namespace, name));
+    if (!current) {
+      if (!this.def.behaviour.allowCreateOnUpdate || subresource) throw notFound(this.gr, name);
+      if (requestedRV !== undefined) throw notFound(this.gr, name);
+      delete meta.resourceVersion;
+      try {
+        return { object: await this.create(namespace, input, ctx), created: true };
+      } catch (err) {
+        // Lost a race with another creator: fall through to a normal update.
+        if (!(err instanceof Error && 'reason' in err && (err as { reason?: string }).reason === 'AlreadyExists')) throw err;
+      }
+    }
+    if (requestedRV === undefined && !this.def.behaviour.allowUnconditionalUpdate) {
+      throw invalid({ group: this.def.group, kind: this.def.kind }, name, [
+        invalidValue(path('metadata', 'resourceVersion'), 0, 'must be specified for an update'),
+      ]);
+    }
+    const object = await this.guaranteedUpdate(namespace, name, ctx, (_cur) => clone(input), {
+      expectedRV: requestedRV, subresource,
+    });
+    return { object, created: false };
+  }
+
+  /**
+   * Read-modify-write with conflict retries: `tryUpdate` gets a private copy of the current
+   * object and returns the desired one. With `expectedRV`, a stale read is a 409 instead of a retry.
+   */
+  async guaranteedUpdate(
+    namespace: string, name: string, ctx: RequestContext,
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: { expectedRV?: number; subresource?: string; writesStatus?: boolean } = {},
+  ): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.latest(namespace, name);
+      if (opts.expectedRV !== undefined && opts.expectedRV !== cur.modRevision) {
+        throw conflict(this.gr, name, modifiedConflictMessage);
+      }
+      const old = decoded(cur);
+      const next = await tryUpdate(fresh(cur));
+      this.stampTypeMeta(next);
+      const strategy = opts.subresource === 'status' && this.def.statusStrategy ? this.def.statusStrategy : this.def.strategy;
+      const prepared = await this.prepareUpdate(next, old, strategy, ctx, opts.subresource, opts.writesStatus);
+      if (deepEqual(withoutVolatile(prepared), withoutVolatile(old))) return old;
+      const release = await this.hooks.beforeUpdate?.(prepared, old, ctx);
+      if (ctx.dryRun) {
+        release?.();
+        return prepared;
+      }
+      try {
+        if (isFinalizedDeletion(prepared)) return await this.removeFinalized(namespace, name, cur);
+        const kv = await this.store.update(cur.key, cur.modRevision, encoder(prepared));
+        return decoded(kv);
+      } catch (err) {
+        release?.();
+        if (isStorageError(err, 'NotFound')) throw notFound(this.gr, name);
+        if (isStorageError(err, 'Conflict')) {
+          if (opts.expectedRV !== undefined) throw conflict(this.gr, name, modifiedConflictMessage);
+          if (attempt < maxUpdateAttempts) continue;
+          throw conflict(this.gr, name, modifiedConflictMessage);
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async prepareUpdate(
+    obj: KubeObject, old: KubeObject, strategy: Strategy, ctx: RequestContext, subresource?: string, writesStatus = false,
+  ): Promise<KubeObject> {
+    const meta = obj.metadata;
+    const om = old.metadata;
+    meta.name = om.name;
+    if (this.def.namespaced) meta.namespace = om.namespace;
+    // System fields an update may not change.
+    meta.uid ||= om.uid;
+    meta.creationTimestamp = om.creationTimestamp;
+    if (om.generation !== undefined) meta.generation = om.generation;
+    if (om.deletionTimestamp) meta.deletionTimestamp = om.deletionTimestamp;
+    if (om.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
+      meta.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+    }
+    const sctx = this.strategyContext(ctx, subresource);
+    this.def.strategy.default?.(obj);
+    if (subresource === 'status') keepAllButStatus(obj, old);
+    else if (this.def.statusStrategy && !writesStatus) obj.status = clone(old.status);
+    strategy.prepareForUpdate?.(obj, old, sctx);
+    if (this.def.behaviour.generation && subresource !== 'status' && specChanged(obj, old)) {
+      meta.generation = (om.generation ?? 0) + 1;
+    }
+    const errs: FieldError[] = [
+      ...validateObjectMeta(meta, { namespaced: this.def.namespaced, nameValidator: this.def.behaviour.nameValidator }, path('metadata')),
+      ...validateObjectMetaUpdate(meta, om, path('metadata')),
+      ...(strategy.validateUpdate?.(obj, old, sctx) ?? strategy.validate?.(obj, sctx) ?? []),
+    ];
+    if (errs.length) throw invalid({ group: this.def.group, kind: this.def.kind }, om.name ?? '', errs);
+    await this.admission.admit({
+      operation: 'UPDATE', def: this.def, subresource, namespace: om.namespace ?? '', name: om.name ?? '', object: obj, oldObject: old, ctx,
+    });
+    strategy.canonicalize?.(obj);
+    return obj;
+  }
+
+  /** An update that removed the last finalizer of an object being deleted removes it. */
+  private async removeFinalized(namespace: string, name: string, cur: KV): Promise<KubeObject> {
+    try {
+      const gone = await this.store.delete(cur.key, cur.modRevision);
+      const obj = decoded(gone);
+      this.hooks.afterDelete?.(obj);
+      return obj;
+    } catch (err) {
+      if (isStorageError(err, 'NotFound')) throw notFound(this.gr, name);
+      throw err;
+    }
+  }
+
+  // ---- delete ---------------------------------------------------------------------------
+
+  async delete(namespace: string, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<DeleteResult> {
+    for (let attempt = 0; attempt < maxUpdateAttempts; attempt++) {
+      const cur = this.latest(namespace, name);
+      const obj = decoded(cur);
+      checkPreconditions(this.gr, name, obj, opts.preconditions);
+      await this.admission.admit({ operation: 'DELETE', def: this.def, namespace, name, oldObject: obj, ctx });
+      const plan = this.planDeletion(obj, opts);
+      if (plan.kind === 'mark') {
+        if (ctx.dryRun) return { object: plan.next, deleted: false };
+        if (deepEqual(plan.next, obj)) return { object: obj, deleted: false };
+        try {
+          const kv = await this.store.update(cur.key, cur.modRevision, encoder(plan.next));
+          return { object: decoded(kv), deleted: false };
+        } catch (err) {
+          if (isStorageError(err, 'Conflict')) continue;
+          if (isStorageError(err, 'NotFound')) throw notFound(this.gr, name);
+          throw err;
+        }
+      }
+      if (ctx.dryRun) return { object: obj, deleted: true };
+      try {
+        const gone = await this.store.delete(cur.key, cur.modRevision);
+        const deletedObj = decoded(gone);
+        this.hooks.afterDelete?.(deletedObj);
+        return { object: deletedObj, deleted: true };
+      } catch (err) {
+        if (isStorageError(err, 'Conflict')) continue;
+        if (isStorageError(err, 'NotFound')) throw notFound(this.gr, name);
+        throw err;
+      }
+    }
+    throw conflict(this.gr, name, modifiedConflictMessage);
+  }
+
+  /** Whether deleting now removes the object, or only marks it (finalizers, grace period). */
+  private planDeletion(obj: KubeObject, opts: DeleteOptions): { kind: 'remove' } | { kind: 'mark'; next: KubeObject } {
+    const next = clone(obj);
+    const meta = next.metadata;
+    const finalizers = new Set(meta.finalizers ?? []);
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
+    if (policy === 'Orphan') {
+      finalizers.delete('foregroundDeletion');
+      finalizers.add('orphan');
+    } else if (policy === 'Foreground') {
+      finalizers.delete('orphan');
+      finalizers.add('foregroundDeletion');
+    } else if (policy === 'Background') {
+      finalizers.delete('orphan');
+      finalizers.delete('foregroundDeletion');
+    }
+    const gracePeriod = this.gracefulDelete?.(obj, opts.gracePeriodSeconds) ?? 0;
+    if (finalizers.size === 0 && gracePeriod <= 0) return { kind: 'remove' };
+    if (finalizers.size > 0) meta.finalizers = [...finalizers];
+    else delete meta.finalizers;
+    const now = Date.now();
+    if (gracePeriod > 0) {
+      const proposed = timestamp(new Date(now + gracePeriod * 1000));
+      // A second delete may shorten the grace period, never extend it.
+      if (!meta.deletionTimestamp || proposed < meta.deletionTimestamp) {
+        meta.deletionTimestamp = proposed;
+        meta.deletionGracePeriodSeconds = gracePeriod;
+      }
+    } else {
+      meta.deletionTimestamp ??= timestamp(new Date(now));
+      meta.deletionGracePeriodSeconds = 0;
+    }
+    if (meta.generation !== undefined && !obj.metadata.deletionTimestamp) meta.generation++;
+    return { kind: 'mark', next };
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  /** Sets apiVersion/kind to the storage version; a body of another kind was refused earlier. */
+  private stampTypeMeta(obj: KubeObject): void {
+    obj.apiVersion = apiVersionOf(this.def.group, this.def.version);
+    obj.kind = this.def.kind;
+    obj.metadata ??= {};
+  }
+
+  private strategyContext(ctx: RequestContext, subresource?: string): StrategyContext {
+    return { namespace: ctx.namespace, user: ctx.user, subresource };
+  }
+}
+
+/** Serializes with the revision the store assigns as resourceVersion. */
+export function encoder(obj: KubeObject): (rev: number) => string {
+  return (rev) => {
+    obj.metadata.resourceVersion = String(rev);
+    return JSON.stringify(obj);
+  };
+}
+
+function fillSystemFields(meta: ObjectMeta, generation: boolean): void {
+  meta.uid = randomUUID();
+  meta.creationTimestamp = timestamp();
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+  if (generation) meta.generation = 1;
+  else delete meta.generation;
+}
+
+export function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
+
+function checkPreconditions(
+  gr: { group: string; resource: string }, name: string, obj: KubeObject, pre: DeleteOptions['preconditions'],
+): void {
+  if (pre?.uid && pre.uid !== obj.metadata.uid) {
+    throw conflict(gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+    throw conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+  }
+}
+
+/** A status write changes only status: everything else is taken from the stored object. */
+function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
+  const status = obj.status;
+  const rv = obj.metadata.resourceVersion;
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, clone(old));
+  obj.metadata.resourceVersion = rv;
+  if (status === undefined) delete obj.status;
+  else obj.status = status;
+}
+
+/** Whether anything outside metadata and status changed (what bumps metadata.generation). */
+function specChanged(obj: KubeObject, old: KubeObject): boolean {
+  const keys = new Set([...Object.keys(obj), ...Object.keys(old)]);
+  for (const k of keys) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (!deepEqual(obj[k], old[k])) return true;
+  }
+  return false;
+}
+
+/** The object without fields that differ on every write (to detect no-op updates). */
+function withoutVolatile(obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta };
+}
+
+function isFinalizedDeletion(obj: KubeObject): boolean {
+  const m = obj.metadata;
+  return !!m.deletionTimestamp && (m.finalizers ?? []).length === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0;
+}

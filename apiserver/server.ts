@@ -1,0 +1,109 @@
+// The composition root of `k8ts server`: PKI, storage, registry, admission, HTTP, bootstrap.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { logger } from '../lib/log.js';
+import { ensureCA, ensureCertificate, type KeyPair } from '../lib/pki.js';
+import { writeKubeconfig } from '../lib/kubeconfig.js';
+import { builtinRegistry } from './api/builtin/index.js';
+import type { Registry } from './api/registry.js';
+import { Authenticator } from './auth/authenticate.js';
+import { Authorizer } from './auth/authorize.js';
+import { AdmissionChain } from './auth/admission/chain.js';
+import { namespaceLifecycle } from './auth/admission/namespace-lifecycle.js';
+import { bootstrap } from './bootstrap.js';
+import { ApiContext } from './http/api-context.js';
+import { ApiHttpServer } from './http/server.js';
+import { openStore } from './storage/open.js';
+import type { RevisionStore } from './storage/revision-store.js';
+import { installExtensions } from './extensions.js';
+import { serverVersion } from './version.js';
+
+const log = logger('server');
+
+export interface ServerOptions {
+  dataDir: string;
+  bindAddress: string;
+  securePort: number;
+  /** Address clients and pods use to reach the API (defaults to the bind address, or 127.0.0.1). */
+  advertiseAddress?: string;
+  serviceCIDR: string;
+  clusterCIDR: string;
+  nodePortRange: [number, number];
+  /** Extra names/IPs for the serving certificate. */
+  tlsSANs: string[];
+}
+
+export interface RunningServer {
+  api: ApiContext;
+  registry: Registry;
+  store: RevisionStore;
+  http: ApiHttpServer;
+  ca: KeyPair;
+  adminKubeconfig: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The first usable address of a CIDR (the `kubernetes` Service IP). */
+export function firstAddress(cidr: string): string {
+  const [base] = cidr.split('/');
+  const parts = base.split('.').map(Number);
+  parts[3] += 1;
+  return parts.join('.');
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const pkiDir = join(opts.dataDir, 'pki');
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress);
+  const kubernetesIP = firstAddress(opts.serviceCIDR);
+
+  const ca = ensureCA(pkiDir, 'ca', 'k8ts-ca');
+  const host = hostname();
+  const ips = [...new Set(['127.0.0.1', kubernetesIP, advertise, ...(opts.bindAddress.includes('.') && opts.bindAddress !== '0.0.0.0' ? [opts.bindAddress] : []), ...opts.tlsSANs.filter(isIP)])];
+  const dnsNames = [...new Set(['localhost', host, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...opts.tlsSANs.filter((s) => !isIP(s))])];
+  const serving = ensureCertificate(pkiDir, 'serving', ca, { commonName: 'kube-apiserver', dnsNames, ips, usage: 'server' });
+  const admin = ensureCertificate(pkiDir, 'admin', ca, { commonName: 'admin', organizations: ['system:masters'], usage: 'client' });
+
+  const store = await openStore(join(opts.dataDir, 'db'));
+  const registry = builtinRegistry();
+  const admission = new AdmissionChain();
+  const api = new ApiContext(registry, store, admission);
+  admission.register(namespaceLifecycle(store, (name) => api.storeFor('', 'namespaces').key('', name)));
+  const authn = new Authenticator();
+  const authz = new Authorizer();
+  installExtensions(api, { serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz });
+
+  const http = new ApiHttpServer(api, authn, authz, {
+    bindAddress: opts.bindAddress, port: opts.securePort, tls: { cert: serving.cert, key: serving.key, ca: ca.cert },
+    advertiseAddress: advertise, version: serverVersion(),
+  });
+  await http.listen();
+  const port = http.address.port;
+  await bootstrap(api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port });
+  http.setReady(true);
+
+  const adminKubeconfig = join(opts.dataDir, 'admin.kubeconfig');
+  writeKubeconfig(adminKubeconfig, {
+    server: `https://${advertise.includes(':') ? `[${advertise}]` : advertise}:${port}`,
+    caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, user: 'admin',
+  });
+  log.info({ address: opts.bindAddress, port, kubeconfig: adminKubeconfig, revision: store.revision() }, 'serving');
+
+  let stopped = false;
+  return {
+    api, registry, store, http, ca, adminKubeconfig, port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await http.close();
+      await store.close();
+      log.info({}, 'stopped');
+    },
+  };
+}
+
+function isIP(s: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(s) || s.includes(':');
+}

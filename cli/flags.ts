@@ -1,0 +1,31 @@
+// Flag parsing shared by the commands (node:util parseArgs, Kubernetes-style --long-flags).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+
+export function parseFlags<T extends FlagSpec>(argv: string[], options: T, help: string) {
+  try {
+    const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
+    if ((values as Record<string, unknown>).help) {
+      process.stdout.write(help);
+      process.exit(0);
+    }
+    return values;
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n\n${help}`);
+    process.exit(1);
+  }
+}
+
+/** /var/lib/k8ts as root, ~/.k8ts otherwise (as k3s does with /var/lib/rancher). */
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
+}
+
+export function parseRange(s: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(s);
+  if (!m || Number(m[1]) > Number(m[2])) throw new Error(`invalid port range "${s}" (want e.g. 30000-32767)`);
+  return [Number(m[1]), Number(m[2])];
+}

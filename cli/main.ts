@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The `k8ts` command: argument parsing and wiring only.
+import { runServer } from './server-command.js';
+
+const usage = `k8ts - a Kubernetes-compatible cluster in TypeScript
+
+Usage:
+  k8ts server [flags]    run the API server, controllers, scheduler (and the node agent)
+  k8ts version           print the version
+
+Run 'k8ts <command> --help' for a command's flags.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'server':
+      return runServer(rest);
+    case 'version': {
+      const { serverVersion } = await import('../apiserver/version.js');
+      process.stdout.write(`${serverVersion().gitVersion}\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${usage}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
