@@ -117,7 +117,7 @@ test('a leftover instance with our config is replaced, not joined', async () => 
   writeFileSync(o.pidFile, `${stale.pid}\n`);
   const sup = new ContainerdSupervisor(o);
   await sup.start();
-  assert.equal(await staleExit, 0, 'the stale instance exits on its SIGTERM');
+  assert.ok([0, 'SIGTERM'].includes((await staleExit) as number | string), 'the stale instance was stopped with SIGTERM');
   assert.notEqual(sup.pid, stale.pid);
   ac.abort();
   await sup.stopped();

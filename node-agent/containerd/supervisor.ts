@@ -56,7 +56,6 @@ export class ContainerdSupervisor {
   async start(): Promise<void> {
     if (this.loop) throw new Error('containerd supervisor already started');
     await killStaleInstance(this.opts.pidFile, this.opts.configFile, this.opts.stopTimeoutMs ?? 10_000);
-    await rm(this.opts.socket, { force: true });
     let firstReady!: () => void;
     let firstFailed!: (e: unknown) => void;
     const ready = new Promise<void>((res, rej) => ((firstReady = res), (firstFailed = rej)));
@@ -75,6 +74,8 @@ export class ContainerdSupervisor {
     let delay = backoff.initialMs;
     let everReady = false;
     while (!signal.aborted) {
+      // A killed containerd leaves its socket file; ours alone may use that path.
+      await rm(this.opts.socket, { force: true });
       const child = this.spawnOnce();
       const exited = new Promise<number | string>((res) =>
         child.once('exit', (code, sig) => res(sig ?? code ?? -1)),
