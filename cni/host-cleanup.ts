@@ -1,0 +1,88 @@
+// Undoing what the bridge/portmap plugins leave on the host after the last pod is gone:
+// the bridge link, CNI-* iptables chains (portmap's CNI-HOSTPORT-* outlive every pod),
+// and net.ipv4.ip_forward (bridge's isGateway turns it on). Used by tests and uninstall;
+// callers decide *which* chains are theirs (e.g. by diffing against a snapshot).
+import { readFile, writeFile } from 'node:fs/promises';
+import { execOk, hostExec, type Exec } from '../lib/exec.js';
+import { logger } from '../lib/log.js';
+
+const log = logger('cni-cleanup');
+
+export type IptablesTable = 'nat' | 'filter' | 'mangle';
+
+export interface SavedTable {
+  chains: string[];
+  /** `-A <chain> ...` lines, verbatim (quoting as iptables-save wrote it). */
+  rules: { chain: string; line: string }[];
+}
+
+/** Parses one table of `iptables-save -t <table>` output. */
+export function parseIptablesSave(text: string): SavedTable {
+  const chains: string[] = [];
+  const rules: SavedTable['rules'] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith(':')) chains.push(line.slice(1).split(' ')[0] ?? '');
+    else if (line.startsWith('-A ')) rules.push({ chain: line.split(' ')[1] ?? '', line });
+  }
+  return { chains, rules };
+}
+
+/**
+ * An iptables-restore --noflush batch that removes `chains`: first every rule elsewhere
+ * that jumps to them, then their contents, then the chains. Empty when nothing matches.
+ */
+export function chainRemovalBatch(table: IptablesTable, saved: SavedTable, chains: readonly string[]): string {
+  const doomed = new Set(chains.filter((c) => saved.chains.includes(c)));
+  if (doomed.size === 0) return '';
+  const out = [`*${table}`];
+  for (const r of saved.rules) {
+    if (doomed.has(r.chain)) continue;
+    const target = / -[jg] (\S+)/.exec(r.line)?.[1];
+    if (target && doomed.has(target)) out.push('-D' + r.line.slice(2));
+  }
+  for (const c of doomed) out.push(`-F ${c}`);
+  for (const c of doomed) out.push(`-X ${c}`);
+  out.push('COMMIT', '');
+  return out.join('\n');
+}
+
+export async function saveTable(table: IptablesTable, exec: Exec = hostExec): Promise<SavedTable> {
+  return parseIptablesSave((await execOk(exec, 'iptables-save', ['-t', table])).stdout);
+}
+
+/** CNI-* chains currently in `table`. */
+export async function cniChains(table: IptablesTable, exec: Exec = hostExec): Promise<string[]> {
+  return (await saveTable(table, exec)).chains.filter((c) => c.startsWith('CNI-'));
+}
+
+export async function removeChains(table: IptablesTable, chains: readonly string[], exec: Exec = hostExec): Promise<void> {
+  const batch = chainRemovalBatch(table, await saveTable(table, exec), chains);
+  if (!batch) return;
+  await execOk(exec, 'iptables-restore', ['--noflush'], { stdin: batch });
+  log.info({ table, chains }, 'removed iptables chains');
+}
+
+/** Deletes a network link; an absent link is fine. */
+export async function deleteLink(name: string, exec: Exec = hostExec): Promise<boolean> {
+  const r = await exec('ip', ['link', 'del', name]);
+  if (r.code === 0) {
+    log.info({ link: name }, 'deleted link');
+    return true;
+  }
+  if (/Cannot find device|does not exist/.test(r.stderr)) return false;
+  throw new Error(`ip link del ${name}: ${r.stderr.trim()}`);
+}
+
+export async function linkExists(name: string, exec: Exec = hostExec): Promise<boolean> {
+  return (await exec('ip', ['link', 'show', name])).code === 0;
+}
+
+const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
+
+export async function readIpForward(): Promise<string> {
+  return (await readFile(IP_FORWARD, 'utf8')).trim();
+}
+
+export async function writeIpForward(value: string): Promise<void> {
+  await writeFile(IP_FORWARD, value + '\n');
+}
