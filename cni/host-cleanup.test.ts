@@ -35,6 +35,7 @@ test('iptables-save is parsed into chains and verbatim rules', () => {
     'CNI-HOSTPORT-SETMARK',
     'OTHER-CHAIN',
   ]);
+  assert.deepEqual(s.builtinChains, ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']);
   assert.equal(s.rules.length, 6);
   assert.equal(s.rules[2]?.line, '-A POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ');
 });

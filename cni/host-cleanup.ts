@@ -12,6 +12,8 @@ export type IptablesTable = 'nat' | 'filter' | 'mangle';
 
 export interface SavedTable {
   chains: string[];
+  /** Chains with a policy, i.e. the table's built-in chains. */
+  builtinChains: string[];
   /** `-A <chain> ...` lines, verbatim (quoting as iptables-save wrote it). */
   rules: { chain: string; line: string }[];
 }
@@ -19,12 +21,17 @@ export interface SavedTable {
 /** Parses one table of `iptables-save -t <table>` output. */
 export function parseIptablesSave(text: string): SavedTable {
   const chains: string[] = [];
+  const builtinChains: string[] = [];
   const rules: SavedTable['rules'] = [];
   for (const line of text.split('\n')) {
-    if (line.startsWith(':')) chains.push(line.slice(1).split(' ')[0] ?? '');
-    else if (line.startsWith('-A ')) rules.push({ chain: line.split(' ')[1] ?? '', line });
+    if (line.startsWith(':')) {
+      // ":NAME POLICY [packets:bytes]" - user chains have policy "-".
+      const [name = '', policy] = line.slice(1).split(' ');
+      chains.push(name);
+      if (policy !== '-') builtinChains.push(name);
+    } else if (line.startsWith('-A ')) rules.push({ chain: line.split(' ')[1] ?? '', line });
   }
-  return { chains, rules };
+  return { chains, builtinChains, rules };
 }
 
 /**
@@ -60,6 +67,27 @@ export async function removeChains(table: IptablesTable, chains: readonly string
   if (!batch) return;
   await execOk(exec, 'iptables-restore', ['--noflush'], { stdin: batch });
   log.info({ table, chains }, 'removed iptables chains');
+}
+
+/** Tables present in `iptables-save` (with the nf_tables backend, only ones that exist). */
+export async function presentTables(exec: Exec = hostExec): Promise<string[]> {
+  const out = (await execOk(exec, 'iptables-save', [])).stdout;
+  return out.split('\n').filter((l) => l.startsWith('*')).map((l) => l.slice(1).trim());
+}
+
+/**
+ * With iptables-nft, the first rule in a table creates the nftables table, and nothing
+ * removes it. Deletes `table` when it holds no rules and no user chains, so a host that
+ * had no nat table gets none back. A no-op with the legacy backend or without `nft`.
+ */
+export async function removeEmptyNftTable(table: IptablesTable, exec: Exec = hostExec): Promise<boolean> {
+  const version = await exec('iptables', ['--version']);
+  if (!version.stdout.includes('nf_tables')) return false;
+  const saved = await saveTable(table, exec);
+  if (saved.rules.length > 0 || saved.chains.length !== saved.builtinChains.length) return false;
+  const r = await exec('nft', ['delete', 'table', 'ip', table]);
+  if (r.code === 0) log.info({ table }, 'removed empty nftables table');
+  return r.code === 0;
 }
 
 /** Deletes a network link; an absent link is fine. */

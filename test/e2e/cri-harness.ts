@@ -1,0 +1,307 @@
+// A complete, disposable CRI environment on the real host: test images built from Debian
+// packages, loopback registries, our supervised containerd in temp dirs with its own socket,
+// state and runc root, and a bridge CNI network on a dedicated bridge and test-only CIDR.
+// Teardown undoes everything it created - pods, containerd, shims, mounts, the bridge, new
+// CNI iptables chains, ip_forward, temp dirs - and leaves anything else on the host alone.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { hostExec } from '../../lib/exec.js';
+import { logger } from '../../lib/log.js';
+import { writeBridgeConflist } from '../../cni/bridge-conflist.js';
+import {
+  cniChains,
+  deleteLink,
+  linkExists,
+  presentTables,
+  readIpForward,
+  removeChains,
+  removeEmptyNftTable,
+  saveTable,
+  writeIpForward,
+  type IptablesTable,
+} from '../../cni/host-cleanup.js';
+import type { CriClient } from '../../node-agent/cri/index.js';
+import { startContainerRuntime, type ContainerRuntime } from '../../node-agent/containerd/index.js';
+import { buildTestImages, IMAGE_TOOLS, type TestImages } from '../images/images.js';
+import { pushImage, startRegistry, type TestRegistry } from '../images/registry.js';
+
+const log = logger('cri-e2e');
+
+/** Dedicated names so a real k8ts node (cni0, 10.42.0.0/24) on the same host is not disturbed. */
+export const TEST_BRIDGE = 'k8tse2e0';
+/** RFC 2544 benchmarking range: never routed on real networks. */
+export const TEST_POD_CIDR = '198.18.42.0/24';
+export const REGISTRY_PORT = 5000;
+export const AUTH = { username: 'k8ts', password: 'e2e-secret' };
+
+const TOOLS = ['containerd', 'ctr', 'runc', 'iptables-save', 'iptables-restore', 'ip', 'docker-registry', 'python3', ...IMAGE_TOOLS];
+const TABLES: IptablesTable[] = ['nat', 'filter'];
+
+export interface CriEnv {
+  tmp: string;
+  runDir: string;
+  dataDir: string;
+  /** Pod log dirs go under here. */
+  logRoot: string;
+  images: TestImages;
+  registry: TestRegistry;
+  authRegistry: TestRegistry;
+  runtime: ContainerRuntime;
+  cri: CriClient;
+  streamPort: number;
+  /** Host network state before setup, to compare against after teardown. */
+  hostBefore: HostSnapshot;
+  /** Undo everything; safe to call twice. Resolves with what could not be cleaned. */
+  teardown(): Promise<string[]>;
+}
+
+export interface HostSnapshot {
+  links: string[];
+  iptables: Record<string, string[]>;
+  ipForward: string;
+  sharedDirs: Record<string, boolean>;
+}
+
+const SHARED_DIRS = ['/var/lib/cni', '/run/containerd', '/var/run/netns', '/var/lib/containerd', '/opt/containerd'];
+
+/** What a run could change on the host outside its own temp dirs. */
+export async function hostSnapshot(): Promise<HostSnapshot> {
+  const links = (await hostExec('ip', ['-o', 'link', 'show'])).stdout
+    .split('\n')
+    .map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '')
+    .filter(Boolean)
+    .sort();
+  const iptables: Record<string, string[]> = {};
+  for (const t of await presentTables()) iptables[t] = (await saveTable(t as IptablesTable)).chains.sort();
+  const sharedDirs: Record<string, boolean> = {};
+  for (const d of SHARED_DIRS) sharedDirs[d] = existsSync(d);
+  return { links, iptables, ipForward: await readIpForward(), sharedDirs };
+}
+
+function onPath(bin: string): boolean {
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => existsSync(join(d, bin)));
+}
+
+/** Why this host cannot run the real-runtime tests (empty = it can). */
+export function missingPrerequisites(): string[] {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root');
+  for (const t of TOOLS) if (!onPath(t)) missing.push(t);
+  if (!['/opt/cni/bin/bridge', '/usr/lib/cni/bridge'].some(existsSync)) missing.push('CNI plugins');
+  return missing;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+function unescapeMountPath(p: string): string {
+  return p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** Mount points at or below any of `roots`, deepest first. */
+export async function mountsUnder(roots: readonly string[]): Promise<string[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  const points = text
+    .split('\n')
+    .map((l) => unescapeMountPath(l.split(' ')[4] ?? ''))
+    .filter((p) => roots.some((r) => p === r || p.startsWith(r + '/')));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** PIDs whose command line mentions `needle` (e.g. our containerd socket for shims). */
+export async function pidsMentioning(needle: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.split('\0').some((a) => a.includes(needle))) out.push(Number(d));
+  }
+  return out;
+}
+
+async function isEmptyTree(dir: string): Promise<boolean> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || !(await isEmptyTree(join(dir, e.name)))) return false;
+  }
+  return true;
+}
+
+export async function setupCriEnv(): Promise<CriEnv> {
+  if (await linkExists(TEST_BRIDGE)) throw new Error(`link ${TEST_BRIDGE} already exists; another test run is active?`);
+  const undo: { what: string; fn: () => Promise<void> }[] = [];
+  const problems: string[] = [];
+  let tornDown = false;
+  const teardown = async (): Promise<string[]> => {
+    if (tornDown) return problems;
+    tornDown = true;
+    for (const step of undo.reverse()) {
+      try {
+        await step.fn();
+      } catch (err) {
+        problems.push(`${step.what}: ${(err as Error).message}`);
+        log.error({ step: step.what, err: (err as Error).message }, 'teardown step failed');
+      }
+    }
+    return problems;
+  };
+  // Ctrl-C during a run still cleans the host.
+  const onSignal = (sig: NodeJS.Signals): void => void teardown().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  undo.push({
+    what: 'signal handlers',
+    fn: async () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  });
+
+  try {
+    // Host state we may change, recorded first so it is restored last.
+    const hostBefore = await hostSnapshot();
+    const ipForward = hostBefore.ipForward;
+    const chainsBefore = new Map<IptablesTable, string[]>();
+    for (const t of TABLES) chainsBefore.set(t, await cniChains(t));
+    const tablesBefore = Object.keys(hostBefore.iptables);
+    // Created by libcni's result cache and by containerd 1.6 shims, whose sockets live in
+    // /run/containerd/s whatever containerd's state dir is.
+    const sharedDirs = SHARED_DIRS.filter((d) => !hostBefore.sharedDirs[d]);
+    undo.push({
+      what: 'host network state',
+      fn: async () => {
+        await deleteLink(TEST_BRIDGE);
+        for (const t of TABLES) {
+          const mine = (await cniChains(t)).filter((c) => !chainsBefore.get(t)?.includes(c));
+          await removeChains(t, mine);
+        }
+        for (const t of TABLES) if (!tablesBefore.includes(t)) await removeEmptyNftTable(t);
+        if ((await readIpForward()) !== ipForward) await writeIpForward(ipForward);
+        // Only if this run created them and left nothing but empty dirs.
+        for (const d of sharedDirs) if (existsSync(d) && (await isEmptyTree(d))) await rm(d, { recursive: true });
+      },
+    });
+
+    const tmp = await mkdtemp('/tmp/k8ts-cri-e2e-');
+    // Short, so unix socket paths stay under 108 bytes.
+    const runDir = await mkdtemp('/run/k8ts-cri-');
+    undo.push({
+      what: 'temp dirs',
+      fn: async () => {
+        for (const m of await mountsUnder([tmp, runDir])) {
+          const r = await hostExec('umount', [m]);
+          if (r.code !== 0) await hostExec('umount', ['-l', m]);
+          problems.push(`had to unmount leftover ${m}`);
+        }
+        await rm(tmp, { recursive: true, force: true });
+        await rm(runDir, { recursive: true, force: true });
+      },
+    });
+    const dataDir = join(tmp, 'data');
+    const logRoot = join(tmp, 'pod-logs');
+    const cniConfDir = join(tmp, 'cni', 'net.d');
+    await mkdir(logRoot, { recursive: true });
+
+    const t0 = performance.now();
+    const images = await buildTestImages(join(tmp, 'images'));
+    log.info({ ms: Math.round(performance.now() - t0) }, 'test images built');
+
+    const registry = await startRegistry({ dir: join(tmp, 'registry'), port: REGISTRY_PORT });
+    undo.push({ what: 'registry', fn: () => registry.stop() });
+    const authRegistry = await startRegistry({ dir: join(tmp, 'registry-auth'), port: await freePort(), auth: AUTH });
+    undo.push({ what: 'auth registry', fn: () => authRegistry.stop() });
+    await pushImage(images.layout, 'busybox', `${registry.host}/library/busybox:latest`);
+    await pushImage(images.layout, 'busybox', `${authRegistry.host}/library/busybox:latest`, { creds: AUTH });
+
+    // Airgap path: the sandbox image is imported at start, never pulled.
+    await mkdir(join(dataDir, 'agent', 'images'), { recursive: true });
+    await copyFile(images.pauseArchive, join(dataDir, 'agent', 'images', 'pause.tar'));
+    const registriesFile = join(tmp, 'registries.yaml');
+    await writeFile(
+      registriesFile,
+      [
+        'mirrors:',
+        `  "${registry.host}":`,
+        `    endpoint: ["http://${registry.host}"]`,
+        `  "${authRegistry.host}":`,
+        `    endpoint: ["http://${authRegistry.host}"]`,
+        'configs:',
+        `  "${authRegistry.host}":`,
+        '    auth:',
+        `      username: ${AUTH.username}`,
+        `      password: ${AUTH.password}`,
+        '',
+      ].join('\n'),
+    );
+    await writeBridgeConflist(cniConfDir, { podCidr: TEST_POD_CIDR, bridge: TEST_BRIDGE, ipamDataDir: join(tmp, 'cni', 'ipam') });
+
+    const streamPort = await freePort();
+    const ac = new AbortController();
+    const runtime = await startContainerRuntime({
+      dataDir,
+      runDir,
+      signal: ac.signal,
+      cniConfDir,
+      registriesFile,
+      streamServerPort: streamPort,
+    });
+    const socket = runtime.paths?.socket ?? '';
+    undo.push({
+      what: 'containerd',
+      fn: async () => {
+        ac.abort();
+        await runtime.stopped;
+        // Shims outlive containerd; after pods were removed there should be none.
+        const shims = await pidsMentioning(socket);
+        for (const pid of shims) process.kill(pid, 'SIGKILL');
+        if (shims.length) problems.push(`killed ${shims.length} leftover shim(s)`);
+      },
+    });
+    undo.push({
+      what: 'pods',
+      fn: async () => {
+        for (const s of await runtime.cri.runtime.listPodSandbox(undefined, { timeoutMs: 10_000 })) {
+          await runtime.cri.runtime.stopPodSandbox(s.id, { timeoutMs: 60_000 });
+          await runtime.cri.runtime.removePodSandbox(s.id, { timeoutMs: 60_000 });
+        }
+      },
+    });
+    log.info({ tmp, runDir, socket, streamPort }, 'CRI test environment ready');
+    return { tmp, runDir, dataDir, logRoot, images, registry, authRegistry, runtime, cri: runtime.cri, streamPort, hostBefore, teardown };
+  } catch (err) {
+    const left = await teardown();
+    if (left.length) log.error({ left }, 'teardown after failed setup was incomplete');
+    throw err;
+  }
+}
+
+/** For a test that asserts cleanliness: what of ours is still on the host. */
+export async function leftovers(env: CriEnv): Promise<string[]> {
+  const left: string[] = [];
+  if (await linkExists(TEST_BRIDGE)) left.push(`link ${TEST_BRIDGE}`);
+  if (existsSync(env.tmp)) left.push(env.tmp);
+  if (existsSync(env.runDir)) left.push(env.runDir);
+  const socket = env.runtime.paths?.socket;
+  if (socket && (await pidsMentioning(socket)).length) left.push('processes using our containerd socket');
+  const mounts = await mountsUnder([env.tmp, env.runDir]);
+  if (mounts.length) left.push(`mounts: ${mounts.join(', ')}`);
+  const configFile = env.runtime.paths?.configFile;
+  if (configFile && (await pidsMentioning(configFile)).length) left.push('containerd still running');
+  const now = await hostSnapshot();
+  for (const k of Object.keys(now) as (keyof HostSnapshot)[]) {
+    if (JSON.stringify(now[k]) !== JSON.stringify(env.hostBefore[k])) {
+      left.push(`host ${k} changed: ${JSON.stringify(env.hostBefore[k])} -> ${JSON.stringify(now[k])}`);
+    }
+  }
+  return left;
+}
+
