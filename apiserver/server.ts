@@ -79,9 +79,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     bindAddress: opts.bindAddress, port: opts.securePort, tls: { cert: serving.cert, key: serving.key, ca: ca.cert },
     advertiseAddress: advertise, version: serverVersion(),
   });
-  await http.listen();
+  try {
+    await http.listen();
+    await bootstrap(api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: http.address.port });
+  } catch (err) {
+    await http.close().catch(() => {});
+    await store.close();
+    throw err;
+  }
   const port = http.address.port;
-  await bootstrap(api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port });
   http.setReady(true);
 
   const adminKubeconfig = join(opts.dataDir, 'admin.kubeconfig');

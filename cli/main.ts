@@ -39,6 +39,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // Open servers and databases would keep a failed start alive: exit now.
+    process.exit(1);
   },
 );

@@ -96,6 +96,8 @@ export class RestStore {
     this.validateCreate(obj, this.def.strategy, sctx);
     await this.admission.admit({ operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx });
     this.def.strategy.canonicalize?.(obj);
+    // Refuse duplicates before hooks reserve anything (an allocator would report a conflict instead).
+    if (this.store.getLatest(this.key(namespace, meta.name!))) throw alreadyExists(this.gr, meta.name!);
     const release = await this.hooks.beforeCreate?.(obj, ctx);
     if (ctx.dryRun) {
       release?.();

@@ -22,10 +22,11 @@ import {
   writeIpForward,
   type IptablesTable,
 } from '../../cni/host-cleanup.js';
-import type { CriClient } from '../../node-agent/cri/index.js';
+import { waitForCriReady, type CriClient } from '../../node-agent/cri/index.js';
 import { startContainerRuntime, type ContainerRuntime } from '../../node-agent/containerd/index.js';
 import { buildTestImages, IMAGE_TOOLS, type TestImages } from '../images/images.js';
 import { pushImage, startRegistry, type TestRegistry } from '../images/registry.js';
+import { removeTestCgroups, testCgroupParent, topLevelCgroups } from './cri-cgroups.js';
 
 const log = logger('cri-e2e');
 
@@ -51,6 +52,8 @@ export interface CriEnv {
   runtime: ContainerRuntime;
   cri: CriClient;
   streamPort: number;
+  /** Put test pods here (sandbox linux.cgroup_parent) so teardown can find them. */
+  cgroupParent: string;
   /** Host network state before setup, to compare against after teardown. */
   hostBefore: HostSnapshot;
   /** Undo everything; safe to call twice. Resolves with what could not be cleaned. */
@@ -59,12 +62,15 @@ export interface CriEnv {
 
 export interface HostSnapshot {
   links: string[];
+  cgroups: string[];
   iptables: Record<string, string[]>;
   ipForward: string;
   sharedDirs: Record<string, boolean>;
 }
 
-const SHARED_DIRS = ['/var/lib/cni', '/run/containerd', '/var/run/netns', '/var/lib/containerd', '/opt/containerd'];
+// Host-wide dirs a run may create: libcni's cache, containerd 1.6 shim sockets
+// (/run/containerd/s, whatever the state dir), netns, util-linux's /run/mount (umount).
+const SHARED_DIRS = ['/var/lib/cni', '/run/containerd', '/var/run/netns', '/var/lib/containerd', '/opt/containerd', '/run/mount'];
 
 /** What a run could change on the host outside its own temp dirs. */
 export async function hostSnapshot(): Promise<HostSnapshot> {
@@ -77,7 +83,7 @@ export async function hostSnapshot(): Promise<HostSnapshot> {
   for (const t of await presentTables()) iptables[t] = (await saveTable(t as IptablesTable)).chains.sort();
   const sharedDirs: Record<string, boolean> = {};
   for (const d of SHARED_DIRS) sharedDirs[d] = existsSync(d);
-  return { links, iptables, ipForward: await readIpForward(), sharedDirs };
+  return { links, cgroups: await topLevelCgroups(), iptables, ipForward: await readIpForward(), sharedDirs };
 }
 
 function onPath(bin: string): boolean {
@@ -173,8 +179,6 @@ export async function setupCriEnv(): Promise<CriEnv> {
     const chainsBefore = new Map<IptablesTable, string[]>();
     for (const t of TABLES) chainsBefore.set(t, await cniChains(t));
     const tablesBefore = Object.keys(hostBefore.iptables);
-    // Created by libcni's result cache and by containerd 1.6 shims, whose sockets live in
-    // /run/containerd/s whatever containerd's state dir is.
     const sharedDirs = SHARED_DIRS.filter((d) => !hostBefore.sharedDirs[d]);
     undo.push({
       what: 'host network state',
@@ -255,12 +259,15 @@ export async function setupCriEnv(): Promise<CriEnv> {
       streamServerPort: streamPort,
     });
     const socket = runtime.paths?.socket ?? '';
+    const cgroupParent = testCgroupParent(runtime.host.cgroupDriver);
     undo.push({
       what: 'containerd',
       fn: async () => {
         ac.abort();
         await runtime.stopped;
-        // Shims outlive containerd; after pods were removed there should be none.
+        // Last resort after a crash: pods' processes live in our cgroup, shims name our socket.
+        const killed = await removeTestCgroups(cgroupParent, runtime.host.cgroupDriver);
+        if (killed) problems.push(`killed ${killed} leftover pod process(es)`);
         const shims = await pidsMentioning(socket);
         for (const pid of shims) process.kill(pid, 'SIGKILL');
         if (shims.length) problems.push(`killed ${shims.length} leftover shim(s)`);
@@ -269,6 +276,8 @@ export async function setupCriEnv(): Promise<CriEnv> {
     undo.push({
       what: 'pods',
       fn: async () => {
+        // containerd may be between restarts (supervisor backoff): wait for it first.
+        await waitForCriReady(runtime.cri, { timeoutMs: 30_000 });
         for (const s of await runtime.cri.runtime.listPodSandbox(undefined, { timeoutMs: 10_000 })) {
           await runtime.cri.runtime.stopPodSandbox(s.id, { timeoutMs: 60_000 });
           await runtime.cri.runtime.removePodSandbox(s.id, { timeoutMs: 60_000 });
@@ -276,7 +285,7 @@ export async function setupCriEnv(): Promise<CriEnv> {
       },
     });
     log.info({ tmp, runDir, socket, streamPort }, 'CRI test environment ready');
-    return { tmp, runDir, dataDir, logRoot, images, registry, authRegistry, runtime, cri: runtime.cri, streamPort, hostBefore, teardown };
+    return { tmp, runDir, dataDir, logRoot, images, registry, authRegistry, runtime, cri: runtime.cri, streamPort, cgroupParent, hostBefore, teardown };
   } catch (err) {
     const left = await teardown();
     if (left.length) log.error({ left }, 'teardown after failed setup was incomplete');

@@ -92,6 +92,7 @@ describe('CRI runtime on real containerd', { skip: missing.length ? `needs ${mis
       hostname: 'web',
       log_directory: join(env.logRoot, `e2e_web_${uid}`),
       linux: {
+        cgroup_parent: env.cgroupParent,
         security_context: {
           namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' },
           seccomp: { profile_type: 'RuntimeDefault' },
@@ -175,7 +176,7 @@ describe('CRI runtime on real containerd', { skip: missing.length ? `needs ${mis
   });
 
   it('measures the pod start floor (RunPodSandbox..container running)', async () => {
-    const r = await measurePodStartFloor({ cri: env.cri, image: busybox, pods: 5, logRoot: env.logRoot });
+    const r = await measurePodStartFloor({ cri: env.cri, image: busybox, pods: 5, logRoot: env.logRoot, cgroupParent: env.cgroupParent });
     console.log(formatFloorTable(r).replace(/^/gm, '# '));
     assert.equal(r.samples.length, 5);
     assert.ok(r.total.p50 > 0 && r.total.p50 <= r.total.p99);

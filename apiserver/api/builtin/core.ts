@@ -1,7 +1,6 @@
 // The core ("") group, v1.
 import { builtin, createOnly, noCollectionDelete, readOnly } from './define.js';
 import { namespaceStrategy, namespaceTable } from '../kinds/namespace.js';
-import { podTable } from '../kinds/pod-table.js';
 import { isDNS1123Label, isDNS1035Label } from '../validation/names.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceDef } from '../resource.js';
@@ -44,26 +43,6 @@ export const coreResources: ResourceDef[] = [
   }),
   builtin({ ...core, kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', shortNames: ['pvc'], namespaced: true, statusStrategy: {} }),
   builtin({ ...core, kind: 'PersistentVolume', plural: 'persistentvolumes', shortNames: ['pv'], namespaced: false, statusStrategy: {} }),
-  builtin({
-    ...core, kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'], namespaced: true, statusStrategy: {},
-    table: podTable,
-    fieldSelectors: {
-      'spec.nodeName': (o) => field(o, 'spec', 'nodeName'),
-      'spec.restartPolicy': (o) => field(o, 'spec', 'restartPolicy'),
-      'spec.schedulerName': (o) => field(o, 'spec', 'schedulerName'),
-      'spec.serviceAccountName': (o) => field(o, 'spec', 'serviceAccountName'),
-      'spec.hostNetwork': (o) => String(!!(o.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork),
-      'status.phase': (o) => field(o, 'status', 'phase'),
-      'status.podIP': (o) => field(o, 'status', 'podIP'),
-      'status.nominatedNodeName': (o) => field(o, 'status', 'nominatedNodeName'),
-    },
-  }),
-  builtin({ ...core, kind: 'PodTemplate', plural: 'podtemplates', namespaced: true }),
-  builtin({
-    ...core, kind: 'ReplicationController', plural: 'replicationcontrollers', shortNames: ['rc'], categories: ['all'], namespaced: true,
-    statusStrategy: {}, behaviour: { generation: true },
-    fieldSelectors: { 'status.replicas': (o) => field(o, 'status', 'replicas') },
-  }),
   builtin({ ...core, kind: 'ResourceQuota', plural: 'resourcequotas', shortNames: ['quota'], namespaced: true, statusStrategy: {} }),
   builtin({
     ...core, kind: 'Secret', plural: 'secrets', namespaced: true,

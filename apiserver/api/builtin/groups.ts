@@ -1,31 +1,8 @@
 // Every built-in API group other than core, with the versions Kubernetes 1.32 serves.
 import { builtin, createOnly } from './define.js';
-import type { KubeObject } from '../object.js';
-import type { ResourceDef, ScaleDef } from '../resource.js';
-import { fromLabelSelectorSpec, type LabelSelectorSpec } from '../selectors/labels.js';
-
-type Replicated = KubeObject & { spec?: { replicas?: number; selector?: LabelSelectorSpec }; status?: { replicas?: number } };
-
-/** Scale of a workload with spec.replicas (default 1) and a LabelSelector. */
-export const replicasScale: ScaleDef = {
-  specReplicas: (o) => (o as Replicated).spec?.replicas ?? 1,
-  setSpecReplicas: (o, n) => {
-    const r = o as Replicated;
-    r.spec = { ...r.spec, replicas: n };
-  },
-  statusReplicas: (o) => (o as Replicated).status?.replicas ?? 0,
-  selector: (o) => {
-    try {
-      return fromLabelSelectorSpec((o as Replicated).spec?.selector).toString();
-    } catch {
-      return '';
-    }
-  },
-};
+import type { ResourceDef } from '../resource.js';
 
 const gen = { generation: true };
-const apps = { group: 'apps', version: 'v1' };
-const batch = { group: 'batch', version: 'v1' };
 const networking = { group: 'networking.k8s.io', version: 'v1' };
 const storage = { group: 'storage.k8s.io', version: 'v1' };
 const rbac = { group: 'rbac.authorization.k8s.io', version: 'v1' };
@@ -33,11 +10,6 @@ const rbac = { group: 'rbac.authorization.k8s.io', version: 'v1' };
 export const groupResources: ResourceDef[] = [
   builtin({ group: 'apiregistration.k8s.io', version: 'v1', kind: 'APIService', plural: 'apiservices', namespaced: false, statusStrategy: {}, categories: ['api-extensions'] }),
 
-  builtin({ ...apps, kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true }),
-  builtin({ ...apps, kind: 'DaemonSet', plural: 'daemonsets', shortNames: ['ds'], categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen }),
-  builtin({ ...apps, kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], categories: ['all'], namespaced: true, statusStrategy: {}, scale: replicasScale, behaviour: gen }),
-  builtin({ ...apps, kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], categories: ['all'], namespaced: true, statusStrategy: {}, scale: replicasScale, behaviour: gen }),
-  builtin({ ...apps, kind: 'StatefulSet', plural: 'statefulsets', shortNames: ['sts'], categories: ['all'], namespaced: true, statusStrategy: {}, scale: replicasScale, behaviour: gen }),
 
   builtin({ group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], namespaced: true, behaviour: { allowCreateOnUpdate: true } }),
 
@@ -49,13 +21,7 @@ export const groupResources: ResourceDef[] = [
   builtin({ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', namespaced: false, verbs: createOnly }),
   builtin({ group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', namespaced: false, verbs: createOnly }),
 
-  builtin({
-    group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', shortNames: ['hpa'],
-    categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen, versions: [{ name: 'v2' }, { name: 'v1' }],
-  }),
 
-  builtin({ ...batch, kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen }),
-  builtin({ ...batch, kind: 'Job', plural: 'jobs', categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen }),
 
   builtin({
     group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests', shortNames: ['csr'],
@@ -67,7 +33,6 @@ export const groupResources: ResourceDef[] = [
   builtin({ ...networking, kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], namespaced: true, statusStrategy: {}, behaviour: gen }),
   builtin({ ...networking, kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'], namespaced: true, behaviour: gen }),
 
-  builtin({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', shortNames: ['pdb'], namespaced: true, statusStrategy: {}, behaviour: gen }),
 
   builtin({ ...rbac, kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, behaviour: { allowCreateOnUpdate: true } }),
   builtin({ ...rbac, kind: 'ClusterRole', plural: 'clusterroles', namespaced: false, behaviour: { allowCreateOnUpdate: true } }),

@@ -1,0 +1,61 @@
+// The basic kubectl round trips against a fresh server: namespaces, create/get/list/delete,
+// errors as kubectl prints them, and data surviving a restart.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, type TestCluster } from '../lib/cluster.js';
+
+let c: TestCluster;
+before(async () => {
+  c = await startCluster();
+});
+after(async () => {
+  await c.destroy();
+});
+
+test('system namespaces exist from the start', async () => {
+  const out = await c.k('get', 'ns', '-o', 'name');
+  assert.deepEqual(out.trim().split('\n').sort(), ['namespace/default', 'namespace/kube-node-lease', 'namespace/kube-public', 'namespace/kube-system']);
+});
+
+test('health and version endpoints answer', async () => {
+  for (const p of ['/healthz', '/livez', '/readyz']) {
+    const r = await c.http('GET', p);
+    assert.equal(r.status, 200);
+    assert.equal(r.body, 'ok');
+  }
+  const v = (await c.http('GET', '/version')).json<{ major: string; gitVersion: string }>();
+  assert.equal(v.major, '1');
+  assert.match(v.gitVersion, /^v1\.\d+\.\d+-k8ts$/);
+});
+
+test('create, get, list and delete a configmap', async () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', labels: { app: 'x' } }, data: { a: 'b' } };
+  const created = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(cm) });
+  assert.equal(created.code, 0, created.stderr);
+  assert.equal(created.stdout.trim(), 'configmap/cfg created');
+  const got = JSON.parse(await c.k('get', 'cm', 'cfg', '-o', 'json'));
+  assert.equal(got.data.a, 'b');
+  assert.match(got.metadata.uid, /^[0-9a-f-]{36}$/);
+  assert.match(got.metadata.resourceVersion, /^\d+$/);
+  const dup = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(cm) });
+  assert.equal(dup.code, 1);
+  assert.equal(dup.stderr.trim(), 'Error from server (AlreadyExists): error when creating "STDIN": configmaps "cfg" already exists');
+  assert.match(await c.k('get', 'cm', '-l', 'app=x'), /^NAME\s+DATA\s+AGE\ncfg\s+1\s+\d+s\n$/);
+  assert.equal((await c.k('delete', 'cm', 'cfg')).trim(), 'configmap "cfg" deleted');
+  const missing = await c.kubectl(['get', 'cm', 'cfg']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr.trim(), 'Error from server (NotFound): configmaps "cfg" not found');
+});
+
+test('invalid names are rejected with field causes', async () => {
+  const bad = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } };
+  const r = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(bad) });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of/);
+});
+
+test('data survives a restart', async () => {
+  await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keep' } }) });
+  await c.restart();
+  assert.match(await c.k('get', 'ns', 'keep'), /keep\s+Active/);
+});
