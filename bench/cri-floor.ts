@@ -23,6 +23,8 @@ export interface FloorOptions {
   /** Host network skips CNI: the floor without networking. */
   hostNetwork?: boolean;
   namePrefix?: string;
+  /** Sandbox cgroup parent (cgroupfs path or systemd slice); empty = runtime default. */
+  cgroupParent?: string;
   pollMs?: number;
 }
 
@@ -82,6 +84,7 @@ function sandboxConfig(opts: FloorOptions, name: string, uid: string): PodSandbo
     log_directory: join(opts.logRoot, `bench_${name}_${uid}`),
     labels: { 'k8ts.io/bench': 'cri-floor' },
     linux: {
+      cgroup_parent: opts.cgroupParent ?? '',
       security_context: {
         namespace_options: { network: opts.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
         seccomp: { profile_type: 'RuntimeDefault' },
@@ -214,8 +217,9 @@ async function main(): Promise<void> {
     const image = `${env.registry.host}/library/busybox:latest`;
     const pulls = await measurePulls(env.cri, image, arg('--pulls', 5));
     const pods = arg('--pods', 20);
-    const bridge = await measurePodStartFloor({ cri: env.cri, image, pods, logRoot: env.logRoot });
-    const hostNet = await measurePodStartFloor({ cri: env.cri, image, pods, logRoot: env.logRoot, hostNetwork: true, namePrefix: 'hostnet' });
+    const common = { cri: env.cri, image, pods, logRoot: env.logRoot, cgroupParent: env.cgroupParent };
+    const bridge = await measurePodStartFloor(common);
+    const hostNet = await measurePodStartFloor({ ...common, hostNetwork: true, namePrefix: 'hostnet' });
     const v = await env.cri.runtime.version();
     console.log(`# CRI pod start floor - ${v.runtime_name} ${v.runtime_version}, busybox sleep, sequential, bridge CNI`);
     console.log(formatFloorTable(bridge));

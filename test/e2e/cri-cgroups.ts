@@ -77,3 +77,15 @@ export async function removeTestCgroups(parent: string, driver: CgroupDriver): P
   for (const d of dirs) await rmTree(d);
   return pids.size;
 }
+
+/** Container and sandbox IDs with a cgroup under `parent` (cgroupfs dirs, systemd scopes). */
+export async function idsUnder(parent: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const m of await cgroupMounts()) {
+    for (const e of await readdir(join(m, parent), { withFileTypes: true }).catch(() => [])) {
+      const id = /^(?:cri-containerd-)?([0-9a-f]{64})(?:\.scope)?$/.exec(e.name)?.[1];
+      if (e.isDirectory() && id) ids.add(id);
+    }
+  }
+  return [...ids];
+}

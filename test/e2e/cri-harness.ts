@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostExec } from '../../lib/exec.js';
 import { logger } from '../../lib/log.js';
 import { writeBridgeConflist } from '../../cni/bridge-conflist.js';
@@ -22,11 +23,11 @@ import {
   writeIpForward,
   type IptablesTable,
 } from '../../cni/host-cleanup.js';
-import { waitForCriReady, type CriClient } from '../../node-agent/cri/index.js';
+import { connectCri, waitForCriReady, type CriClient } from '../../node-agent/cri/index.js';
 import { startContainerRuntime, type ContainerRuntime } from '../../node-agent/containerd/index.js';
 import { buildTestImages, IMAGE_TOOLS, type TestImages } from '../images/images.js';
 import { pushImage, startRegistry, type TestRegistry } from '../images/registry.js';
-import { removeTestCgroups, testCgroupParent, topLevelCgroups } from './cri-cgroups.js';
+import { idsUnder, removeTestCgroups, testCgroupParent, topLevelCgroups } from './cri-cgroups.js';
 
 const log = logger('cri-e2e');
 
@@ -146,22 +147,31 @@ export async function setupCriEnv(): Promise<CriEnv> {
   if (await linkExists(TEST_BRIDGE)) throw new Error(`link ${TEST_BRIDGE} already exists; another test run is active?`);
   const undo: { what: string; fn: () => Promise<void> }[] = [];
   const problems: string[] = [];
-  let tornDown = false;
-  const teardown = async (): Promise<string[]> => {
-    if (tornDown) return problems;
-    tornDown = true;
-    for (const step of undo.reverse()) {
-      try {
-        await step.fn();
-      } catch (err) {
-        problems.push(`${step.what}: ${(err as Error).message}`);
-        log.error({ step: step.what, err: (err as Error).message }, 'teardown step failed');
+  let tearing: Promise<string[]> | undefined;
+  // Memoized: the signal handler, a failed setup and the tests may all call it.
+  const teardown = (): Promise<string[]> =>
+    (tearing ??= (async () => {
+      for (const step of undo.reverse()) {
+        try {
+          await step.fn();
+        } catch (err) {
+          problems.push(`${step.what}: ${(err as Error).message}`);
+          log.error({ step: step.what, err: (err as Error).message }, 'teardown step failed');
+        }
       }
-    }
-    return problems;
+      return problems;
+    })());
+
+  // Ctrl-C or SIGTERM mid-run still cleans the host: stop setup where it is, then tear down.
+  const setupAbort = new AbortController();
+  let setupSettled: Promise<unknown> = Promise.resolve();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    setupAbort.abort();
+    void setupSettled
+      .catch(() => {})
+      .then(teardown)
+      .finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
-  // Ctrl-C during a run still cleans the host.
-  const onSignal = (sig: NodeJS.Signals): void => void teardown().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   undo.push({
@@ -172,125 +182,184 @@ export async function setupCriEnv(): Promise<CriEnv> {
     },
   });
 
+  const work = build(setupAbort.signal, undo, problems, teardown);
+  setupSettled = work;
   try {
-    // Host state we may change, recorded first so it is restored last.
-    const hostBefore = await hostSnapshot();
-    const ipForward = hostBefore.ipForward;
-    const chainsBefore = new Map<IptablesTable, string[]>();
-    for (const t of TABLES) chainsBefore.set(t, await cniChains(t));
-    const tablesBefore = Object.keys(hostBefore.iptables);
-    const sharedDirs = SHARED_DIRS.filter((d) => !hostBefore.sharedDirs[d]);
-    undo.push({
-      what: 'host network state',
-      fn: async () => {
-        await deleteLink(TEST_BRIDGE);
-        for (const t of TABLES) {
-          const mine = (await cniChains(t)).filter((c) => !chainsBefore.get(t)?.includes(c));
-          await removeChains(t, mine);
-        }
-        for (const t of TABLES) if (!tablesBefore.includes(t)) await removeEmptyNftTable(t);
-        if ((await readIpForward()) !== ipForward) await writeIpForward(ipForward);
-        // Only if this run created them and left nothing but empty dirs.
-        for (const d of sharedDirs) if (existsSync(d) && (await isEmptyTree(d))) await rm(d, { recursive: true });
-      },
-    });
-
-    const tmp = await mkdtemp('/tmp/k8ts-cri-e2e-');
-    // Short, so unix socket paths stay under 108 bytes.
-    const runDir = await mkdtemp('/run/k8ts-cri-');
-    undo.push({
-      what: 'temp dirs',
-      fn: async () => {
-        for (const m of await mountsUnder([tmp, runDir])) {
-          const r = await hostExec('umount', [m]);
-          if (r.code !== 0) await hostExec('umount', ['-l', m]);
-          problems.push(`had to unmount leftover ${m}`);
-        }
-        await rm(tmp, { recursive: true, force: true });
-        await rm(runDir, { recursive: true, force: true });
-      },
-    });
-    const dataDir = join(tmp, 'data');
-    const logRoot = join(tmp, 'pod-logs');
-    const cniConfDir = join(tmp, 'cni', 'net.d');
-    await mkdir(logRoot, { recursive: true });
-
-    const t0 = performance.now();
-    const images = await buildTestImages(join(tmp, 'images'));
-    log.info({ ms: Math.round(performance.now() - t0) }, 'test images built');
-
-    const registry = await startRegistry({ dir: join(tmp, 'registry'), port: REGISTRY_PORT });
-    undo.push({ what: 'registry', fn: () => registry.stop() });
-    const authRegistry = await startRegistry({ dir: join(tmp, 'registry-auth'), port: await freePort(), auth: AUTH });
-    undo.push({ what: 'auth registry', fn: () => authRegistry.stop() });
-    await pushImage(images.layout, 'busybox', `${registry.host}/library/busybox:latest`);
-    await pushImage(images.layout, 'busybox', `${authRegistry.host}/library/busybox:latest`, { creds: AUTH });
-
-    // Airgap path: the sandbox image is imported at start, never pulled.
-    await mkdir(join(dataDir, 'agent', 'images'), { recursive: true });
-    await copyFile(images.pauseArchive, join(dataDir, 'agent', 'images', 'pause.tar'));
-    const registriesFile = join(tmp, 'registries.yaml');
-    await writeFile(
-      registriesFile,
-      [
-        'mirrors:',
-        `  "${registry.host}":`,
-        `    endpoint: ["http://${registry.host}"]`,
-        `  "${authRegistry.host}":`,
-        `    endpoint: ["http://${authRegistry.host}"]`,
-        'configs:',
-        `  "${authRegistry.host}":`,
-        '    auth:',
-        `      username: ${AUTH.username}`,
-        `      password: ${AUTH.password}`,
-        '',
-      ].join('\n'),
-    );
-    await writeBridgeConflist(cniConfDir, { podCidr: TEST_POD_CIDR, bridge: TEST_BRIDGE, ipamDataDir: join(tmp, 'cni', 'ipam') });
-
-    const streamPort = await freePort();
-    const ac = new AbortController();
-    const runtime = await startContainerRuntime({
-      dataDir,
-      runDir,
-      signal: ac.signal,
-      cniConfDir,
-      registriesFile,
-      streamServerPort: streamPort,
-    });
-    const socket = runtime.paths?.socket ?? '';
-    const cgroupParent = testCgroupParent(runtime.host.cgroupDriver);
-    undo.push({
-      what: 'containerd',
-      fn: async () => {
-        ac.abort();
-        await runtime.stopped;
-        // Last resort after a crash: pods' processes live in our cgroup, shims name our socket.
-        const killed = await removeTestCgroups(cgroupParent, runtime.host.cgroupDriver);
-        if (killed) problems.push(`killed ${killed} leftover pod process(es)`);
-        const shims = await pidsMentioning(socket);
-        for (const pid of shims) process.kill(pid, 'SIGKILL');
-        if (shims.length) problems.push(`killed ${shims.length} leftover shim(s)`);
-      },
-    });
-    undo.push({
-      what: 'pods',
-      fn: async () => {
-        // containerd may be between restarts (supervisor backoff): wait for it first.
-        await waitForCriReady(runtime.cri, { timeoutMs: 30_000 });
-        for (const s of await runtime.cri.runtime.listPodSandbox(undefined, { timeoutMs: 10_000 })) {
-          await runtime.cri.runtime.stopPodSandbox(s.id, { timeoutMs: 60_000 });
-          await runtime.cri.runtime.removePodSandbox(s.id, { timeoutMs: 60_000 });
-        }
-      },
-    });
-    log.info({ tmp, runDir, socket, streamPort }, 'CRI test environment ready');
-    return { tmp, runDir, dataDir, logRoot, images, registry, authRegistry, runtime, cri: runtime.cri, streamPort, cgroupParent, hostBefore, teardown };
+    return await work;
   } catch (err) {
     const left = await teardown();
     if (left.length) log.error({ left }, 'teardown after failed setup was incomplete');
     throw err;
   }
+}
+
+async function build(
+  signal: AbortSignal,
+  undo: { what: string; fn: () => Promise<void> }[],
+  problems: string[],
+  teardown: () => Promise<string[]>,
+): Promise<CriEnv> {
+  // Host state we may change, recorded first so it is restored last.
+  const hostBefore = await hostSnapshot();
+  const chainsBefore = new Map<IptablesTable, string[]>();
+  for (const t of TABLES) chainsBefore.set(t, await cniChains(t));
+  const sharedDirs = SHARED_DIRS.filter((d) => !hostBefore.sharedDirs[d]);
+  undo.push({
+    what: 'host network state',
+    fn: async () => {
+      await deleteLink(TEST_BRIDGE);
+      for (const t of TABLES) {
+        const mine = (await cniChains(t)).filter((c) => !chainsBefore.get(t)?.includes(c));
+        await removeChains(t, mine);
+      }
+      for (const t of TABLES) if (!(t in hostBefore.iptables)) await removeEmptyNftTable(t);
+      if ((await readIpForward()) !== hostBefore.ipForward) await writeIpForward(hostBefore.ipForward);
+      // Only if this run created them and left nothing but empty dirs.
+      for (const d of sharedDirs) if (existsSync(d) && (await isEmptyTree(d))) await rm(d, { recursive: true });
+    },
+  });
+
+  const tmp = await mkdtemp('/tmp/k8ts-cri-e2e-');
+  // Short, so unix socket paths stay under 108 bytes.
+  const runDir = await mkdtemp('/run/k8ts-cri-');
+  undo.push({
+    what: 'temp dirs',
+    fn: async () => {
+      for (const m of await mountsUnder([tmp, runDir])) {
+        const r = await hostExec('umount', [m]);
+        if (r.code !== 0) await hostExec('umount', ['-l', m]);
+        problems.push(`had to unmount leftover ${m}`);
+      }
+      // Retries cover a child (image build) still writing when a signal cut setup short.
+      const opts = { recursive: true, force: true, maxRetries: 10, retryDelay: 100 };
+      await Promise.all([rm(tmp, opts), rm(runDir, opts)]);
+    },
+  });
+  const dataDir = join(tmp, 'data');
+  const logRoot = join(tmp, 'pod-logs');
+  const cniConfDir = join(tmp, 'cni', 'net.d');
+  await mkdir(logRoot, { recursive: true });
+
+  const t0 = performance.now();
+  const images = await buildTestImages(join(tmp, 'images'), signal);
+  log.info({ ms: Math.round(performance.now() - t0) }, 'test images built');
+
+  signal.throwIfAborted();
+  const registry = await startRegistry({ dir: join(tmp, 'registry'), port: REGISTRY_PORT });
+  undo.push({ what: 'registry', fn: () => registry.stop() });
+  signal.throwIfAborted();
+  const authRegistry = await startRegistry({ dir: join(tmp, 'registry-auth'), port: await freePort(), auth: AUTH });
+  undo.push({ what: 'auth registry', fn: () => authRegistry.stop() });
+  await pushImage(images.layout, 'busybox', `${registry.host}/library/busybox:latest`, { signal });
+  await pushImage(images.layout, 'busybox', `${authRegistry.host}/library/busybox:latest`, { creds: AUTH, signal });
+
+  // Airgap path: the sandbox image is imported at start, never pulled.
+  await mkdir(join(dataDir, 'agent', 'images'), { recursive: true });
+  await copyFile(images.pauseArchive, join(dataDir, 'agent', 'images', 'pause.tar'));
+  const registriesFile = join(tmp, 'registries.yaml');
+  await writeFile(
+    registriesFile,
+    [
+      'mirrors:',
+      `  "${registry.host}":`,
+      `    endpoint: ["http://${registry.host}"]`,
+      `  "${authRegistry.host}":`,
+      `    endpoint: ["http://${authRegistry.host}"]`,
+      'configs:',
+      `  "${authRegistry.host}":`,
+      '    auth:',
+      `      username: ${AUTH.username}`,
+      `      password: ${AUTH.password}`,
+      '',
+    ].join('\n'),
+  );
+  await writeBridgeConflist(cniConfDir, { podCidr: TEST_POD_CIDR, bridge: TEST_BRIDGE, ipamDataDir: join(tmp, 'cni', 'ipam') });
+
+  signal.throwIfAborted();
+  const streamPort = await freePort();
+  const stop = new AbortController();
+  // An aborted setup also stops a containerd that is still starting.
+  const stopOnAbort = (): void => stop.abort();
+  signal.addEventListener('abort', stopOnAbort, { once: true });
+  const runtime = await startContainerRuntime({
+    dataDir,
+    runDir,
+    signal: stop.signal,
+    cniConfDir,
+    registriesFile,
+    streamServerPort: streamPort,
+  }).finally(() => signal.removeEventListener('abort', stopOnAbort));
+  const socket = runtime.paths?.socket ?? '';
+  const driver = runtime.host.cgroupDriver;
+  const cgroupParent = testCgroupParent(driver);
+  undo.push({
+    what: 'containerd',
+    fn: async () => {
+      stop.abort();
+      await runtime.stopped;
+      // Last resort after a crash: pods' processes live in our cgroup, shims name our socket,
+      // and libcni's cache (a host-wide dir) has files named after our sandbox IDs.
+      const ids = await idsUnder(cgroupParent);
+      const killed = await removeTestCgroups(cgroupParent, driver);
+      if (killed) problems.push(`killed ${killed} leftover pod process(es)`);
+      // Shims of removed pods exit on their own shortly after; give them a moment.
+      let shims = await pidsMentioning(socket);
+      for (let i = 0; i < 100 && shims.length; i++) {
+        await sleep(50);
+        shims = await pidsMentioning(socket);
+      }
+      for (const pid of shims) process.kill(pid, 'SIGKILL');
+      if (shims.length) problems.push(`killed ${shims.length} leftover shim(s)`);
+      const results = '/var/lib/cni/results';
+      for (const f of await readdir(results).catch(() => [] as string[])) {
+        if (ids.some((id) => f.includes(id))) await rm(join(results, f), { force: true });
+      }
+    },
+  });
+  undo.push({
+    what: 'pods',
+    fn: async () => {
+      // Tests may still be running (signal): cut them off the runtime, clean with our own client.
+      runtime.cri.close();
+      const cri = connectCri(runtime.endpoint, { defaultTimeoutMs: 60_000 });
+      try {
+        let failure: unknown;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          failure = undefined;
+          try {
+            // containerd may be between restarts (supervisor backoff).
+            await waitForCriReady(cri, { timeoutMs: 30_000 });
+            for (const s of await cri.runtime.listPodSandbox()) {
+              await cri.runtime.stopPodSandbox(s.id);
+              await cri.runtime.removePodSandbox(s.id);
+            }
+            return;
+          } catch (err) {
+            failure = err;
+          }
+        }
+        throw failure;
+      } finally {
+        cri.close();
+      }
+    },
+  });
+  log.info({ tmp, runDir, socket, streamPort, cgroupParent }, 'CRI test environment ready');
+  return {
+    tmp,
+    runDir,
+    dataDir,
+    logRoot,
+    images,
+    registry,
+    authRegistry,
+    runtime,
+    cri: runtime.cri,
+    streamPort,
+    cgroupParent,
+    hostBefore,
+    teardown,
+  };
 }
 
 /** For a test that asserts cleanliness: what of ours is still on the host. */

@@ -18,8 +18,8 @@ export interface TestImages {
 /** Tools build-images.sh needs; tests skip when one is missing. */
 export const IMAGE_TOOLS = ['gcc', 'umoci', 'skopeo', 'busybox'] as const;
 
-export async function buildTestImages(outDir: string, exec: Exec = hostExec): Promise<TestImages> {
-  await execOk(exec, join(packageRoot(), 'test', 'images', 'build-images.sh'), [outDir]);
+export async function buildTestImages(outDir: string, signal?: AbortSignal, exec: Exec = hostExec): Promise<TestImages> {
+  await execOk(exec, join(packageRoot(), 'test', 'images', 'build-images.sh'), [outDir], { signal });
   return {
     layout: join(outDir, 'oci'),
     pauseArchive: join(outDir, 'pause.tar'),

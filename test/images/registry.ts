@@ -101,6 +101,7 @@ export interface PushOptions {
   exec?: Exec;
   /** Signature policy file; default: a temp accept-anything policy written beside `layout`. */
   policyFile?: string;
+  signal?: AbortSignal;
 }
 
 /** Copies `oci:<layout>:<tag>` to `docker://<dest>` over plain http. */
@@ -112,6 +113,6 @@ export async function pushImage(layout: string, tag: string, dest: string, opts:
   if (opts.creds) args.push('--dest-creds', `${opts.creds.username}:${opts.creds.password}`);
   args.push(`oci:${layout}:${tag}`, `docker://${dest}`);
   const t0 = performance.now();
-  await execOk(exec, 'skopeo', args);
+  await execOk(exec, 'skopeo', args, { signal: opts.signal });
   log.info({ src: `${layout}:${tag}`, dest, ms: Math.round(performance.now() - t0) }, 'pushed image');
 }
