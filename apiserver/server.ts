@@ -8,6 +8,7 @@ import { writeKubeconfig } from '../lib/kubeconfig.js';
 import { builtinRegistry } from './api/builtin/index.js';
 import type { Registry } from './api/registry.js';
 import { Authenticator } from './auth/authenticate.js';
+import { tokenFileAuthenticator } from './auth/token-file.js';
 import { Authorizer } from './auth/authorize.js';
 import { AdmissionChain } from './auth/admission/chain.js';
 import { namespaceLifecycle } from './auth/admission/namespace-lifecycle.js';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   nodePortRange: [number, number];
   /** Extra names/IPs for the serving certificate. */
   tlsSANs: string[];
+  /** A kube-apiserver style static token CSV file. */
+  tokenAuthFile?: string;
 }
 
 export interface RunningServer {
@@ -72,6 +75,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const api = new ApiContext(registry, store, admission);
   admission.register(namespaceLifecycle(store, (name) => api.storeFor('', 'namespaces').key('', name)));
   const authn = new Authenticator();
+  if (opts.tokenAuthFile) authn.addTokenAuthenticator(tokenFileAuthenticator(opts.tokenAuthFile));
   const authz = new Authorizer();
   installExtensions(api, { serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz });
 

@@ -15,6 +15,7 @@ Flags:
   --service-cidr CIDR            service IP range (default 10.43.0.0/16)
   --cluster-cidr CIDR            pod IP range (default 10.42.0.0/16)
   --service-node-port-range R    NodePort range (default 30000-32767)
+  --token-auth-file FILE         static bearer tokens, CSV: token,user,uid,"group1,group2"
   --disable-agent                do not run the node agent in this process
   --log-level LEVEL              trace, debug, info, warn, error (default info)
 `;
@@ -30,6 +31,7 @@ export async function runServer(argv: string[]): Promise<number> {
     'cluster-cidr': { type: 'string' },
     'service-node-port-range': { type: 'string' },
     'disable-agent': { type: 'boolean' },
+    'token-auth-file': { type: 'string' },
     'log-level': { type: 'string' },
   }, help);
   if (f['log-level']) setLogLevel(f['log-level']);
@@ -43,6 +45,7 @@ export async function runServer(argv: string[]): Promise<number> {
     clusterCIDR: f['cluster-cidr'] ?? '10.42.0.0/16',
     nodePortRange: parseRange(f['service-node-port-range'] ?? '30000-32767'),
     tlsSANs: f['tls-san'] ?? [],
+    tokenAuthFile: f['token-auth-file'],
   });
   notifySystemd();
   await new Promise<void>((resolve) => {

@@ -12,21 +12,31 @@ export const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:
 
 export class Authenticator {
   private readonly tokenAuthenticators: TokenAuthenticator[] = [];
+  /** A connection's client certificate never changes: parse it once per socket. */
+  private readonly certUsers = new WeakMap<TLSSocket, UserInfo | null>();
 
   addTokenAuthenticator(fn: TokenAuthenticator): void {
     this.tokenAuthenticators.push(fn);
   }
 
-  /** The user behind a request; undefined when credentials were presented but are invalid. */
-  async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
-    const socket = req.socket as TLSSocket;
-    if (socket.authorized) {
-      const cert = socket.getPeerCertificate();
+  private certificateUser(socket: TLSSocket): UserInfo | undefined {
+    let user = this.certUsers.get(socket);
+    if (user === undefined) {
+      user = null;
+      const cert = socket.authorized ? socket.getPeerCertificate() : undefined;
       if (cert && cert.subject) {
         const { cn, orgs } = subjectOf(cert as unknown as { subject: Record<string, string | string[]> });
-        return { name: cn, groups: [...orgs, 'system:authenticated'] };
+        user = { name: cn, groups: [...orgs, 'system:authenticated'] };
       }
+      this.certUsers.set(socket, user);
     }
+    return user ?? undefined;
+  }
+
+  /** The user behind a request; undefined when credentials were presented but are invalid. */
+  async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const certUser = this.certificateUser(req.socket as TLSSocket);
+    if (certUser) return certUser;
     const auth = req.headers.authorization;
     if (auth && /^bearer /i.test(auth)) return this.authenticateToken(auth.slice(7).trim());
     return anonymous;

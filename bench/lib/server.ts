@@ -1,0 +1,40 @@
+// Starts a `k8ts server` process for a benchmark, on a random port with a temp data dir.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'cli/main.js');
+
+export interface BenchServer {
+  pid: number;
+  port: number;
+  kubeconfig: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(extraArgs: string[] = []): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
+  const proc: ChildProcess = spawn(process.execPath, [cli, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable-agent', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((res, rej) => {
+    createInterface({ input: proc.stdout! }).on('line', (l) => {
+      try {
+        const rec = JSON.parse(l) as { msg?: string; port?: number };
+        if (rec.msg === 'serving' && rec.port) res(rec.port);
+      } catch { /* ignore */ }
+    });
+    proc.once('exit', (c) => rej(new Error(`server exited ${c}`)));
+  });
+  return {
+    pid: proc.pid!, port, kubeconfig: join(dataDir, 'admin.kubeconfig'), dataDir,
+    async stop() {
+      const done = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await done;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
