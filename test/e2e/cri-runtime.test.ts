@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CriError, type PodSandboxConfig } from '../../node-agent/cri/index.js';
 import { conditionStatus } from '../../node-agent/cri/client.js';
+import { startContainerRuntime } from '../../node-agent/containerd/index.js';
 import { PAUSE_IMAGE } from '../images/images.js';
 import { measurePodStartFloor, formatFloorTable } from '../../bench/cri-floor.js';
-import { TEST_POD_CIDR, leftovers, missingPrerequisites, setupCriEnv, type CriEnv } from './cri-harness.js';
+import { AUTH, TEST_POD_CIDR, leftovers, missingPrerequisites, setupCriEnv, type CriEnv } from './cri-harness.js';
 
 const missing = missingPrerequisites();
 
@@ -53,6 +54,18 @@ describe('CRI runtime on real containerd', { skip: missing.length ? `needs ${mis
     assert.ok(env.runtime.paths?.socket.startsWith(env.runDir + '/'));
   });
 
+  it('attaches to an existing endpoint instead of starting containerd', async () => {
+    const stop = new AbortController();
+    const ext = await startContainerRuntime({ dataDir: env.dataDir, endpoint: env.runtime.endpoint, signal: stop.signal });
+    assert.equal(ext.managed, false);
+    assert.equal(ext.supervisor, undefined);
+    assert.equal((await ext.cri.runtime.version()).runtime_name, 'containerd');
+    stop.abort();
+    await ext.stopped;
+    // Detaching leaves the runtime running.
+    assert.equal((await env.cri.runtime.version()).runtime_name, 'containerd');
+  });
+
   it('imported the airgap pause image at start', async () => {
     const img = await env.cri.image.imageStatus({ image: PAUSE_IMAGE });
     assert.ok(img.image, 'pause image present without any pull');
@@ -76,6 +89,9 @@ describe('CRI runtime on real containerd', { skip: missing.length ? `needs ${mis
     const image = `${env.authRegistry.host}/library/busybox:latest`;
     const anon = await fetch(`http://${env.authRegistry.host}/v2/library/busybox/manifests/latest`);
     assert.equal(anon.status, 401, 'the registry really requires credentials');
+    // Credentials passed with the request override config.toml's: wrong ones must fail...
+    await assert.rejects(env.cri.image.pullImage({ image }, { username: AUTH.username, password: 'wrong' }), CriError);
+    // ...so the pull without any succeeds only thanks to registry.configs.<host>.auth.
     const ref = await env.cri.image.pullImage({ image });
     assert.match(ref, /^sha256:/);
   });
