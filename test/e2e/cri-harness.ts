@@ -38,7 +38,7 @@ export const TEST_POD_CIDR = '198.18.42.0/24';
 export const REGISTRY_PORT = 5000;
 export const AUTH = { username: 'k8ts', password: 'e2e-secret' };
 
-const TOOLS = ['containerd', 'ctr', 'runc', 'iptables-save', 'iptables-restore', 'ip', 'docker-registry', 'python3', ...IMAGE_TOOLS];
+const TOOLS = ['containerd', 'ctr', 'runc', 'iptables-save', 'iptables-restore', 'ip', 'docker-registry', 'perl', ...IMAGE_TOOLS];
 const TABLES: IptablesTable[] = ['nat', 'filter'];
 
 export interface CriEnv {

@@ -2,6 +2,7 @@
 // 127.0.0.1 only, with its own config and storage in a temp dir, optionally behind
 // htpasswd basic auth. Images are pushed into it with skopeo over plain http.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +15,7 @@ export interface RegistryOptions {
   /** Holds config.yml, data/, registry.log and htpasswd. */
   dir: string;
   port?: number;
-  /** Require these credentials (htpasswd bcrypt at cost 4 - checked on every request - made with python3's crypt). */
+  /** Require these credentials (htpasswd basic auth). */
   auth?: { username: string; password: string };
   binary?: string;
   exec?: Exec;
@@ -27,10 +28,17 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
+/**
+ * An htpasswd line with a bcrypt hash (the only scheme docker-registry accepts), made by
+ * perl's crypt() - perl-base is Essential on Debian/Ubuntu and libxcrypt does bcrypt.
+ * Cost 4: the registry checks the hash on every request.
+ */
 async function bcryptHtpasswd(exec: Exec, user: string, password: string): Promise<string> {
-  const py = 'import crypt,sys; print(sys.argv[1] + ":" + crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))';
-  const r = await execOk(exec, 'python3', ['-W', 'ignore', '-c', py, user, password]);
-  return r.stdout;
+  const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const salt = [...randomBytes(22)].map((b) => alphabet[b % 64]).join('');
+  const r = await execOk(exec, 'perl', ['-e', 'print crypt($ARGV[0], $ARGV[1])', password, `$2b$04$${salt}`]);
+  if (!r.stdout.startsWith('$2b$04$')) throw new Error(`perl crypt() did not produce bcrypt: ${r.stdout}`);
+  return `${user}:${r.stdout}\n`;
 }
 
 function configYaml(dir: string, port: number, auth: boolean): string {
