@@ -116,3 +116,11 @@ test('waitForCriReady returns once Status answers, and times out on a dead socke
     dead.close();
   }
 });
+
+test('a closed client fails new calls with Cancelled, and closing twice is fine', async () => {
+  const c = connectCri(cri.endpoint);
+  assert.equal((await c.runtime.version()).runtime_name, 'fake');
+  c.close();
+  c.close();
+  await assert.rejects(c.runtime.version(), (e: unknown) => e instanceof CriError && e.code === 'Cancelled');
+});

@@ -63,6 +63,8 @@ export function toGrpcTarget(endpoint: string): string {
 
 export class CriConnection {
   readonly target: string;
+  private readonly channel: grpc.Channel;
+  private closed = false;
   private readonly clients: Record<CriServiceName, grpc.Client>;
   private readonly defaultTimeoutMs: number;
 
@@ -77,11 +79,13 @@ export class CriConnection {
       'grpc.max_reconnect_backoff_ms': 2000,
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
     };
+    const creds = grpc.credentials.createInsecure();
+    // One channel (one HTTP/2 connection) for both services, as kubelet does.
+    this.channel = new grpc.Channel(this.target, creds, channelOptions);
     const make = (name: CriServiceName): grpc.Client => {
       const Ctor = v1[name] as grpc.ServiceClientConstructor;
-      return new Ctor(this.target, grpc.credentials.createInsecure(), channelOptions);
+      return new Ctor(this.target, creds, { channelOverride: this.channel });
     };
-    // Both services share one channel: grpc-js pools subchannels by target and options.
     this.clients = { RuntimeService: make('RuntimeService'), ImageService: make('ImageService') };
   }
 
@@ -92,6 +96,7 @@ export class CriConnection {
     const fn = client[method];
     if (typeof fn !== 'function') return Promise.reject(new CriError('Unimplemented', name, 'not in api.proto'));
     if (opts.signal?.aborted) return Promise.reject(new CriError('Cancelled', name, 'aborted before the call'));
+    if (this.closed) return Promise.reject(new CriError('Cancelled', name, 'CRI client closed'));
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const callOpts: grpc.CallOptions = timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {};
     const started = performance.now();
@@ -113,8 +118,10 @@ export class CriConnection {
     });
   }
 
+  /** Idempotent. Calls in flight finish; new calls fail with code `Cancelled`. */
   close(): void {
-    this.clients.RuntimeService.close();
-    this.clients.ImageService.close();
+    if (this.closed) return;
+    this.closed = true;
+    this.channel.close();
   }
 }
