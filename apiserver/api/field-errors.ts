@@ -56,8 +56,19 @@ export class FieldPath {
 
 export const path = (...names: string[]) => FieldPath.root(...names);
 
+/** A value printed the way Go's %#v prints it (slices, structs), for messages that show one. */
+export class GoValue {
+  constructor(readonly text: string) {}
+}
+
+/** A []string as Go prints it: []string{"a", "b"}, or []string(nil). */
+export function goStrings(values: readonly string[] | null | undefined): GoValue {
+  return new GoValue(values ? `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)');
+}
+
 /** Formats a bad value the way Go's %v / %q does for the common cases. */
 export function formatValue(v: unknown): string {
+  if (v instanceof GoValue) return v.text;
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);

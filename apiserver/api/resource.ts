@@ -90,9 +90,16 @@ export interface ResourceDef {
   fieldSelectors: Record<string, (o: KubeObject) => string>;
   /** Storage key prefix (resources that share storage, like the two Event APIs, share it). */
   storagePrefix: string;
+  /**
+   * apiVersion of stored objects: the def's own group/version unless it shares another
+   * resource's storage (events.k8s.io Events are stored as core v1 Events).
+   */
+  storageApiVersion: string;
+  /** Sent as a `Warning` header on every request, for deprecated APIs (e.g. ComponentStatus). */
+  deprecationWarning?: string;
 }
 
-export interface ResourceInput extends Partial<Omit<ResourceDef, 'behaviour' | 'versions'>> {
+export interface ResourceInput extends Partial<Omit<ResourceDef, 'behaviour' | 'versions' | 'storageApiVersion'>> {
   group: string;
   version: string;
   kind: string;
@@ -100,6 +107,7 @@ export interface ResourceInput extends Partial<Omit<ResourceDef, 'behaviour' | '
   namespaced: boolean;
   versions?: VersionDef[];
   behaviour?: Partial<ResourceBehaviour>;
+  storageApiVersion?: string;
 }
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -127,6 +135,7 @@ export function defineResource(input: ResourceInput, defaults: { table: TableDef
     table: input.table ?? defaults.table,
     fieldSelectors: input.fieldSelectors ?? {},
     storagePrefix: input.storagePrefix ?? `/${group || 'core'}/${input.plural}/`,
+    storageApiVersion: input.storageApiVersion ?? apiVersionOf(group, input.version),
   };
 }
 

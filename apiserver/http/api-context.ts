@@ -34,6 +34,12 @@ export interface SubresourceDef {
   handle(call: ResourceCall): Promise<void>;
 }
 
+/** Get and list of a resource computed on request instead of stored (componentstatuses). */
+export interface VirtualRead {
+  get(call: ResourceCall, name: string): Promise<KubeObject>;
+  list(call: ResourceCall): Promise<KubeObject[]>;
+}
+
 /** Per-resource extensions wired in by the server: storage hooks, graceful deletion, subresources. */
 export interface ResourceExtensions {
   hooks?: ResourceHooks;
@@ -41,6 +47,7 @@ export interface ResourceExtensions {
   subresources?: SubresourceDef[];
   /** Serves create for resources that are not stored (reviews, bindings): returns the response object. */
   create?(call: ResourceCall, obj: KubeObject): Promise<KubeObject>;
+  read?: VirtualRead;
 }
 
 export class ApiContext {
@@ -57,12 +64,18 @@ export class ApiContext {
       gracefulDelete: ext.gracefulDelete ?? cur.gracefulDelete,
       subresources: [...(cur.subresources ?? []), ...(ext.subresources ?? [])],
       create: ext.create ?? cur.create,
+      read: ext.read ?? cur.read,
     });
   }
 
   /** The custom create of a resource that is not stored, if it has one. */
   virtualCreate(def: ResourceDef): ResourceExtensions['create'] {
     return this.extensions.get(`${def.group}/${def.plural}`)?.create;
+  }
+
+  /** The computed get/list of a resource that is not stored, if it has one. */
+  virtualRead(def: ResourceDef): VirtualRead | undefined {
+    return this.extensions.get(`${def.group}/${def.plural}`)?.read;
   }
 
   subresources(def: ResourceDef): SubresourceDef[] {

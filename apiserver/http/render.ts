@@ -42,7 +42,7 @@ export class Renderer {
   toStorage(obj: KubeObject): KubeObject {
     if (this.identity) return obj;
     const converted = this.version.toStorage ? this.version.toStorage(obj) : obj;
-    converted.apiVersion = apiVersionOf(this.def.group, this.def.version);
+    converted.apiVersion = this.def.storageApiVersion;
     return converted;
   }
 

@@ -9,6 +9,7 @@ import { watchObjects } from './handlers/watch-stream.js';
 import { getScale, updateScale } from './handlers/scale.js';
 import { patchObject } from './handlers/patch.js';
 import { rendererFor } from './render.js';
+import { addWarnings } from './respond.js';
 import type { ResourceRequest } from './request-info.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../registry/context.js';
@@ -19,6 +20,7 @@ export async function handleResource(
   const served = api.registry.lookup(info.group, info.version, info.resource);
   if (!served) throw notFoundPath();
   const def = served.def;
+  if (def.deprecationWarning) addWarnings(res, [def.deprecationWarning]);
   // A namespaced resource outside /namespaces/<ns> only lists and watches across namespaces.
   if (def.namespaced && !info.namespace && !(info.verb === 'list' || info.verb === 'watch')) throw notFoundPath();
   if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw notFoundPath();

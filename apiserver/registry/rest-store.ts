@@ -7,7 +7,7 @@ import {
 } from '../api/errors.js';
 import { invalidValue, path, type FieldError } from '../api/field-errors.js';
 import { clone, deepEqual, timestamp, type KubeObject, type ObjectMeta } from '../api/object.js';
-import { apiVersionOf, groupResource, type ResourceDef, type Strategy, type StrategyContext } from '../api/resource.js';
+import { groupResource, type ResourceDef, type Strategy, type StrategyContext } from '../api/resource.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/meta.js';
 import { isStorageError, type KV, type Store } from '../storage/interfaces.js';
 import { decoded, fresh } from './decoded.js';
@@ -18,6 +18,8 @@ export interface ResourceHooks {
   /** Runs after validation, before the write; may reserve resources (returns how to release them). */
   beforeCreate?(obj: KubeObject, ctx: RequestContext): Promise<(() => void) | void> | (() => void) | void;
   beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<(() => void) | void> | (() => void) | void;
+  /** Runs once an update is committed (releases what the old object held and the new one does not). */
+  afterUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Runs once an object is gone from storage. */
   afterDelete?(obj: KubeObject): void;
 }
@@ -88,7 +90,8 @@ export class RestStore {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + generateNameSuffix();
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = meta.generateName + generateNameSuffix();
     fillSystemFields(meta, this.def.behaviour.generation);
     const sctx = this.strategyContext(ctx);
     this.def.strategy.default?.(obj);
@@ -96,6 +99,10 @@ export class RestStore {
     this.validateCreate(obj, this.def.strategy, sctx);
     await this.admission.admit({ operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx });
     this.def.strategy.canonicalize?.(obj);
+    // A generated name that happens to be taken is drawn again (Kubernetes' RetryGenerateName).
+    for (let i = 0; generated && i < 8 && this.store.getLatest(this.key(namespace, meta.name!)); i++) {
+      meta.name = meta.generateName + generateNameSuffix();
+    }
     // Refuse duplicates before hooks reserve anything (an allocator would report a conflict instead).
     if (this.store.getLatest(this.key(namespace, meta.name!))) throw alreadyExists(this.gr, meta.name!);
     const release = await this.hooks.beforeCreate?.(obj, ctx);
@@ -192,7 +199,9 @@ export class RestStore {
       try {
         if (isFinalizedDeletion(prepared)) return await this.removeFinalized(namespace, name, cur);
         const kv = await this.store.update(cur.key, cur.modRevision, encoder(prepared));
-        return decoded(kv);
+        const stored = decoded(kv);
+        this.hooks.afterUpdate?.(stored, old);
+        return stored;
       } catch (err) {
         release?.();
         if (isStorageError(err, 'NotFound')) throw notFound(this.gr, name);
@@ -331,7 +340,7 @@ export class RestStore {
 
   /** Sets apiVersion/kind to the storage version; a body of another kind was refused earlier. */
   private stampTypeMeta(obj: KubeObject): void {
-    obj.apiVersion = apiVersionOf(this.def.group, this.def.version);
+    obj.apiVersion = this.def.storageApiVersion;
     obj.kind = this.def.kind;
     obj.metadata ??= {};
   }

@@ -15,6 +15,8 @@ export function includeObject(url: URL): IncludeObject {
 }
 
 export async function getObject(call: ResourceCall): Promise<void> {
+  const virtual = call.api.virtualRead(call.rs.def);
+  if (virtual) return sendObject(call, await virtual.get(call, call.info.name));
   sendKV(call, call.rs.get(call.info.namespace, call.info.name));
 }
 
@@ -39,6 +41,8 @@ export function sendObject(call: ResourceCall, obj: KubeObject, code = 200, kv?:
 export async function listObjects(call: ResourceCall): Promise<void> {
   const { info, rs, renderer, url, api } = call;
   const output = negotiateOutput(call.req.headers.accept, ['table', 'partialList']);
+  const virtual = api.virtualRead(rs.def);
+  if (virtual) return sendVirtualList(call, await virtual.list(call), output);
   const q = parseListQuery(rs.def, url.searchParams);
   const page = await listResource(rs, api.store, info.namespace, q);
   const meta = { resourceVersion: page.resourceVersion, continue: page.continue, remainingItemCount: page.remainingItemCount };
@@ -48,5 +52,19 @@ export async function listObjects(call: ResourceCall): Promise<void> {
     sendOutput(call.res, 200, renderer.partialList(page.items.map(decoded), meta, output.metaVersion), output);
   } else {
     sendOutput(call.res, 200, renderer.listJson(page.items, meta), output);
+  }
+}
+
+/** A computed list: no resourceVersion, as Kubernetes serves componentstatuses. */
+function sendVirtualList(call: ResourceCall, items: KubeObject[], output: ReturnType<typeof negotiateOutput>): void {
+  const { renderer } = call;
+  const meta = { resourceVersion: '' };
+  if (output.kind === 'table') {
+    sendOutput(call.res, 200, renderer.table(items, meta, output, includeObject(call.url)), output);
+  } else if (output.kind === 'partialList') {
+    sendOutput(call.res, 200, renderer.partialList(items, meta, output.metaVersion), output);
+  } else {
+    const list = { kind: renderer.def.listKind, apiVersion: renderer.apiVersion, metadata: {}, items: items.map((o) => renderer.view(o)) };
+    sendOutput(call.res, 200, list, output);
   }
 }
