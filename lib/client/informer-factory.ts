@@ -1,0 +1,48 @@
+// Shared informers: every controller in a process that asks for the same resource and
+// selection gets the same informer, so one watch and one cache serve them all.
+import type { Clock } from './clock.js';
+import { Informer, listWatch, type Selection } from './informer.js';
+import type { KubeClient } from './rest-client.js';
+import { apiVersionOf, type ResourceType } from './resource-types.js';
+import type { KubeObject } from './types.js';
+
+export class InformerFactory {
+  private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly started = new Set<string>();
+  private readonly runs: Promise<void>[] = [];
+
+  constructor(readonly client: KubeClient, private readonly opts: { clock?: Clock; resyncMs?: number } = {}) {}
+
+  /** The shared informer for a resource (and optional selection). */
+  informer<T extends KubeObject>(type: ResourceType, sel: Selection = {}): Informer<T> {
+    const key = [apiVersionOf(type), type.resource, sel.namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
+    let inf = this.informers.get(key);
+    if (!inf) {
+      inf = new Informer<KubeObject>(listWatch(this.client.resource(type), sel), {
+        name: type.resource, clock: this.opts.clock, resyncMs: this.opts.resyncMs,
+      });
+      this.informers.set(key, inf);
+    }
+    return inf as unknown as Informer<T>;
+  }
+
+  /** Runs every informer not yet running, until the signal aborts. */
+  start(signal: AbortSignal): void {
+    for (const [key, inf] of this.informers) {
+      if (this.started.has(key)) continue;
+      this.started.add(key);
+      this.runs.push(inf.run(signal));
+    }
+  }
+
+  /** Resolves true once every informer has synced (false if the signal aborts first). */
+  async waitForSync(signal: AbortSignal): Promise<boolean> {
+    const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
+    return results.every(Boolean);
+  }
+
+  /** Resolves when every started informer has stopped. */
+  async stopped(): Promise<void> {
+    await Promise.allSettled(this.runs);
+  }
+}
