@@ -18,6 +18,7 @@ import { ApiHttpServer } from './http/server.js';
 import { openStore } from './storage/open.js';
 import type { RevisionStore } from './storage/revision-store.js';
 import { installExtensions } from './extensions.js';
+import { OpenApiService } from './openapi/handler.js';
 import { serverVersion } from './version.js';
 
 const log = logger('server');
@@ -83,6 +84,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     bindAddress: opts.bindAddress, port: opts.securePort, tls: { cert: serving.cert, key: serving.key, ca: ca.cert },
     advertiseAddress: advertise, version: serverVersion(),
   });
+  new OpenApiService(registry, api.schemas, serverVersion().gitVersion).register(http);
+  api.schemas.warm();
   try {
     await http.listen();
     await bootstrap(api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: http.address.port });

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry, ServedResource } from '../api/registry.js';
 import type { ResourceDef } from '../api/resource.js';
+import { SchemaRegistry } from '../api/schema/schema-registry.js';
 import type { KubeObject } from '../api/object.js';
 import type { Store } from '../storage/interfaces.js';
 import type { Admission, RequestContext } from '../registry/context.js';
@@ -54,7 +55,12 @@ export class ApiContext {
   private readonly stores = new Map<ResourceDef, RestStore>();
   private readonly extensions = new Map<string, ResourceExtensions>();
 
-  constructor(readonly registry: Registry, readonly store: Store, readonly admission: Admission) {}
+  /** Schemas of every kind (built-in kinds are known at construction; CRDs register theirs). */
+  readonly schemas: SchemaRegistry;
+
+  constructor(readonly registry: Registry, readonly store: Store, readonly admission: Admission) {
+    this.schemas = SchemaRegistry.forBuiltins(registry);
+  }
 
   extend(group: string, plural: string, ext: ResourceExtensions): void {
     const key = `${group}/${plural}`;
