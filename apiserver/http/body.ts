@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../api/errors.js';
 import { isPlainObject, type KubeObject } from '../api/object.js';
+import { decodeProtobufBody } from '../protobuf/request-body.js';
 import { inputFormat, type InputFormat } from './negotiate.js';
 
 /** Kubernetes' default limit on a request body (3 MiB). */
@@ -28,8 +29,9 @@ export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Prom
   return Buffer.concat(chunks);
 }
 
-/** Parses a JSON or YAML document into a plain value. */
+/** Parses a JSON, YAML or Kubernetes protobuf document into a plain value. */
 export function parseDocument(buf: Buffer, format: InputFormat): unknown {
+  if (format === 'protobuf') return decodeProtobufBody(buf);
   const text = buf.toString('utf8');
   if (format === 'json' || format === 'json-patch' || format === 'merge-patch' || format === 'strategic-merge-patch') {
     try {
@@ -45,7 +47,6 @@ export function parseDocument(buf: Buffer, format: InputFormat): unknown {
       throw badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  if (format === 'protobuf') throw unsupportedMediaType('application/vnd.kubernetes.protobuf');
   throw unsupportedMediaType('unknown');
 }
 
@@ -54,8 +55,8 @@ export function decodeObject(
   buf: Buffer, contentType: string | undefined, expected: { apiVersion: string; kind: string },
 ): KubeObject {
   const format = inputFormat(contentType);
-  if (format !== 'json' && format !== 'yaml') throw unsupportedMediaType(contentType ?? '');
-  const doc = parseDocument(buf, format);
+  if (format !== 'json' && format !== 'yaml' && format !== 'protobuf') throw unsupportedMediaType(contentType ?? '');
+  const doc = format === 'protobuf' ? decodeProtobufBody(buf, expected) : parseDocument(buf, format);
   if (!isPlainObject(doc)) {
     throw badRequest(`Object 'Kind' is missing in '${buf.toString('utf8').slice(0, 200)}'`);
   }

@@ -40,7 +40,8 @@ export async function readDeleteOptions(call: ResourceCall): Promise<DeleteOptio
   const body = await readBody(call.req);
   let opts: DeleteOptions & { dryRun?: string[] } = {};
   if (body.length > 0) {
-    const doc = parseDocument(body, inputFormat(call.req.headers['content-type']) === 'yaml' ? 'yaml' : 'json');
+    const format = inputFormat(call.req.headers['content-type']);
+    const doc = parseDocument(body, format === 'yaml' || format === 'protobuf' ? format : 'json');
     if (!isPlainObject(doc)) throw badRequest('DeleteOptions must be an object');
     opts = doc as DeleteOptions;
   }

@@ -1,0 +1,268 @@
+// Request bodies kubectl 1.32.4 sent as application/vnd.kubernetes.protobuf, each with the JSON body
+// kubectl 1.31 sent for the same command (its last typed-JSON version). Decoding the first must give
+// the second. Where two runs necessarily differ (generated names, uids, clocks) the JSON carries the
+// 1.32 run's values. Captured with a loopback proxy in front of a k8ts server.
+
+export interface KubectlCapture {
+  name: string;
+  command: string;
+  request: string;
+  /** base64 of the protobuf body. */
+  protobuf: string;
+  json: unknown;
+}
+
+export const kubectlCaptures: KubectlCapture[] = [
+  {
+    name: "configmap",
+    command: "kubectl create configmap cm1 --from-literal=a=b --from-literal=empty=",
+    request: "POST /api/v1/namespaces/default/configmaps",
+    protobuf: "azhzAAoPCgJ2MRIJQ29uZmlnTWFwEigKEwoDY20xEgAaACIAKgAyADgAQgASBgoBYRIBYhIJCgVlbXB0eRIAGgAiAA==",
+    json: {"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"cm1","creationTimestamp":null},"data":{"a":"b","empty":""}},
+  },
+  {
+    name: "secret",
+    command: "kubectl create secret generic s1 --from-literal=a=b --from-file=bin=/tmp/k8s-schema/bin.dat --type=Opaque",
+    request: "POST /api/v1/namespaces/default/secrets",
+    protobuf: "azhzAAoMCgJ2MRIGU2VjcmV0EuACChIKAnMxEgAaACIAKgAyADgAQgASBgoBYRIBYhK5AgoDYmluErECcoGedjsYk1z9ppf8A94LFdjBnmfF416jqsXAV1jN+stV3txEWoIY08/FgKXYtr+cS6RynIE5h9pbaKTM2533RaWCr2971JDhyD4DbOfuqJX9EkrxUIDrvmrFwhQ04q8YLOxYVWYmkbQEZckEECvfakhp8cZvr49kQTNOvn7P01R93S8mHkOlnudCVthG0IVenqhlTptxKaSJqDeB6WfXb8zvcIcLWNeN6P+Pz++JuMWOylNj25Q7umfoZXVZWiMUatV8hYabtrZmAHNwx+0JldOgZONjeRgOwAJfnHzXHbyDu95105TEKdxMySKKUgkYonagnpKc+ecNe9CnqUiuJiEi3F3Vu8PYFuo4wonFLUZXb0le9Ai7YMtSePdRAUkzH1vqfeoncXZfw32MYWIA//4aBk9wYXF1ZRoAIgA=",
+    json: {"kind":"Secret","apiVersion":"v1","metadata":{"name":"s1","creationTimestamp":null},"data":{"a":"Yg==","bin":"coGedjsYk1z9ppf8A94LFdjBnmfF416jqsXAV1jN+stV3txEWoIY08/FgKXYtr+cS6RynIE5h9pbaKTM2533RaWCr2971JDhyD4DbOfuqJX9EkrxUIDrvmrFwhQ04q8YLOxYVWYmkbQEZckEECvfakhp8cZvr49kQTNOvn7P01R93S8mHkOlnudCVthG0IVenqhlTptxKaSJqDeB6WfXb8zvcIcLWNeN6P+Pz++JuMWOylNj25Q7umfoZXVZWiMUatV8hYabtrZmAHNwx+0JldOgZONjeRgOwAJfnHzXHbyDu95105TEKdxMySKKUgkYonagnpKc+ecNe9CnqUiuJiEi3F3Vu8PYFuo4wonFLUZXb0le9Ai7YMtSePdRAUkzH1vqfeoncXZfw32MYWIA//4="},"type":"Opaque"},
+  },
+  {
+    name: "secret-docker",
+    command: "kubectl create secret docker-registry dr1 --docker-server=r.example --docker-username=u --docker-password=p --docker-email=e@x",
+    request: "POST /api/v1/namespaces/default/secrets",
+    protobuf: "azhzAAoMCgJ2MRIGU2VjcmV0Ep8BChMKA2RyMRIAGgAiACoAMgA4AEIAEmgKES5kb2NrZXJjb25maWdqc29uElN7ImF1dGhzIjp7InIuZXhhbXBsZSI6eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAiLCJlbWFpbCI6ImVAeCIsImF1dGgiOiJkVHB3In19fRoea3ViZXJuZXRlcy5pby9kb2NrZXJjb25maWdqc29uGgAiAA==",
+    json: {"kind":"Secret","apiVersion":"v1","metadata":{"name":"dr1","creationTimestamp":null},"data":{".dockerconfigjson":"eyJhdXRocyI6eyJyLmV4YW1wbGUiOnsidXNlcm5hbWUiOiJ1IiwicGFzc3dvcmQiOiJwIiwiZW1haWwiOiJlQHgiLCJhdXRoIjoiZFRwdyJ9fX0="},"type":"kubernetes.io/dockerconfigjson"},
+  },
+  {
+    name: "deployment0",
+    command: "kubectl create deployment d0 --image=nginx --replicas=0",
+    request: "POST /apis/apps/v1/namespaces/default/deployments",
+    protobuf: "azhzAAoVCgdhcHBzL3YxEgpEZXBsb3ltZW50EqcBCh0KAmQwEgAaACIAKgAyADgAQgBaCQoDYXBwEgJkMBJ4CAASCwoJCgNhcHASAmQwGl8KGwoAEgAaACIAKgAyADgAQgBaCQoDYXBwEgJkMBJAEiIKBW5naW54EgVuZ2lueCoAQgBqAHIAgAEAiAEAkAEAogEAGgAyAEIASgBSAFgAYABoAIIBAIoBAJoBAMIBACICCgAoADgAGgwIABAAGAAgACgAOAAaACIA",
+    json: {"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"d0","creationTimestamp":null,"labels":{"app":"d0"}},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"d0"}},"template":{"metadata":{"creationTimestamp":null,"labels":{"app":"d0"}},"spec":{"containers":[{"name":"nginx","image":"nginx","resources":{}}]}},"strategy":{}},"status":{}},
+  },
+  {
+    name: "deployment3",
+    command: "kubectl create deployment d3 --image=nginx --replicas=3 --port=80",
+    request: "POST /apis/apps/v1/namespaces/default/deployments",
+    protobuf: "azhzAAoVCgdhcHBzL3YxEgpEZXBsb3ltZW50ErQBCh0KAmQzEgAaACIAKgAyADgAQgBaCQoDYXBwEgJkMxKEAQgDEgsKCQoDYXBwEgJkMxprChsKABIAGgAiACoAMgA4AEIAWgkKA2FwcBICZDMSTBIuCgVuZ2lueBIFbmdpbngqADIKCgAQABhQIgAqAEIAagByAIABAIgBAJABAKIBABoAMgBCAEoAUgBYAGAAaACCAQCKAQCaAQDCAQAiAgoAKAA4ABoMCAAQABgAIAAoADgAGgAiAA==",
+    json: {"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"d3","creationTimestamp":null,"labels":{"app":"d3"}},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"d3"}},"template":{"metadata":{"creationTimestamp":null,"labels":{"app":"d3"}},"spec":{"containers":[{"name":"nginx","image":"nginx","ports":[{"containerPort":80}],"resources":{}}]}},"strategy":{}},"status":{}},
+  },
+  {
+    name: "svc-clusterip",
+    command: "kubectl create service clusterip svc1 --tcp=80:8080 --tcp=443:https",
+    request: "POST /api/v1/namespaces/default/services",
+    protobuf: "azhzAAoNCgJ2MRIHU2VydmljZRKQAQohCgRzdmMxEgAaACIAKgAyADgAQgBaCwoDYXBwEgRzdmMxEmcKGwoHODAtODA4MBIDVENQGFAiBwgAEJA/GgAoAAoiCgk0NDMtaHR0cHMSA1RDUBi7AyILCAEQABoFaHR0cHMoABILCgNhcHASBHN2YzEaACIJQ2x1c3RlcklQOgBCAFIAWgBgAGgAGgIKABoAIgA=",
+    json: {"kind":"Service","apiVersion":"v1","metadata":{"name":"svc1","creationTimestamp":null,"labels":{"app":"svc1"}},"spec":{"ports":[{"name":"80-8080","protocol":"TCP","port":80,"targetPort":8080},{"name":"443-https","protocol":"TCP","port":443,"targetPort":"https"}],"selector":{"app":"svc1"},"type":"ClusterIP"},"status":{"loadBalancer":{}}},
+  },
+  {
+    name: "svc-headless",
+    command: "kubectl create service clusterip headless --clusterip=None",
+    request: "POST /api/v1/namespaces/default/services",
+    protobuf: "azhzAAoNCgJ2MRIHU2VydmljZRJfCikKCGhlYWRsZXNzEgAaACIAKgAyADgAQgBaDwoDYXBwEghoZWFkbGVzcxIuEg8KA2FwcBIIaGVhZGxlc3MaBE5vbmUiCUNsdXN0ZXJJUDoAQgBSAFoAYABoABoCCgAaACIA",
+    json: {"kind":"Service","apiVersion":"v1","metadata":{"name":"headless","creationTimestamp":null,"labels":{"app":"headless"}},"spec":{"selector":{"app":"headless"},"clusterIP":"None","type":"ClusterIP"},"status":{"loadBalancer":{}}},
+  },
+  {
+    name: "svc-nodeport",
+    command: "kubectl create service nodeport np1 --tcp=80:80 --node-port=30080",
+    request: "POST /api/v1/namespaces/default/services",
+    protobuf: "azhzAAoNCgJ2MRIHU2VydmljZRJnCh8KA25wMRIAGgAiACoAMgA4AEIAWgoKA2FwcBIDbnAxEkAKGgoFODAtODASA1RDUBhQIgYIABBQGgAogOsBEgoKA2FwcBIDbnAxGgAiCE5vZGVQb3J0OgBCAFIAWgBgAGgAGgIKABoAIgA=",
+    json: {"kind":"Service","apiVersion":"v1","metadata":{"name":"np1","creationTimestamp":null,"labels":{"app":"np1"}},"spec":{"ports":[{"name":"80-80","protocol":"TCP","port":80,"targetPort":80,"nodePort":30080}],"selector":{"app":"np1"},"type":"NodePort"},"status":{"loadBalancer":{}}},
+  },
+  {
+    name: "svc-external",
+    command: "kubectl create service externalname ext1 --external-name=example.com",
+    request: "POST /api/v1/namespaces/default/services",
+    protobuf: "azhzAAoNCgJ2MRIHU2VydmljZRJdCiEKBGV4dDESABoAIgAqADIAOABCAFoLCgNhcHASBGV4dDESNBILCgNhcHASBGV4dDEaACIMRXh0ZXJuYWxOYW1lOgBCAFILZXhhbXBsZS5jb21aAGAAaAAaAgoAGgAiAA==",
+    json: {"kind":"Service","apiVersion":"v1","metadata":{"name":"ext1","creationTimestamp":null,"labels":{"app":"ext1"}},"spec":{"selector":{"app":"ext1"},"type":"ExternalName","externalName":"example.com"},"status":{"loadBalancer":{}}},
+  },
+  {
+    name: "job",
+    command: "kubectl create job j1 --image=busybox -- echo hi",
+    request: "POST /apis/batch/v1/namespaces/default/jobs",
+    protobuf: "azhzAAoPCghiYXRjaC92MRIDSm9iEoQBChIKAmoxEgAaACIAKgAyADgAQgASZDJiChAKABIAGgAiACoAMgA4AEIAEk4SKwoCajESB2J1c3lib3gaBGVjaG8aAmhpKgBCAGoAcgCAAQCIAQCQAQCiAQAaBU5ldmVyMgBCAEoAUgBYAGAAaACCAQCKAQCaAQDCAQAaCCAAKAAwADoAGgAiAA==",
+    json: {"kind":"Job","apiVersion":"batch/v1","metadata":{"name":"j1","creationTimestamp":null},"spec":{"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":[{"name":"j1","image":"busybox","command":["echo","hi"],"resources":{}}],"restartPolicy":"Never"}}},"status":{}},
+  },
+  {
+    name: "cronjob",
+    command: "kubectl create cronjob cj1 --image=busybox --schedule='*/1 * * * *' --restart=OnFailure -- echo hi",
+    request: "POST /apis/batch/v1/namespaces/default/cronjobs",
+    protobuf: "azhzAAoTCghiYXRjaC92MRIHQ3JvbkpvYhKsAQoTCgNjajESABoAIgAqADIAOABCABKSAQoLKi8xICogKiAqICoaACqAAQoTCgNjajESABoAIgAqADIAOABCABJpMmcKEAoAEgAaACIAKgAyADgAQgASUxIsCgNjajESB2J1c3lib3gaBGVjaG8aAmhpKgBCAGoAcgCAAQCIAQCQAQCiAQAaCU9uRmFpbHVyZTIAQgBKAFIAWABgAGgAggEAigEAmgEAwgEAGgAaACIA",
+    json: {"kind":"CronJob","apiVersion":"batch/v1","metadata":{"name":"cj1","creationTimestamp":null},"spec":{"schedule":"*/1 * * * *","jobTemplate":{"metadata":{"name":"cj1","creationTimestamp":null},"spec":{"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":[{"name":"cj1","image":"busybox","command":["echo","hi"],"resources":{}}],"restartPolicy":"OnFailure"}}}}},"status":{}},
+  },
+  {
+    name: "job-from",
+    command: "kubectl create job jf --from=cronjob/cj1",
+    request: "POST /apis/batch/v1/namespaces/default/jobs",
+    protobuf: "azhzAAoPCghiYXRjaC92MRIDSm9iEvkBCoEBCgJqZhIAGgAiACoAMgA4AEIAYisKIWNyb25qb2Iua3ViZXJuZXRlcy5pby9pbnN0YW50aWF0ZRIGbWFudWFsakAKB0Nyb25Kb2IaA2NqMSIkNzJkMjVkMjAtNTg2Ny00MTk3LWJmZTMtNjkyNmI1YjdiZTI3KghiYXRjaC92MTABEmkyZwoQCgASABoAIgAqADIAOABCABJTEiwKA2NqMRIHYnVzeWJveBoEZWNobxoCaGkqAEIAagByAIABAIgBAJABAKIBABoJT25GYWlsdXJlMgBCAEoAUgBYAGAAaACCAQCKAQCaAQDCAQAaCCAAKAAwADoAGgAiAA==",
+    json: {"kind":"Job","apiVersion":"batch/v1","metadata":{"name":"jf","creationTimestamp":null,"annotations":{"cronjob.kubernetes.io/instantiate":"manual"},"ownerReferences":[{"apiVersion":"batch/v1","kind":"CronJob","name":"cj1","uid":"72d25d20-5867-4197-bfe3-6926b5b7be27","controller":true}]},"spec":{"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":[{"name":"cj1","image":"busybox","command":["echo","hi"],"resources":{}}],"restartPolicy":"OnFailure"}}},"status":{}},
+  },
+  {
+    name: "namespace",
+    command: "kubectl create namespace ns1",
+    request: "POST /api/v1/namespaces",
+    protobuf: "azhzAAoPCgJ2MRIJTmFtZXNwYWNlEhsKEwoDbnMxEgAaACIAKgAyADgAQgASABoCCgAaACIA",
+    json: {"kind":"Namespace","apiVersion":"v1","metadata":{"name":"ns1","creationTimestamp":null},"spec":{},"status":{}},
+  },
+  {
+    name: "serviceaccount",
+    command: "kubectl create serviceaccount sa1",
+    request: "POST /api/v1/namespaces/default/serviceaccounts",
+    protobuf: "azhzAAoUCgJ2MRIOU2VydmljZUFjY291bnQSFQoTCgNzYTESABoAIgAqADIAOABCABoAIgA=",
+    json: {"kind":"ServiceAccount","apiVersion":"v1","metadata":{"name":"sa1","creationTimestamp":null}},
+  },
+  {
+    name: "role",
+    command: "kubectl create role r1 --verb=get,list --resource=pods,deployments.apps,pods/log --resource-name=foo",
+    request: "POST /apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",
+    protobuf: "azhzAAokChxyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvL3YxEgRSb2xlEl0KEgoCcjESABoAIgAqADIAOABCABIiCgNnZXQKBGxpc3QSABoEcG9kcxoIcG9kcy9sb2ciA2ZvbxIjCgNnZXQKBGxpc3QSBGFwcHMaC2RlcGxveW1lbnRzIgNmb28aACIA",
+    json: {"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"r1","creationTimestamp":null},"rules":[{"verbs":["get","list"],"apiGroups":[""],"resources":["pods","pods/log"],"resourceNames":["foo"]},{"verbs":["get","list"],"apiGroups":["apps"],"resources":["deployments"],"resourceNames":["foo"]}]},
+  },
+  {
+    name: "rolebinding",
+    command: "kubectl create rolebinding rb1 --role=r1 --user=alice --group=devs --serviceaccount=default:sa1",
+    request: "POST /apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+    protobuf: "azhzAAorChxyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvL3YxEgtSb2xlQmluZGluZxK2AQoTCgNyYjESABoAIgAqADIAOABCABIqCgRVc2VyEhlyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvGgVhbGljZSIAEioKBUdyb3VwEhlyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvGgRkZXZzIgASIAoOU2VydmljZUFjY291bnQSABoDc2ExIgdkZWZhdWx0GiUKGXJiYWMuYXV0aG9yaXphdGlvbi5rOHMuaW8SBFJvbGUaAnIxGgAiAA==",
+    json: {"kind":"RoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"rb1","creationTimestamp":null},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"alice"},{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"devs"},{"kind":"ServiceAccount","name":"sa1","namespace":"default"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"r1"}},
+  },
+  {
+    name: "clusterrole-agg",
+    command: "kubectl create clusterrole cr2 --aggregation-rule=a=b",
+    request: "POST /apis/rbac.authorization.k8s.io/v1/clusterroles",
+    protobuf: "azhzAAorChxyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvL3YxEgtDbHVzdGVyUm9sZRIhChMKA2NyMhIAGgAiACoAMgA4AEIAGgoKCAoGCgFhEgFiGgAiAA==",
+    json: {"kind":"ClusterRole","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"cr2","creationTimestamp":null},"rules":null,"aggregationRule":{"clusterRoleSelectors":[{"matchLabels":{"a":"b"}}]}},
+  },
+  {
+    name: "clusterrole-nonres",
+    command: "kubectl create clusterrole cr3 --verb=get --non-resource-url=/logs/*",
+    request: "POST /apis/rbac.authorization.k8s.io/v1/clusterroles",
+    protobuf: "azhzAAorChxyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvL3YxEgtDbHVzdGVyUm9sZRIlChMKA2NyMxIAGgAiACoAMgA4AEIAEg4KA2dldCoHL2xvZ3MvKhoAIgA=",
+    json: {"kind":"ClusterRole","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"cr3","creationTimestamp":null},"rules":[{"verbs":["get"],"nonResourceURLs":["/logs/*"]}]},
+  },
+  {
+    name: "clusterrolebinding",
+    command: "kubectl create clusterrolebinding crb1 --clusterrole=cr1 --user=bob",
+    request: "POST /apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+    protobuf: "azhzAAoyChxyYmFjLmF1dGhvcml6YXRpb24uazhzLmlvL3YxEhJDbHVzdGVyUm9sZUJpbmRpbmcSbwoUCgRjcmIxEgAaACIAKgAyADgAQgASKAoEVXNlchIZcmJhYy5hdXRob3JpemF0aW9uLms4cy5pbxoDYm9iIgAaLQoZcmJhYy5hdXRob3JpemF0aW9uLms4cy5pbxILQ2x1c3RlclJvbGUaA2NyMRoAIgA=",
+    json: {"kind":"ClusterRoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"crb1","creationTimestamp":null},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"bob"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cr1"}},
+  },
+  {
+    name: "quota",
+    command: "kubectl create quota q1 --hard=cpu=1,memory=1Gi,pods=10,requests.storage=500m --scopes=BestEffort",
+    request: "POST /api/v1/namespaces/default/resourcequotas",
+    protobuf: "azhzAAoTCgJ2MRINUmVzb3VyY2VRdW90YRJrChIKAnExEgAaACIAKgAyADgAQgASUwoKCgNjcHUSAwoBMQoPCgZtZW1vcnkSBQoDMUdpCgwKBHBvZHMSBAoCMTAKGgoQcmVxdWVzdHMuc3RvcmFnZRIGCgQ1MDBtEgpCZXN0RWZmb3J0GgAaACIA",
+    json: {"kind":"ResourceQuota","apiVersion":"v1","metadata":{"name":"q1","creationTimestamp":null},"spec":{"hard":{"cpu":"1","memory":"1Gi","pods":"10","requests.storage":"500m"},"scopes":["BestEffort"]},"status":{}},
+  },
+  {
+    name: "priorityclass",
+    command: "kubectl create priorityclass pc1 --value=1000 --description=x --preemption-policy=Never",
+    request: "POST /apis/scheduling.k8s.io/v1/priorityclasses",
+    protobuf: "azhzAAolChRzY2hlZHVsaW5nLms4cy5pby92MRINUHJpb3JpdHlDbGFzcxIkChMKA3BjMRIAGgAiACoAMgA4AEIAEOgHGAAiAXgqBU5ldmVyGgAiAA==",
+    json: {"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1","metadata":{"name":"pc1","creationTimestamp":null},"value":1000,"description":"x","preemptionPolicy":"Never"},
+  },
+  {
+    name: "priorityclass0",
+    command: "kubectl create priorityclass pc0 --value=0 --global-default=true",
+    request: "POST /apis/scheduling.k8s.io/v1/priorityclasses",
+    protobuf: "azhzAAolChRzY2hlZHVsaW5nLms4cy5pby92MRINUHJpb3JpdHlDbGFzcxIxChMKA3BjMBIAGgAiACoAMgA4AEIAEAAYASIAKhRQcmVlbXB0TG93ZXJQcmlvcml0eRoAIgA=",
+    json: {"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1","metadata":{"name":"pc0","creationTimestamp":null},"value":0,"globalDefault":true,"preemptionPolicy":"PreemptLowerPriority"},
+  },
+  {
+    name: "pdb-pct",
+    command: "kubectl create pdb pdb1 --selector=app=x --min-available=50%",
+    request: "POST /apis/policy/v1/namespaces/default/poddisruptionbudgets",
+    protobuf: "azhzAAogCglwb2xpY3kvdjESE1BvZERpc3J1cHRpb25CdWRnZXQSOwoUCgRwZGIxEgAaACIAKgAyADgAQgASFwoJCAEQABoDNTAlEgoKCAoDYXBwEgF4GgoIABgAIAAoADAAGgAiAA==",
+    json: {"kind":"PodDisruptionBudget","apiVersion":"policy/v1","metadata":{"name":"pdb1","creationTimestamp":null},"spec":{"minAvailable":"50%","selector":{"matchLabels":{"app":"x"}}},"status":{"disruptionsAllowed":0,"currentHealthy":0,"desiredHealthy":0,"expectedPods":0}},
+  },
+  {
+    name: "pdb-int",
+    command: "kubectl create pdb pdb2 --selector=app=x --max-unavailable=0",
+    request: "POST /apis/policy/v1/namespaces/default/poddisruptionbudgets",
+    protobuf: "azhzAAogCglwb2xpY3kvdjESE1BvZERpc3J1cHRpb25CdWRnZXQSOAoUCgRwZGIyEgAaACIAKgAyADgAQgASFBIKCggKA2FwcBIBeBoGCAAQABoAGgoIABgAIAAoADAAGgAiAA==",
+    json: {"kind":"PodDisruptionBudget","apiVersion":"policy/v1","metadata":{"name":"pdb2","creationTimestamp":null},"spec":{"selector":{"matchLabels":{"app":"x"}},"maxUnavailable":0},"status":{"disruptionsAllowed":0,"currentHealthy":0,"desiredHealthy":0,"expectedPods":0}},
+  },
+  {
+    name: "ingress",
+    command: "kubectl create ingress ing1 --rule=foo.com/bar*=svc1:8080,tls=my-cert --class=nginx --annotation=a=b --default-backend=svc2:http",
+    request: "POST /apis/networking.k8s.io/v1/namespaces/default/ingresses",
+    protobuf: "azhzAAofChRuZXR3b3JraW5nLms4cy5pby92MRIHSW5ncmVzcxKDAQocCgRpbmcxEgAaACIAKgAyADgAQgBiBgoBYRIBYhJfChIiEAoEc3ZjMhIICgRodHRwEAASEgoHZm9vLmNvbRIHbXktY2VydBouCgdmb28uY29tEiMKIQofCgQvYmFyEg8iDQoEc3ZjMRIFCgAQkD8aBlByZWZpeCIFbmdpbngaAgoAGgAiAA==",
+    json: {"kind":"Ingress","apiVersion":"networking.k8s.io/v1","metadata":{"name":"ing1","creationTimestamp":null,"annotations":{"a":"b"}},"spec":{"ingressClassName":"nginx","defaultBackend":{"service":{"name":"svc2","port":{"name":"http"}}},"tls":[{"hosts":["foo.com"],"secretName":"my-cert"}],"rules":[{"host":"foo.com","http":{"paths":[{"path":"/bar","pathType":"Prefix","backend":{"service":{"name":"svc1","port":{"number":8080}}}}]}}]},"status":{"loadBalancer":{}}},
+  },
+  {
+    name: "token",
+    command: "kubectl create token default --duration=1h --audience=x --audience=y",
+    request: "POST /api/v1/namespaces/default/serviceaccounts/default/token",
+    protobuf: "azhzAAooChhhdXRoZW50aWNhdGlvbi5rOHMuaW8vdjESDFRva2VuUmVxdWVzdBIjChAKABIAGgAiACoAMgA4AEIAEgkKAXgKAXkgkBwaBAoAEgAaACIA",
+    json: {"kind":"TokenRequest","apiVersion":"authentication.k8s.io/v1","metadata":{"creationTimestamp":null},"spec":{"audiences":["x","y"],"expirationSeconds":3600,"boundObjectRef":null},"status":{"token":"","expirationTimestamp":null}},
+  },
+  {
+    name: "can-i",
+    command: "kubectl auth can-i get pods",
+    request: "POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+    protobuf: "azhzAAoyChdhdXRob3JpemF0aW9uLms4cy5pby92MRIXU2VsZlN1YmplY3RBY2Nlc3NSZXZpZXcSPAoQCgASABoAIgAqADIAOABCABIeChwKB2RlZmF1bHQSA2dldBoAIgAqBHBvZHMyADoAGggIABIAGgAgABoAIgA=",
+    json: {"kind":"SelfSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","metadata":{"creationTimestamp":null},"spec":{"resourceAttributes":{"namespace":"default","verb":"get","resource":"pods"}},"status":{"allowed":false}},
+  },
+  {
+    name: "can-i-sub",
+    command: "kubectl auth can-i create deployments.apps/scale -n foo --subresource=scale",
+    request: "POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+    protobuf: "azhzAAoyChdhdXRob3JpemF0aW9uLms4cy5pby92MRIXU2VsZlN1YmplY3RBY2Nlc3NSZXZpZXcSUAoQCgASABoAIgAqADIAOABCABIyCjAKA2ZvbxIGY3JlYXRlGgRhcHBzIgAqC2RlcGxveW1lbnRzMgVzY2FsZToFc2NhbGUaCAgAEgAaACAAGgAiAA==",
+    json: {"kind":"SelfSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","metadata":{"creationTimestamp":null},"spec":{"resourceAttributes":{"namespace":"foo","verb":"create","group":"apps","resource":"deployments","subresource":"scale","name":"scale"}},"status":{"allowed":false}},
+  },
+  {
+    name: "can-i-nonres",
+    command: "kubectl auth can-i get /logs",
+    request: "POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+    protobuf: "azhzAAoyChdhdXRob3JpemF0aW9uLms4cy5pby92MRIXU2VsZlN1YmplY3RBY2Nlc3NSZXZpZXcSLAoQCgASABoAIgAqADIAOABCABIOEgwKBS9sb2dzEgNnZXQaCAgAEgAaACAAGgAiAA==",
+    json: {"kind":"SelfSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","metadata":{"creationTimestamp":null},"spec":{"nonResourceAttributes":{"path":"/logs","verb":"get"}},"status":{"allowed":false}},
+  },
+  {
+    name: "can-i-list",
+    command: "kubectl auth can-i --list",
+    request: "POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+    protobuf: "azhzAAoxChdhdXRob3JpemF0aW9uLms4cy5pby92MRIWU2VsZlN1YmplY3RSdWxlc1JldmlldxIjChAKABIAGgAiACoAMgA4AEIAEgkKB2RlZmF1bHQaBBgAIgAaACIA",
+    json: {"kind":"SelfSubjectRulesReview","apiVersion":"authorization.k8s.io/v1","metadata":{"creationTimestamp":null},"spec":{"namespace":"default"},"status":{"resourceRules":null,"nonResourceRules":null,"incomplete":false}},
+  },
+  {
+    name: "whoami",
+    command: "kubectl auth whoami",
+    request: "POST /apis/authentication.k8s.io/v1/selfsubjectreviews",
+    protobuf: "azhzAAotChhhdXRoZW50aWNhdGlvbi5rOHMuaW8vdjESEVNlbGZTdWJqZWN0UmV2aWV3EhoKEAoAEgAaACIAKgAyADgAQgASBgoECgASABoAIgA=",
+    json: {"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1","metadata":{"creationTimestamp":null},"status":{"userInfo":{}}},
+  },
+  {
+    name: "autoscale",
+    command: "kubectl autoscale deployment d3 --min=1 --max=5 --cpu-percent=80 --name=hpa$V",
+    request: "POST /apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers",
+    protobuf: "azhzAAopCg5hdXRvc2NhbGluZy92MRIXSG9yaXpvbnRhbFBvZEF1dG9zY2FsZXISQQoWCgZocGExMzISABoAIgAqADIAOABCABIhChkKCkRlcGxveW1lbnQSAmQzGgdhcHBzL3YxEAEYBSBQGgQYACAAGgAiAA==",
+    json: {"kind":"HorizontalPodAutoscaler","apiVersion":"autoscaling/v1","metadata":{"name":"hpa132","creationTimestamp":null},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"d3","apiVersion":"apps/v1"},"minReplicas":1,"maxReplicas":5,"targetCPUUtilizationPercentage":80},"status":{"currentReplicas":0,"desiredReplicas":0}},
+  },
+  {
+    name: "debug-node",
+    command: "kubectl debug node/n1 --image=busybox --profile=sysadmin",
+    request: "POST /api/v1/namespaces/default/pods",
+    protobuf: "azhzAAoJCgJ2MRIDUG9kEtABCiYKFm5vZGUtZGVidWdnZXItbjEtaGpscm4SABoAIgAqADIAOABCABKTAQoSCglob3N0LXJvb3QSBQoDCgEvEkkKCGRlYnVnZ2VyEgdidXN5Ym94KgBCAEoYCglob3N0LXJvb3QQABoFL2hvc3QiADIAagByAHoCEAGAAQCIAQCQAQCiAQRGaWxlGgVOZXZlcjIAQgBKAFICbjFYAWABaAGCAQCKAQCaAQCyAQ4KABIGRXhpc3RzGgAiAMIBABoQCgAaACIAKgAyAEoAWgByABoAIgA=",
+    json: {"kind":"Pod","apiVersion":"v1","metadata":{"name":"node-debugger-n1-hjlrn","creationTimestamp":null},"spec":{"volumes":[{"name":"host-root","hostPath":{"path":"/"}}],"containers":[{"name":"debugger","image":"busybox","resources":{},"volumeMounts":[{"name":"host-root","mountPath":"/host"}],"terminationMessagePolicy":"File","securityContext":{"privileged":true}}],"restartPolicy":"Never","nodeName":"n1","hostNetwork":true,"hostPID":true,"hostIPC":true,"tolerations":[{"operator":"Exists"}]},"status":{}},
+  },
+  {
+    name: "debug-copy",
+    command: "kubectl debug victim --copy-to=copy132 --image=busybox --share-processes --container=dbg --env=X=1 -- sleep 1",
+    request: "POST /api/v1/namespaces/default/pods",
+    protobuf: "azhzAAoJCgJ2MRIDUG9kEpQDCoICCgdjb3B5MTMyEgAaB2RlZmF1bHQiACoAMgA4AEIAYuEBCjBrdWJlY3RsLmt1YmVybmV0ZXMuaW8vbGFzdC1hcHBsaWVkLWNvbmZpZ3VyYXRpb24SrAF7ImFwaVZlcnNpb24iOiJ2MSIsImtpbmQiOiJQb2QiLCJtZXRhZGF0YSI6eyJhbm5vdGF0aW9ucyI6e30sIm5hbWUiOiJ2aWN0aW0iLCJuYW1lc3BhY2UiOiJkZWZhdWx0In0sInNwZWMiOnsiY29udGFpbmVycyI6W3siaW1hZ2UiOiJidXN5Ym94IiwibmFtZSI6ImMifV0sIm5vZGVOYW1lIjoibjEifX0KEnsSIAoBYxIHYnVzeWJveCoAQgBqAHIAgAEAiAEAkAEAogEAEjgKA2RiZxIHYnVzeWJveBoFc2xlZXAaATEqADoGCgFYEgExQgBqAHIAgAEAiAEAkAEAogEERmlsZRoAMgBCAEoAUgBYAGAAaACCAQCKAQCaAQDCAQDYAQEaEAoAGgAiACoAMgBKAFoAcgAaACIA",
+    json: {"kind":"Pod","apiVersion":"v1","metadata":{"name":"copy132","namespace":"default","creationTimestamp":null,"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"annotations\":{},\"name\":\"victim\",\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"image\":\"busybox\",\"name\":\"c\"}],\"nodeName\":\"n1\"}}\n"}},"spec":{"containers":[{"name":"c","image":"busybox","resources":{}},{"name":"dbg","image":"busybox","command":["sleep","1"],"env":[{"name":"X","value":"1"}],"resources":{},"terminationMessagePolicy":"File"}],"shareProcessNamespace":true},"status":{}},
+  },
+  {
+    name: "approve",
+    command: "kubectl certificate approve csr132",
+    request: "PUT /apis/certificates.k8s.io/v1/certificatesigningrequests/csr132/approval",
+    protobuf: "azhzAAozChZjZXJ0aWZpY2F0ZXMuazhzLmlvL3YxEhlDZXJ0aWZpY2F0ZVNpZ25pbmdSZXF1ZXN0EuUBCkQKBmNzcjEzMhIAGgAiACokZDFhY2JlYzEtOGQ5Ny00YzM1LWE1ZTYtOTdhM2NlMTY4OGJlMgIzNTgAQggIj6uJ2AYQABI2Cg5ub3QgYSByZWFsIGNzchIAGgAqEWRpZ2l0YWwgc2lnbmF0dXJlOg1leGFtcGxlLmNvbS94GmUKYwoIQXBwcm92ZWQSDkt1YmVjdGxBcHByb3ZlGjVUaGlzIENTUiB3YXMgYXBwcm92ZWQgYnkga3ViZWN0bCBjZXJ0aWZpY2F0ZSBhcHByb3ZlLiIICJGridgGEAAqADIEVHJ1ZRoAIgA=",
+    json: {"kind":"CertificateSigningRequest","apiVersion":"certificates.k8s.io/v1","metadata":{"name":"csr132","uid":"d1acbec1-8d97-4c35-a5e6-97a3ce1688be","resourceVersion":"35","creationTimestamp":"2026-11-22T02:38:07Z"},"spec":{"request":"bm90IGEgcmVhbCBjc3I=","signerName":"example.com/x","usages":["digital signature"]},"status":{"conditions":[{"type":"Approved","status":"True","reason":"KubectlApprove","message":"This CSR was approved by kubectl certificate approve.","lastUpdateTime":"2026-11-22T02:38:09Z","lastTransitionTime":null}]}},
+  },
+  {
+    name: "drain",
+    command: "kubectl drain node132 --force --grace-period=5",
+    request: "DELETE /api/v1/namespaces/default/pods/victim132",
+    protobuf: "azhzAAoTCgJ2MRINRGVsZXRlT3B0aW9ucxICCAUaACIA",
+    json: {"kind":"DeleteOptions","apiVersion":"v1","gracePeriodSeconds":5},
+  },
+];
