@@ -132,6 +132,11 @@ export function unsupportedMediaType(contentType: string): StatusError {
   });
 }
 
+/** 415 for a body whose media type the endpoint does not take (e.g. a PATCH type): names the accepted ones. */
+export function unsupportedMediaTypeOf(accepted: readonly string[]): StatusError {
+  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
+}
+
 export function requestEntityTooLarge(message: string): StatusError {
   return failure(413, 'RequestEntityTooLarge', message);
 }

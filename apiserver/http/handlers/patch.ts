@@ -1,79 +1,82 @@
 // PATCH: decode the patch by its content type, apply it to the current object (or to the
-// scale view), and write the result through the same update path as PUT.
-import jsonPatch from 'fast-json-patch';
-import { badRequest, unsupportedMediaType, StatusError } from '../../api/errors.js';
-import { clone, isPlainObject, type KubeObject } from '../../api/object.js';
+// scale view), check the result's fields as fieldValidation asks, and write it through the
+// same update path as PUT. Server-side apply has its own handler.
+import { unsupportedMediaTypeOf } from '../../api/errors.js';
+import { isPlainObject, type KubeObject } from '../../api/object.js';
+import { duplicateFields } from '../../api/schema/duplicate-fields.js';
+import { fieldValidationOf, judgeFields } from '../../api/schema/field-validation.js';
+import { unknownFields } from '../../api/schema/unknown-fields.js';
+import type { Schema } from '../../api/schema/schema.js';
+import { applyJsonPatch, mergePatch } from '../../apply/json-patch.js';
+import { goValue, patchErrorStatus, strategicMergePatch } from '../../apply/strategic-merge.js';
 import { decoded } from '../../registry/decoded.js';
 import type { ResourceCall } from '../api-context.js';
 import { parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput, type InputFormat } from '../negotiate.js';
-import { sendOutput } from '../respond.js';
+import { addWarnings, sendOutput } from '../respond.js';
 import { sendObject } from './read.js';
 import { scaleOf, writeScale } from './scale.js';
+import { applyObject } from '../../apply/apply-handler.js';
 
-/** Applies a patch document to a JSON value; returns the patched copy. */
-export type PatchApplier = (current: KubeObject, patch: unknown, format: InputFormat, call: ResourceCall) => KubeObject;
-
-/** RFC 7386 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return clone(patch);
-  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
-/** RFC 6902 JSON patch, with Kubernetes' error wording. */
-export function applyJsonPatch(target: KubeObject, ops: unknown): KubeObject {
-  if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-  try {
-    return jsonPatch.applyPatch(clone(target), ops as jsonPatch.Operation[], true, false).newDocument as KubeObject;
-  } catch (err) {
-    const e = err as { name?: string; message?: string };
-    if (e.name === 'TEST_OPERATION_FAILED') throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 422, reason: 'Invalid', message: 'the server rejected our request due to an error in our request' });
-    throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 422, reason: 'Invalid', message: `the server rejected our request due to an error in our request: ${e.message?.split('\n')[0]}` });
-  }
-}
-
-/** The default applier: JSON patch and merge patch; strategic merge patch as merge patch. */
-export const basicPatch: PatchApplier = (current, patch, format) => {
-  if (format === 'json-patch') return applyJsonPatch(current, patch);
-  if (!isPlainObject(patch)) throw badRequest('patch body must be a JSON object');
-  return mergePatch(current, patch) as KubeObject;
-};
-
-let applier: PatchApplier = basicPatch;
-
-/** Lets the full patch engine (strategic merge, server-side apply) replace the basic one. */
-export function setPatchApplier(fn: PatchApplier): void {
-  applier = fn;
-}
+const builtinPatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+const customPatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 export async function patchObject(call: ResourceCall): Promise<void> {
-  const format = inputFormat(call.req.headers['content-type']);
-  if (!['json-patch', 'merge-patch', 'strategic-merge-patch', 'apply-patch'].includes(format)) {
-    throw unsupportedMediaType(String(call.req.headers['content-type'] ?? ''));
+  const format = inputFormat(String(call.req.headers['content-type'] ?? ''));
+  const def = call.rs.def;
+  const kind = call.info.subresource === 'scale'
+    ? call.api.schemas.forKind({ group: 'autoscaling', version: 'v1', kind: 'Scale' })
+    : call.api.schemas.forKind({ group: def.group, version: call.served.version, kind: def.kind });
+  const custom = kind?.custom ?? false;
+  if (!['json-patch', 'merge-patch', 'strategic-merge-patch', 'apply-patch'].includes(format) || (custom && format === 'strategic-merge-patch')) {
+    throw unsupportedMediaTypeOf(custom ? customPatchTypes : builtinPatchTypes);
   }
-  const patch = parseDocument(await readBody(call.req), format);
+  if (format === 'apply-patch') return applyObject(call);
+  const raw = await readBody(call.req);
+  const patch = parseDocument(raw, format);
+  const directive = fieldValidationOf(call.url.searchParams, 'PatchOptions');
+  const duplicates = directive === 'Ignore' ? [] : duplicateFields(raw.toString('utf8')).map((p) => `${format === 'json-patch' ? 'json patch ' : ''}duplicate field ${JSON.stringify(p)}`);
+  const defs = call.api.schemas.definitions();
+  const warnings: string[] = [];
+
+  /** Applies the patch to one object and checks the result's fields. */
+  const patched = (cur: KubeObject, schema: Schema | undefined): KubeObject => {
+    let next: KubeObject;
+    try {
+      next = applyPatch(cur, patch, format, schema, call);
+    } catch (err) {
+      throw patchErrorStatus(err);
+    }
+    const problems = [...duplicates, ...unknownFields(next, schema, defs, true).map((p) => `unknown field ${JSON.stringify(p)}`)];
+    const shown = format === 'strategic-merge-patch' ? goValue(patch) : JSON.stringify(next);
+    const verdict = judgeFields(problems, directive, { patchValue: shown });
+    if (verdict.error) throw verdict.error;
+    warnings.splice(0, warnings.length, ...verdict.warnings);
+    if (!isPlainObject(next.metadata)) next.metadata = {};
+    return next;
+  };
+
   const { rs, info } = call;
   if (info.subresource === 'scale') {
-    const def = rs.def.scale;
-    const cur = scaleOf(def!, decoded(rs.get(info.namespace, info.name)));
-    const next = applier(cur, patch, format, call);
-    const result = await writeScale(call, next);
+    const cur = scaleOf(def.scale!, decoded(rs.get(info.namespace, info.name)));
+    const result = await writeScale(call, patched(cur, kind?.schema));
+    addWarnings(call.res, warnings);
     sendOutput(call.res, 200, result, negotiateOutput(call.req.headers.accept, []));
     return;
   }
-  const sub = info.subresource || undefined;
   const updated = await rs.guaranteedUpdate(info.namespace, info.name, call.ctx, (cur) => {
-    const served = call.renderer.view(cur);
-    const next = applier(served, patch, format, call);
-    if (!isPlainObject(next.metadata)) next.metadata = {};
+    const next = patched(call.renderer.view(cur), kind?.schema);
     return call.renderer.toStorage(next);
-  }, { subresource: sub, expectedRV: patchPrecondition(patch, format) });
+  }, { subresource: info.subresource || undefined, expectedRV: patchPrecondition(patch, format) });
+  addWarnings(call.res, warnings);
   sendObject(call, updated);
+}
+
+function applyPatch(cur: KubeObject, patch: unknown, format: InputFormat, schema: Schema | undefined, call: ResourceCall): KubeObject {
+  if (format === 'json-patch') return applyJsonPatch(cur, patch) as KubeObject;
+  if (!isPlainObject(patch)) throw patchErrorStatus(new Error(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`));
+  if (format === 'merge-patch') return mergePatch(cur, patch) as KubeObject;
+  return strategicMergePatch(cur, patch, schema, call.api.schemas.definitions()) as KubeObject;
 }
 
 /** A resourceVersion inside a merge-style patch is a precondition, as in Kubernetes. */

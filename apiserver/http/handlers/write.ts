@@ -11,11 +11,13 @@ import { decodeObject, parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput } from '../negotiate.js';
 import { sendOutput, sendStatus } from '../respond.js';
 import { sendObject } from './read.js';
+import { checkBodyFields } from './fields.js';
 
 /** Decodes the request body as an object of the served version, converted to storage. */
-export async function readObject(call: ResourceCall) {
+export async function readObject(call: ResourceCall, optionsKind: 'CreateOptions' | 'UpdateOptions' = 'CreateOptions') {
   const body = await readBody(call.req);
   const obj = decodeObject(body, call.req.headers['content-type'], { apiVersion: call.renderer.apiVersion, kind: call.rs.def.kind });
+  checkBodyFields(call, obj, body, optionsKind);
   return call.renderer.toStorage(obj);
 }
 
@@ -27,7 +29,7 @@ export async function createObject(call: ResourceCall): Promise<void> {
 }
 
 export async function updateObject(call: ResourceCall): Promise<void> {
-  const obj = await readObject(call);
+  const obj = await readObject(call, 'UpdateOptions');
   const sub = call.info.subresource || undefined;
   const { object, created } = await call.rs.update(call.info.namespace, call.info.name, obj, call.ctx, sub);
   sendObject(call, object, created ? 201 : 200);

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { builtinRegistry } from '../builtin/index.js';
+import { StatusError } from '../errors.js';
+import { duplicateFields } from './duplicate-fields.js';
+import { fieldProblems, fieldValidationOf, judgeFields } from './field-validation.js';
+import { SchemaRegistry } from './schema-registry.js';
+import { unknownFields } from './unknown-fields.js';
+
+const schemas = SchemaRegistry.forBuiltins(builtinRegistry());
+const defs = schemas.definitions();
+const deploy = schemas.forKind({ group: 'apps', version: 'v1', kind: 'Deployment' })!.schema;
+
+test('unknown fields are found with their paths, in document order, and pruned', () => {
+  const obj = {
+    apiVersion: 'apps/v1', kind: 'Deployment', bar: 1, metadata: { name: 'x', labels: { any: 'thing' } },
+    spec: { foo: 1, template: { spec: { containers: [{ name: 'c', baz: true }] } } },
+  };
+  assert.deepEqual(unknownFields(obj, deploy, defs, true), ['bar', 'spec.foo', 'spec.template.spec.containers[0].baz']);
+  assert.deepEqual(obj, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', labels: { any: 'thing' } }, spec: { template: { spec: { containers: [{ name: 'c' }] } } } });
+});
+
+test('fields under preserve-unknown schemas are kept (ControllerRevision data)', () => {
+  const cr = schemas.forKind({ group: 'apps', version: 'v1', kind: 'ControllerRevision' })!.schema;
+  assert.deepEqual(unknownFields({ data: { anything: { goes: 1 } }, revision: 1 }, cr, defs), []);
+});
+
+test('duplicate keys are found in JSON text', () => {
+  assert.deepEqual(duplicateFields('{"a":1,"b":{"c":[{"d":1,"d":2}],"c":3},"a":[1,{"x":"}","x":1}]}'), ['b.c[0].d', 'b.c', 'a', 'a[1].x']);
+  assert.deepEqual(duplicateFields('{"a":"\\"","b":[]}'), []);
+});
+
+test('the directive defaults to Warn and must be one Kubernetes knows', () => {
+  assert.equal(fieldValidationOf(new URLSearchParams(''), 'CreateOptions'), 'Warn');
+  assert.equal(fieldValidationOf(new URLSearchParams('fieldValidation=Strict'), 'CreateOptions'), 'Strict');
+  assert.throws(() => fieldValidationOf(new URLSearchParams('fieldValidation=x'), 'PatchOptions'), (e: StatusError) =>
+    e.code === 422 && e.message === 'PatchOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "x": supported values: "", "Ignore", "Strict", "Warn"');
+});
+
+test('Strict refuses with every problem, Warn warns, Ignore drops silently', () => {
+  const problems = fieldProblems({ spec: { foo: 1 } }, deploy, defs, '{"spec":{"foo":1},"kind":"a","kind":"b"}');
+  assert.deepEqual(problems, ['unknown field "spec.foo"', 'duplicate field "kind"']);
+  const strict = judgeFields(problems, 'Strict', { kind: 'Deployment', version: 'v1' });
+  assert.equal(strict.error?.code, 400);
+  assert.equal(strict.error?.message, 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo", duplicate field "kind"');
+  assert.deepEqual(judgeFields(problems, 'Warn', { kind: 'Deployment', version: 'v1' }).warnings, problems);
+  assert.deepEqual(judgeFields(problems, 'Ignore', { kind: 'Deployment', version: 'v1' }), { warnings: [] });
+  const patch = judgeFields(['unknown field "spec.foo"'], 'Strict', { patchValue: 'map[spec:map[foo:1]]' });
+  assert.equal(patch.error?.message, ' "" is invalid: patch: Invalid value: "map[spec:map[foo:1]]": strict decoding error: unknown field "spec.foo"');
+});
