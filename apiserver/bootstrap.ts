@@ -39,6 +39,13 @@ export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promis
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.securePort }],
     },
   });
+  if (opts.advertiseAddress.startsWith('127.') || opts.advertiseAddress === '::1') {
+    // Endpoints may not point at loopback (pods could not reach it anyway): a server bound to
+    // loopback only has no `kubernetes` endpoints, like a server without a routable address.
+    log.warn({ address: opts.advertiseAddress }, 'advertise address is loopback: the kubernetes Service gets no endpoints');
+    await ensurePriorityClasses(api);
+    return;
+  }
   await ensure(api, '', 'endpoints', 'default', {
     apiVersion: 'v1', kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
@@ -51,6 +58,10 @@ export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promis
     endpoints: [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }],
     ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }],
   });
+  await ensurePriorityClasses(api);
+}
+
+async function ensurePriorityClasses(api: ApiContext): Promise<void> {
   for (const [name, value] of [['system-node-critical', 2000001000], ['system-cluster-critical', 2000000000]] as const) {
     await ensure(api, 'scheduling.k8s.io', 'priorityclasses', '', {
       apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name },

@@ -1,5 +1,5 @@
 // The composition root of `k8ts server`: PKI, storage, registry, admission, HTTP, bootstrap.
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { logger } from '../lib/log.js';
@@ -12,12 +12,16 @@ import { tokenFileAuthenticator } from './auth/token-file.js';
 import { Authorizer } from './auth/authorize.js';
 import { AdmissionChain } from './auth/admission/chain.js';
 import { namespaceLifecycle } from './auth/admission/namespace-lifecycle.js';
+import { serviceAccountAdmission, storeServiceAccounts } from './auth/admission/service-account.js';
+import { priorityAdmission } from './auth/admission/priority.js';
+import { defaultTolerationSeconds } from './auth/admission/default-toleration-seconds.js';
 import { bootstrap } from './bootstrap.js';
 import { ApiContext } from './http/api-context.js';
 import { ApiHttpServer } from './http/server.js';
 import { openStore } from './storage/open.js';
-import type { RevisionStore } from './storage/revision-store.js';
+import { defaultHistory, type RevisionStore } from './storage/revision-store.js';
 import { installExtensions } from './extensions.js';
+import { startControlPlane, type ControlPlaneSettings } from './controllers/control-plane.js';
 import { OpenApiService } from './openapi/handler.js';
 import { serverVersion } from './version.js';
 
@@ -36,6 +40,12 @@ export interface ServerOptions {
   tlsSANs: string[];
   /** A kube-apiserver style static token CSV file. */
   tokenAuthFile?: string;
+  /** How many changes storage keeps for watch resume and consistent paging. */
+  historyEvents?: number;
+  /** The NoExecute tolerations DefaultTolerationSeconds gives pods (300 s each by default). */
+  defaultTolerationSeconds?: { notReady: number; unreachable: number };
+  /** Controllers and scheduler to run once serving (none when absent). */
+  controlPlane?: ControlPlaneSettings;
 }
 
 export interface RunningServer {
@@ -60,7 +70,7 @@ export function firstAddress(cidr: string): string {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress);
+  const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? primaryAddress() : opts.bindAddress);
   const kubernetesIP = firstAddress(opts.serviceCIDR);
 
   const ca = ensureCA(pkiDir, 'ca', 'k8ts-ca');
@@ -70,11 +80,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const serving = ensureCertificate(pkiDir, 'serving', ca, { commonName: 'kube-apiserver', dnsNames, ips, usage: 'server' });
   const admin = ensureCertificate(pkiDir, 'admin', ca, { commonName: 'admin', organizations: ['system:masters'], usage: 'client' });
 
-  const store = await openStore(join(opts.dataDir, 'db'));
+  const store = await openStore(join(opts.dataDir, 'db'), { ...defaultHistory, maxEvents: opts.historyEvents ?? defaultHistory.maxEvents });
   const registry = builtinRegistry();
   const admission = new AdmissionChain();
   const api = new ApiContext(registry, store, admission);
   admission.register(namespaceLifecycle(store, (name) => api.storeFor('', 'namespaces').key('', name)));
+  admission.register(serviceAccountAdmission(storeServiceAccounts(store, (ns, name) => api.storeFor('', 'serviceaccounts').key(ns, name))));
+  admission.register(priorityAdmission(store, api.storeFor('scheduling.k8s.io', 'priorityclasses').prefix('')));
+  admission.register(defaultTolerationSeconds(opts.defaultTolerationSeconds?.notReady, opts.defaultTolerationSeconds?.unreachable));
   const authn = new Authenticator();
   if (opts.tokenAuthFile) authn.addTokenAuthenticator(tokenFileAuthenticator(opts.tokenAuthFile));
   const authz = new Authorizer();
@@ -103,6 +116,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, user: 'admin',
   });
   log.info({ address: opts.bindAddress, port, kubeconfig: adminKubeconfig, revision: store.revision() }, 'serving');
+  // Controllers and the scheduler reach this server over loopback unless it listens elsewhere only.
+  const local = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
+  const controlPlane = opts.controlPlane && startControlPlane({
+    ...opts.controlPlane, server: `https://${local.includes(':') ? `[${local}]` : local}:${port}`, ca, pkiDir, clusterCIDR: opts.clusterCIDR,
+  });
 
   let stopped = false;
   return {
@@ -110,11 +128,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await controlPlane?.stop();
       await http.close();
       await store.close();
       log.info({}, 'stopped');
     },
   };
+}
+
+/** The host's first non-loopback IPv4 address (what kube-apiserver advertises by default). */
+function primaryAddress(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 function isIP(s: string): boolean {

@@ -2,6 +2,8 @@
 import { execFile } from 'node:child_process';
 import { setLogLevel, logger } from '../lib/log.js';
 import { startServer } from '../apiserver/server.js';
+import { defaultControlPlaneSettings } from '../apiserver/controllers/control-plane.js';
+import { parseDuration } from '../lib/duration.js';
 import { defaultDataDir, parseFlags, parseRange } from './flags.js';
 
 const help = `Run the k8ts server: API server, controllers and scheduler.
@@ -16,7 +18,16 @@ Flags:
   --cluster-cidr CIDR            pod IP range (default 10.42.0.0/16)
   --service-node-port-range R    NodePort range (default 30000-32767)
   --token-auth-file FILE         static bearer tokens, CSV: token,user,uid,"group1,group2"
+  --storage-history N            changes kept for watch resume and paging (default 20000)
   --disable-agent                do not run the node agent in this process
+  --controllers LIST             controllers to run, kube-controller-manager style: '*' (default), 'name', '-name'
+  --disable-scheduler            do not run the scheduler in this process
+  --leader-elect BOOL            campaign for the control plane Leases before acting (default true)
+  --node-monitor-grace-period D  a node whose lease is not renewed for D turns NotReady/Unknown (default 40s)
+  --node-monitor-period D        how often node health is checked (default 5s)
+  --node-cidr-mask-size N        size of each node's pod range in the cluster CIDR (default 24)
+  --default-not-ready-toleration-seconds N    added to pods without one, for node.kubernetes.io/not-ready (default 300)
+  --default-unreachable-toleration-seconds N  added to pods without one, for node.kubernetes.io/unreachable (default 300)
   --log-level LEVEL              trace, debug, info, warn, error (default info)
 `;
 
@@ -32,6 +43,15 @@ export async function runServer(argv: string[]): Promise<number> {
     'service-node-port-range': { type: 'string' },
     'disable-agent': { type: 'boolean' },
     'token-auth-file': { type: 'string' },
+    'storage-history': { type: 'string' },
+    controllers: { type: 'string', multiple: true },
+    'disable-scheduler': { type: 'boolean' },
+    'leader-elect': { type: 'string' },
+    'node-monitor-grace-period': { type: 'string' },
+    'node-monitor-period': { type: 'string' },
+    'node-cidr-mask-size': { type: 'string' },
+    'default-not-ready-toleration-seconds': { type: 'string' },
+    'default-unreachable-toleration-seconds': { type: 'string' },
     'log-level': { type: 'string' },
   }, help);
   if (f['log-level']) setLogLevel(f['log-level']);
@@ -46,6 +66,19 @@ export async function runServer(argv: string[]): Promise<number> {
     nodePortRange: parseRange(f['service-node-port-range'] ?? '30000-32767'),
     tlsSANs: f['tls-san'] ?? [],
     tokenAuthFile: f['token-auth-file'],
+    historyEvents: f['storage-history'] ? Number(f['storage-history']) : undefined,
+    controlPlane: {
+      controllers: f.controllers ?? defaultControlPlaneSettings.controllers,
+      scheduler: !f['disable-scheduler'],
+      leaderElect: (f['leader-elect'] ?? 'true') !== 'false',
+      nodeMonitorGracePeriodMs: f['node-monitor-grace-period'] ? parseDuration(f['node-monitor-grace-period']) : defaultControlPlaneSettings.nodeMonitorGracePeriodMs,
+      nodeMonitorPeriodMs: f['node-monitor-period'] ? parseDuration(f['node-monitor-period']) : defaultControlPlaneSettings.nodeMonitorPeriodMs,
+      nodeCIDRMaskSize: Number(f['node-cidr-mask-size'] ?? defaultControlPlaneSettings.nodeCIDRMaskSize),
+    },
+    defaultTolerationSeconds: {
+      notReady: Number(f['default-not-ready-toleration-seconds'] ?? 300),
+      unreachable: Number(f['default-unreachable-toleration-seconds'] ?? 300),
+    },
   });
   notifySystemd();
   await new Promise<void>((resolve) => {

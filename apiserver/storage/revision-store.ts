@@ -164,6 +164,8 @@ export class RevisionStore implements Store {
     this.committedRevision = ev.revision;
     this.log.append(ev);
     this.hub.publish([ev]);
+    // Bound memory under bursts too, not only on the timer.
+    if (this.log.length > this.limits.maxEvents + Math.max(10, this.limits.maxEvents / 10)) void this.compact();
   }
 
   /** Drops history beyond the limits, in memory and on disk. */

@@ -1,0 +1,150 @@
+// Lists and watches as clients use them: selectors, paging with continue tokens over a
+// consistent snapshot, resourceVersion semantics, kubectl get -w, 410 Gone.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { kubectlPath, startCluster, eventually, type TestCluster } from '../lib/cluster.js';
+
+let c: TestCluster;
+before(async () => {
+  c = await startCluster();
+  for (let i = 0; i < 25; i++) {
+    const r = await c.http('POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `item-${String(i).padStart(2, '0')}`, labels: { tier: i % 2 ? 'odd' : 'even', n: String(i) } },
+    });
+    assert.equal(r.status, 201);
+  }
+});
+after(async () => {
+  await c.destroy();
+});
+
+type List = { items: Array<{ metadata: { name: string; resourceVersion: string } }>; metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } };
+
+test('label selectors: equality, inequality, set-based, existence', async () => {
+  const names = async (sel: string) => (await c.k('get', 'cm', '-l', sel, '-o', 'name')).trim().split('\n').filter(Boolean).length;
+  assert.equal(await names('tier=odd'), 12);
+  assert.equal(await names('tier!=odd'), 13);
+  assert.equal(await names('n in (1,2,3)'), 3);
+  assert.equal(await names('n notin (1,2,3),tier'), 22);
+  assert.equal(await names('tier,n>20'), 4);
+  await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'untiered' } });
+  assert.equal(await names('!tier'), 1);
+  await c.http('DELETE', '/api/v1/namespaces/default/configmaps/untiered');
+});
+
+test('bad selectors get a 400 with the reason', async () => {
+  const r = await c.kubectl(['get', 'cm', '-l', 'a in (b']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Error from server \(BadRequest\)|unable to parse requirement/);
+  const f = await c.kubectl(['get', 'pods', '--field-selector', 'spec.bogus=x']);
+  assert.equal(f.code, 1);
+  assert.match(f.stderr, /field label not supported: spec.bogus/);
+});
+
+test('paging returns every item once, from one snapshot', async () => {
+  const seen: string[] = [];
+  let cont: string | undefined;
+  let pages = 0;
+  let first: List | undefined;
+  do {
+    const r = await c.http('GET', `/api/v1/namespaces/default/configmaps?limit=10&labelSelector=tier${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+    const page = r.json<List>();
+    first ??= page;
+    if (pages === 0) {
+      // A write between pages must not show up in the rest of this list.
+      await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'item-zz-late', labels: { tier: 'odd' } } });
+      await c.http('DELETE', '/api/v1/namespaces/default/configmaps/item-24');
+    }
+    seen.push(...page.items.map((i) => i.metadata.name));
+    cont = page.metadata.continue;
+    pages++;
+  } while (cont);
+  assert.equal(pages, 3);
+  assert.equal(seen.length, 25);
+  assert.ok(seen.includes('item-24'));
+  assert.ok(!seen.includes('item-zz-late'));
+  assert.equal(new Set(seen).size, 25);
+  assert.equal(first?.metadata.remainingItemCount, undefined); // selectors hide the count, as in Kubernetes
+  await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'item-24', labels: { tier: 'even', n: '24' } } });
+  await c.http('DELETE', '/api/v1/namespaces/default/configmaps/item-zz-late');
+});
+
+test('kubectl paging with --chunk-size sees everything', async () => {
+  const out = await c.k('get', 'cm', '--chunk-size=7', '-o', 'name', '-l', 'tier');
+  assert.equal(out.trim().split('\n').length, 25);
+});
+
+test('resourceVersion Exact lists the past; a far future version times out', async () => {
+  const before = (await c.http('GET', '/api/v1/namespaces/default/configmaps')).json<List>();
+  await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'exact-new' } });
+  const past = (await c.http('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${before.metadata.resourceVersion}&resourceVersionMatch=Exact`)).json<List>();
+  assert.equal(past.items.length, before.items.length);
+  assert.equal(past.metadata.resourceVersion, before.metadata.resourceVersion);
+  const future = await c.http('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=999999999&resourceVersionMatch=NotOlderThan`);
+  assert.equal(future.status, 504);
+  assert.match(future.body, /Too large resource version/);
+  const bad = await c.http('GET', '/api/v1/namespaces/default/configmaps?resourceVersionMatch=Exact');
+  assert.equal(bad.status, 400);
+  await c.http('DELETE', '/api/v1/namespaces/default/configmaps/exact-new');
+});
+
+test('watch from a resourceVersion streams later changes only', async () => {
+  const list = (await c.http('GET', '/api/v1/namespaces/default/configmaps')).json<List>();
+  const proc = spawn(kubectlPath, ['--kubeconfig', c.kubeconfig, 'get', '--raw', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}`]);
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d));
+  await new Promise((r) => setTimeout(r, 500));
+  await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched' } });
+  await c.http('DELETE', '/api/v1/namespaces/default/configmaps/watched');
+  await eventually(() => out.split('\n').filter(Boolean).length >= 2);
+  proc.kill();
+  const events = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string } } });
+  assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'watched'], ['DELETED', 'watched']]);
+});
+
+test('kubectl get -w prints the table, then changes', async () => {
+  const proc = spawn(kubectlPath, ['--kubeconfig', c.kubeconfig, 'get', 'cm', '-w', '-l', 'watchme']);
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d));
+  await new Promise((r) => setTimeout(r, 800));
+  await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w1', labels: { watchme: 'y' } }, data: { a: 'b' } });
+  await eventually(() => /w1\s+1\s+\d+s/.test(out));
+  proc.kill();
+  assert.match(out, /^NAME\s+DATA\s+AGE\n/);
+});
+
+test('a label change that stops matching is seen as DELETED by a selective watch', async () => {
+  await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mover', labels: { stage: 'a' } } });
+  const list = (await c.http('GET', '/api/v1/namespaces/default/configmaps')).json<List>();
+  const proc = spawn(kubectlPath, ['--kubeconfig', c.kubeconfig, 'get', '--raw', `/api/v1/namespaces/default/configmaps?watch=true&labelSelector=stage%3Da&resourceVersion=${list.metadata.resourceVersion}`]);
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d));
+  await new Promise((r) => setTimeout(r, 500));
+  await c.kubectl(['label', 'cm', 'mover', 'stage=b', '--overwrite']);
+  await eventually(() => out.includes('"type":"DELETED"'));
+  proc.kill();
+});
+
+test('watching or paging from compacted history answers 410 Expired', async () => {
+  const small = await startCluster({ args: ['--storage-history', '20'] });
+  try {
+    const first = (await small.http('GET', '/api/v1/namespaces?limit=1')).json<List>();
+    for (let i = 0; i < 60; i++) {
+      await small.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c-${i}` } });
+    }
+    const w = await small.http('GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=3');
+    assert.equal(w.status, 200);
+    const ev = JSON.parse(w.body.trim().split('\n')[0]) as { type: string; object: { code: number; reason: string; message: string } };
+    assert.equal(ev.type, 'ERROR');
+    assert.equal(ev.object.code, 410);
+    assert.equal(ev.object.reason, 'Expired');
+    assert.match(ev.object.message, /^too old resource version: 1 \(\d+\)$/);
+    assert.ok(first.metadata.continue);
+    const page = await small.http('GET', '/api/v1/namespaces?limit=1&continue=' + encodeURIComponent(first.metadata.continue));
+    assert.equal(page.status, 410);
+    assert.match(page.json<{ message: string }>().message, /^The provided continue parameter is too old/);
+  } finally {
+    await small.destroy();
+  }
+});
