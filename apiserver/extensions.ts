@@ -4,6 +4,10 @@ import type { ApiContext } from './http/api-context.js';
 import { ServiceAllocation } from './registry/allocators/service-allocation.js';
 import { decoded } from './registry/decoded.js';
 import { podExtensions } from './registry/pods/extensions.js';
+import { namespaceExtensions } from './registry/namespaces/extensions.js';
+import { componentStatusExtensions } from './registry/kinds/component-statuses.js';
+import { csrApprovalExtensions } from './registry/kinds/csr-approval.js';
+import { priorityClassExtensions } from './registry/kinds/priority-class-default.js';
 import { reviewExtensions } from './auth/reviews.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Authorizer } from './auth/authorize.js';
@@ -17,8 +21,12 @@ export interface ExtensionOptions {
 
 export function installExtensions(api: ApiContext, opts: ExtensionOptions): void {
   const services = new ServiceAllocation(opts.serviceCIDR, opts.nodePortRange);
-  for (const kv of api.store.list('/core/services/').items) services.restore(decoded(kv) as never);
+  for (const kv of api.store.list('/core/services/').items) services.restore(decoded(kv));
   api.extend('', 'services', { hooks: services.hooks() });
+  componentStatusExtensions(api);
+  priorityClassExtensions(api);
+  csrApprovalExtensions(api);
   podExtensions(api);
+  namespaceExtensions(api);
   reviewExtensions(api, opts.authn, opts.authz);
 }

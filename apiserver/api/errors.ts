@@ -58,6 +58,7 @@ const qualified = (gr: GroupResource) => (gr.group ? `${gr.resource}.${gr.group}
 function failure(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
   const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   if (details) status.details = details;
+  if (!reason) delete status.reason;
   return new StatusError(status);
 }
 
@@ -78,6 +79,11 @@ export function alreadyExists(gr: GroupResource, name: string): StatusError {
 
 export function conflict(gr: GroupResource, name: string, why: string): StatusError {
   return failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, details(gr, name));
+}
+
+/** 409 with the fields in conflict as causes (server-side apply). */
+export function conflictWithCauses(message: string, causes: StatusCause[]): StatusError {
+  return failure(409, 'Conflict', message, { causes });
 }
 
 export const modifiedConflictMessage =
@@ -148,6 +154,11 @@ export function tooManyRequests(message: string, retryAfterSeconds = 1): StatusE
 export function internalError(err: unknown): StatusError {
   const why = err instanceof Error ? err.message : String(err);
   return failure(500, 'InternalError', `Internal error occurred: ${why}`, { causes: [{ message: why }] });
+}
+
+/** An error REST code raised without a Status: 500 with no reason, as Kubernetes reports those. */
+export function unexpectedError(message: string): StatusError {
+  return failure(500, '', message);
 }
 
 export function serviceUnavailable(message: string): StatusError {

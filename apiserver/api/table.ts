@@ -19,6 +19,8 @@ export interface TableDef {
   cells(obj: KubeObject, now: number): Cell[];
   /** False for tables that place the name elsewhere (Events lead with LAST SEEN). */
   nameFirst?: boolean;
+  /** The NAME cell when it is more than the name (StorageClasses print "standard (default)"). */
+  name?(obj: KubeObject): string;
 }
 
 const nameColumn: Column = {
@@ -50,7 +52,7 @@ export function allColumns(def: TableDef): Column[] {
 
 export function rowCells(def: TableDef, obj: KubeObject, now: number): Cell[] {
   const cells = def.cells(obj, now);
-  return def.nameFirst === false ? cells : [obj.metadata.name ?? '', ...cells];
+  return def.nameFirst === false ? cells : [def.name ? def.name(obj) : obj.metadata.name ?? '', ...cells];
 }
 
 export { nameColumn };
