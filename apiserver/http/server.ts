@@ -1,5 +1,6 @@
 // The HTTPS front: authenticates, authorizes and routes every request, and answers health,
 // version and discovery. Everything that is not a resource request is handled here.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -90,7 +91,7 @@ export class ApiHttpServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'https://k8ts');
-    res.setHeader('Audit-Id', crypto.randomUUID());
+    res.setHeader('Audit-Id', randomUUID());
     try {
       if (this.serveHealth(req, res, url)) return;
       const user = await this.authn.authenticate(req);
