@@ -27,3 +27,17 @@ test('comparison is exact across formats', () => {
   assert.ok(isInteger(parseQuantity('2000m')));
   assert.ok(!isInteger(parseQuantity('1500m')));
 });
+
+test('resource lists round up to milli precision', async () => {
+  const { roundUpQuantity, formatQuantity, addQuantities, quantityMilliValue } = await import('./quantity.js');
+  const milli = (s: string) => formatQuantity(roundUpQuantity(parseQuantity(s), -3));
+  assert.equal(milli('0.0001'), '1m');
+  assert.equal(milli('100m'), '100m');
+  assert.equal(milli('1.0005'), '1001m');
+  assert.equal(milli('1Gi'), '1Gi');
+  assert.equal(milli('1.5Gi'), '1536Mi');
+  assert.equal(formatQuantity(addQuantities(parseQuantity('500m'), parseQuantity('1'))), '1500m');
+  assert.equal(quantityMilliValue(parseQuantity('2')), 2000n);
+  assert.equal(quantityMilliValue(parseQuantity('0.0001')), 1n);
+  assert.equal(quantityMilliValue(parseQuantity('1k')), 1000000n);
+});

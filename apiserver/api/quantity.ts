@@ -153,3 +153,26 @@ export function canonicalQuantity(input: string | number): string {
 
 /** The zero value (what a missing quantity reads as). */
 export const zeroQuantity: Quantity = { mantissa: 0n, exponent: 0, format: 'DecimalSI' };
+
+/**
+ * Rounds up (away from zero) to a multiple of 10^exponent, as Quantity.RoundUp: resource lists
+ * in pods are kept to milli precision ("0.0001" cpu is stored as "1m").
+ */
+export function roundUpQuantity(q: Quantity, exponent: number): Quantity {
+  if (q.exponent >= exponent) return q;
+  const div = pow10(exponent - q.exponent);
+  const whole = q.mantissa / div;
+  const mantissa = whole * div === q.mantissa ? whole : whole + (q.mantissa < 0n ? -1n : 1n);
+  return { mantissa, exponent, format: q.format };
+}
+
+/** a + b, exactly; the result keeps a's format (b's when a is zero), as Quantity.Add does. */
+export function addQuantities(a: Quantity, b: Quantity): Quantity {
+  const [x, y] = aligned(a, b);
+  return { mantissa: x + y, exponent: Math.min(a.exponent, b.exponent), format: isZero(a) ? b.format : a.format };
+}
+
+/** ceil(q * 1000), as Quantity.MilliValue (for cpu arithmetic). */
+export function quantityMilliValue(q: Quantity): bigint {
+  return roundUpQuantity(q, -3).mantissa * pow10(Math.max(0, q.exponent + 3));
+}

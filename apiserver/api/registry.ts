@@ -42,11 +42,18 @@ export class Registry {
     this.groupVersions.set(group, [...new Set([...versions, ...known])]);
   }
 
+  /** Adds a version after the ones already known, so a declared (or first) preference stands. */
+  private appendVersion(group: string, version: string): void {
+    if (!this.groupOrder.includes(group)) this.groupOrder.push(group);
+    const known = this.groupVersions.get(group) ?? [];
+    if (!known.includes(version)) this.groupVersions.set(group, [...known, version]);
+  }
+
   add(def: ResourceDef): void {
     this.defs.set(`${def.group}/${def.plural}`, def);
     for (const v of def.versions) {
       this.byPath.set(`${def.group}/${v.name}/${def.plural}`, { def, version: v.name });
-      this.declareGroup(def.group, [v.name]);
+      this.appendVersion(def.group, v.name);
     }
     this.changed();
   }

@@ -1,31 +1,39 @@
 // Workloads: pods and what runs them (core pods, templates and replication controllers; apps;
-// batch; autoscaling; policy).
+// batch; autoscaling; policy). Each kind's behaviour lives in kinds/; this is the catalog.
 import { builtin } from './define.js';
+import { controllerRevisionStrategy, controllerRevisionTable } from '../kinds/controllerrevision.js';
+import { cronJobStrategy, cronJobTable } from '../kinds/cronjob.js';
+import { daemonSetStrategy, daemonSetTable } from '../kinds/daemonset.js';
+import { deploymentStrategy, deploymentTable } from '../kinds/deployment.js';
+import { hpaStatusStrategy, hpaStrategy, hpaTable, hpaVersions } from '../kinds/hpa.js';
+import { jobFieldSelectors, jobStatusStrategy, jobStrategy, jobTable } from '../kinds/job.js';
+import { asObject, ensureObject, num } from '../kinds/json.js';
+import { pdbStrategy, pdbTable } from '../kinds/pdb.js';
+import { podFieldSelectors, podStatusStrategy, podStrategy } from '../kinds/pod.js';
 import { podTable } from '../kinds/pod-table.js';
-import type { KubeObject } from '../object.js';
+import { podTemplateStrategy, podTemplateTable } from '../kinds/podtemplate.js';
+import { replicaSetStrategy, replicaSetTable, statusReplicasSelector } from '../kinds/replicaset.js';
+import { replicationControllerScale, replicationControllerStrategy, replicationControllerTable } from '../kinds/replicationcontroller.js';
+import { statefulSetStrategy, statefulSetTable } from '../kinds/statefulset.js';
 import type { ResourceDef, ScaleDef } from '../resource.js';
 import { fromLabelSelectorSpec, type LabelSelectorSpec } from '../selectors/labels.js';
+import { isDNS1123Label } from '../validation/names.js';
 
 const core = { group: '', version: 'v1' };
 const apps = { group: 'apps', version: 'v1' };
 const batch = { group: 'batch', version: 'v1' };
 const gen = { generation: true };
-const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-const field = (o: KubeObject, ...path: string[]) => str(path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o));
-
-type Replicated = KubeObject & { spec?: { replicas?: number; selector?: LabelSelectorSpec }; status?: { replicas?: number } };
 
 /** Scale of a workload with spec.replicas (default 1) and a LabelSelector. */
 export const replicasScale: ScaleDef = {
-  specReplicas: (o) => (o as Replicated).spec?.replicas ?? 1,
+  specReplicas: (o) => num(asObject(o.spec)?.replicas) ?? 1,
   setSpecReplicas: (o, n) => {
-    const r = o as Replicated;
-    r.spec = { ...r.spec, replicas: n };
+    ensureObject(o, 'spec').replicas = n;
   },
-  statusReplicas: (o) => (o as Replicated).status?.replicas ?? 0,
+  statusReplicas: (o) => num(asObject(o.status)?.replicas) ?? 0,
   selector: (o) => {
     try {
-      return fromLabelSelectorSpec((o as Replicated).spec?.selector).toString();
+      return fromLabelSelectorSpec(asObject(o.spec)?.selector as LabelSelectorSpec | undefined).toString();
     } catch {
       return '';
     }
@@ -34,35 +42,49 @@ export const replicasScale: ScaleDef = {
 
 export const workloadResources: ResourceDef[] = [
   builtin({
-    ...core, kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'], namespaced: true, statusStrategy: {},
-    table: podTable,
-    fieldSelectors: {
-      'spec.nodeName': (o) => field(o, 'spec', 'nodeName'),
-      'spec.restartPolicy': (o) => field(o, 'spec', 'restartPolicy'),
-      'spec.schedulerName': (o) => field(o, 'spec', 'schedulerName'),
-      'spec.serviceAccountName': (o) => field(o, 'spec', 'serviceAccountName'),
-      'spec.hostNetwork': (o) => String(!!(o.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork),
-      'status.phase': (o) => field(o, 'status', 'phase'),
-      'status.podIP': (o) => field(o, 'status', 'podIP'),
-      'status.nominatedNodeName': (o) => field(o, 'status', 'nominatedNodeName'),
-    },
+    ...core, kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'], namespaced: true,
+    strategy: podStrategy, statusStrategy: podStatusStrategy, table: podTable, fieldSelectors: podFieldSelectors,
   }),
-  builtin({ ...core, kind: 'PodTemplate', plural: 'podtemplates', namespaced: true }),
+  builtin({ ...core, kind: 'PodTemplate', plural: 'podtemplates', namespaced: true, strategy: podTemplateStrategy, table: podTemplateTable, behaviour: gen }),
   builtin({
     ...core, kind: 'ReplicationController', plural: 'replicationcontrollers', shortNames: ['rc'], categories: ['all'], namespaced: true,
-    statusStrategy: {}, behaviour: { generation: true },
-    fieldSelectors: { 'status.replicas': (o) => field(o, 'status', 'replicas') },
+    strategy: replicationControllerStrategy, statusStrategy: {}, table: replicationControllerTable, scale: replicationControllerScale,
+    behaviour: gen, fieldSelectors: statusReplicasSelector,
   }),
-  builtin({ ...apps, kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true }),
-  builtin({ ...apps, kind: 'DaemonSet', plural: 'daemonsets', shortNames: ['ds'], categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen }),
-  builtin({ ...apps, kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], categories: ['all'], namespaced: true, statusStrategy: {}, scale: replicasScale, behaviour: gen }),
-  builtin({ ...apps, kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], categories: ['all'], namespaced: true, statusStrategy: {}, scale: replicasScale, behaviour: gen }),
-  builtin({ ...apps, kind: 'StatefulSet', plural: 'statefulsets', shortNames: ['sts'], categories: ['all'], namespaced: true, statusStrategy: {}, scale: replicasScale, behaviour: gen }),
+  builtin({ ...apps, kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true, strategy: controllerRevisionStrategy, table: controllerRevisionTable }),
+  builtin({
+    ...apps, kind: 'DaemonSet', plural: 'daemonsets', shortNames: ['ds'], categories: ['all'], namespaced: true,
+    strategy: daemonSetStrategy, statusStrategy: {}, table: daemonSetTable, behaviour: gen,
+  }),
+  builtin({
+    ...apps, kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], categories: ['all'], namespaced: true,
+    strategy: deploymentStrategy, statusStrategy: {}, table: deploymentTable, scale: replicasScale, behaviour: gen,
+  }),
+  builtin({
+    ...apps, kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], categories: ['all'], namespaced: true,
+    strategy: replicaSetStrategy, statusStrategy: {}, table: replicaSetTable, scale: replicasScale, behaviour: gen,
+    fieldSelectors: statusReplicasSelector,
+  }),
+  builtin({
+    ...apps, kind: 'StatefulSet', plural: 'statefulsets', shortNames: ['sts'], categories: ['all'], namespaced: true,
+    strategy: statefulSetStrategy, statusStrategy: {}, table: statefulSetTable, scale: replicasScale,
+    behaviour: { ...gen, nameValidator: isDNS1123Label },
+  }),
   builtin({
     group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', shortNames: ['hpa'],
-    categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen, versions: [{ name: 'v2' }, { name: 'v1' }],
+    categories: ['all'], namespaced: true, strategy: hpaStrategy, statusStrategy: hpaStatusStrategy, table: hpaTable, behaviour: gen,
+    versions: hpaVersions,
   }),
-  builtin({ ...batch, kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen }),
-  builtin({ ...batch, kind: 'Job', plural: 'jobs', categories: ['all'], namespaced: true, statusStrategy: {}, behaviour: gen }),
-  builtin({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', shortNames: ['pdb'], namespaced: true, statusStrategy: {}, behaviour: gen }),
+  builtin({
+    ...batch, kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], categories: ['all'], namespaced: true,
+    strategy: cronJobStrategy, statusStrategy: {}, table: cronJobTable, behaviour: gen,
+  }),
+  builtin({
+    ...batch, kind: 'Job', plural: 'jobs', categories: ['all'], namespaced: true,
+    strategy: jobStrategy, statusStrategy: jobStatusStrategy, table: jobTable, behaviour: gen, fieldSelectors: jobFieldSelectors,
+  }),
+  builtin({
+    group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', shortNames: ['pdb'], namespaced: true,
+    strategy: pdbStrategy, statusStrategy: {}, table: pdbTable, behaviour: gen,
+  }),
 ];
