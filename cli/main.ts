@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The `k8ts` command: argument parsing and wiring only.
 import { runServer } from './server-command.js';
+import { runAgent } from './agent-command.js';
 
 const usage = `k8ts - a Kubernetes-compatible cluster in TypeScript
 
 Usage:
   k8ts server [flags]    run the API server, controllers, scheduler (and the node agent)
+  k8ts agent [flags]     run a node agent (--simulated: simulated nodes for load tests, like kwok)
   k8ts version           print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'server':
       return runServer(rest);
+    case 'agent':
+      return runAgent(rest);
     case 'version': {
       const { serverVersion } = await import('../apiserver/version.js');
       process.stdout.write(`${serverVersion().gitVersion}\n`);

@@ -22,6 +22,12 @@ export interface ResourceHooks {
   afterUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Runs once an object is gone from storage. */
   afterDelete?(obj: KubeObject): void;
+  /**
+   * For kinds whose deletion waits on more than metadata.finalizers (a namespace waits for its
+   * spec.finalizers): marks the object as it should look while deletion is pending (mutating
+   * it) and returns whether it must stay.
+   */
+  pendingDeletion?(obj: KubeObject): boolean;
 }
 
 export interface DeleteOptions {
@@ -197,7 +203,7 @@ export class RestStore {
         return prepared;
       }
       try {
-        if (isFinalizedDeletion(prepared)) return await this.removeFinalized(namespace, name, cur);
+        if (isFinalizedDeletion(prepared) && !this.hooks.pendingDeletion?.(prepared)) return await this.removeFinalized(namespace, name, cur);
         const kv = await this.store.update(cur.key, cur.modRevision, encoder(prepared));
         const stored = decoded(kv);
         this.hooks.afterUpdate?.(stored, old);
@@ -317,7 +323,8 @@ export class RestStore {
       finalizers.delete('foregroundDeletion');
     }
     const gracePeriod = this.gracefulDelete?.(obj, opts.gracePeriodSeconds) ?? 0;
-    if (finalizers.size === 0 && gracePeriod <= 0) return { kind: 'remove' };
+    const pending = this.hooks.pendingDeletion?.(next) ?? false;
+    if (finalizers.size === 0 && gracePeriod <= 0 && !pending) return { kind: 'remove' };
     if (finalizers.size > 0) meta.finalizers = [...finalizers];
     else delete meta.finalizers;
     const now = Date.now();

@@ -3,7 +3,7 @@
 // repeats count up instead of piling up, written in the background with a few retries.
 import { hostname } from 'node:os';
 import { logger } from '../log.js';
-import { isNotFound } from './api-error.js';
+import { isApiError, isNotFound } from './api-error.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { eventName, LegacyCorrelator, SeriesCorrelator, type Correlation } from './event-correlator.js';
 import type { KubeClient } from './rest-client.js';
@@ -172,6 +172,11 @@ export class EventRecorder {
         }
         return;
       } catch (err) {
+        // A namespace being terminated refuses new events: nothing to retry.
+        if (isApiError(err, 'Forbidden')) {
+          log.debug({ reason: c.event.reason, object: c.event.involvedObject?.name, err: (err as Error).message }, 'event refused');
+          return;
+        }
         if (attempt === maxAttempts || this.closed) {
           log.warn({ reason: c.event.reason, object: c.event.involvedObject?.name, err: (err as Error).message }, 'could not write event');
           return;

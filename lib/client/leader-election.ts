@@ -74,6 +74,11 @@ export class LeaderElector {
     if (this.renewDeadlineMs <= this.retryMs * 1.2) throw new Error('renewDeadline must be greater than retryPeriod*1.2');
   }
 
+  /** The lease as last read or written. */
+  get lease(): Lease | undefined {
+    return this.observed;
+  }
+
   /** Whether this candidate held the lease at its last successful try. */
   isLeader(): boolean {
     return this.observed?.spec?.holderIdentity === this.cfg.identity;

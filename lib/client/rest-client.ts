@@ -256,6 +256,13 @@ export class ResourceClient<T extends KubeObject> {
     return this.client.request({ method: 'DELETE', path: this.path(namespace, name), body, query: { dryRun: dryRun ? 'All' : undefined }, signal });
   }
 
+  /** Deletes every object the selectors match in a namespace (DELETE on the collection). */
+  deleteCollection(namespace: string, opts: DeleteOptions & { labelSelector?: string; fieldSelector?: string } = {}): Promise<KubeList<T>> {
+    const { dryRun, signal, labelSelector, fieldSelector, ...rest } = opts;
+    const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...rest };
+    return this.client.request({ method: 'DELETE', path: this.path(namespace), body, query: { dryRun: dryRun ? 'All' : undefined, labelSelector, fieldSelector }, signal });
+  }
+
   /**
    * Streams changes until the server ends the watch (resolves) or the signal aborts (resolves).
    * An ERROR event rejects with its Status as ApiError (410 Expired: relist).

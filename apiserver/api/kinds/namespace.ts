@@ -14,8 +14,12 @@ export const namespaceStrategy: Strategy = {
     finalizers.add('kubernetes');
     ns.spec = { ...ns.spec, finalizers: [...finalizers] };
   },
-  prepareForUpdate(obj, old) {
-    // The spec (finalizers) changes only through /finalize.
+  prepareForUpdate(obj, old, ctx) {
+    // The spec (finalizers) changes only through /finalize, and /finalize changes nothing else.
+    if (ctx.subresource === 'finalize') {
+      (obj as Namespace).status = (old as Namespace).status;
+      return;
+    }
     (obj as Namespace).spec = (old as Namespace).spec;
   },
   default(obj) {

@@ -1,0 +1,72 @@
+// Starts what runs beside the API server in `k8ts server`: the controller manager and the
+// scheduler, each with its own client identity (as kube-controller-manager and kube-scheduler
+// have), talking to the API over HTTPS like any client.
+import { ensureCertificate, type KeyPair } from '../../lib/pki.js';
+import { KubeClient } from '../../lib/client/rest-client.js';
+import { startScheduler, type RunningScheduler } from '../scheduler/start.js';
+import { allControllers } from './all.js';
+import { defaultControllerOptions } from './context.js';
+import { ControllerManager, selectControllers } from './manager.js';
+
+/** What `k8ts server` flags decide about the control plane. */
+export interface ControlPlaneSettings {
+  /** kube-controller-manager's --controllers list ('*' by default). */
+  controllers: string[];
+  scheduler: boolean;
+  leaderElect: boolean;
+  nodeMonitorGracePeriodMs: number;
+  nodeMonitorPeriodMs: number;
+  nodeCIDRMaskSize: number;
+}
+
+export const defaultControlPlaneSettings: ControlPlaneSettings = {
+  controllers: ['*'],
+  scheduler: true,
+  leaderElect: true,
+  nodeMonitorGracePeriodMs: defaultControllerOptions.nodeMonitorGracePeriodMs,
+  nodeMonitorPeriodMs: defaultControllerOptions.nodeMonitorPeriodMs,
+  nodeCIDRMaskSize: defaultControllerOptions.nodeCIDRMaskSize,
+};
+
+export interface ControlPlaneOptions extends ControlPlaneSettings {
+  /** https://host:port of this API server. */
+  server: string;
+  ca: KeyPair;
+  pkiDir: string;
+  clusterCIDR: string;
+}
+
+export interface RunningControlPlane {
+  stop(): Promise<void>;
+}
+
+function clientFor(opts: ControlPlaneOptions, name: string, user: string): KubeClient {
+  const cert = ensureCertificate(opts.pkiDir, name, opts.ca, { commonName: user, usage: 'client' });
+  return new KubeClient({ server: opts.server, caCert: opts.ca.cert, clientCert: cert.cert, clientKey: cert.key }, { userAgent: name, maxSockets: 64 });
+}
+
+export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlane {
+  const controllers = selectControllers(allControllers, opts.controllers);
+  const cmClient = clientFor(opts, 'kube-controller-manager', 'system:kube-controller-manager');
+  const manager = new ControllerManager({
+    client: cmClient, controllers, leaderElect: opts.leaderElect,
+    options: {
+      clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.ca.cert,
+      nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
+    },
+  });
+  manager.start();
+  let scheduler: RunningScheduler | undefined;
+  let schedClient: KubeClient | undefined;
+  if (opts.scheduler) {
+    schedClient = clientFor(opts, 'kube-scheduler', 'system:kube-scheduler');
+    scheduler = startScheduler({ client: schedClient, leaderElect: opts.leaderElect });
+  }
+  return {
+    async stop() {
+      await Promise.all([manager.stop(), scheduler?.stop()]);
+      cmClient.close();
+      schedClient?.close();
+    },
+  };
+}

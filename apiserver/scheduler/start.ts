@@ -1,0 +1,40 @@
+// Runs the scheduler inside `k8ts server`, leader-elected on the kube-system/kube-scheduler
+// Lease like kube-scheduler, so only one server schedules at a time.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { logger } from '../../lib/log.js';
+import { apiLeaseLock, LeaderElector } from '../../lib/client/leader-election.js';
+import type { KubeClient } from '../../lib/client/rest-client.js';
+import { resources } from '../../lib/client/resource-types.js';
+import type { Lease } from '../../lib/client/types.js';
+import { Scheduler } from './scheduler.js';
+
+const log = logger('scheduler');
+
+export interface RunningScheduler {
+  stop(): Promise<void>;
+}
+
+export function startScheduler(opts: { client: KubeClient; leaderElect: boolean }): RunningScheduler {
+  const stopper = new AbortController();
+  const runs: Promise<void>[] = [];
+  const lead = (signal: AbortSignal) => {
+    runs.push(new Scheduler({ client: opts.client }).run(signal).catch((err: unknown) => log.error({ err: (err as Error).message }, 'scheduler failed')));
+  };
+  if (!opts.leaderElect) lead(stopper.signal);
+  else {
+    const identity = `${hostname()}_${randomUUID()}`;
+    const elector = new LeaderElector({
+      lock: apiLeaseLock(opts.client.resource<Lease>(resources.leases), 'kube-system', 'kube-scheduler'),
+      identity,
+      onStartedLeading: lead,
+    });
+    runs.push(elector.run(stopper.signal).catch((err: unknown) => log.error({ err: (err as Error).message }, 'leader election failed')));
+  }
+  return {
+    async stop() {
+      stopper.abort();
+      await Promise.allSettled(runs);
+    },
+  };
+}
