@@ -1,8 +1,73 @@
-// Server-side apply (application/apply-patch+yaml). Placeholder until field ownership lands.
-import { unsupportedMediaTypeOf } from '../api/errors.js';
+// Server-side apply (PATCH with application/apply-patch+yaml): the applied configuration is
+// merged into the live object (or creates it), ownership is recorded per field manager, and
+// fields other managers own are conflicts (409) unless the request forces.
+import { badRequest, conflictWithCauses, invalid, isStatusError } from '../api/errors.js';
+import { required, path } from '../api/field-errors.js';
+import { isPlainObject, type KubeObject } from '../api/object.js';
+import { fieldValidationOf } from '../api/schema/field-validation.js';
+import { unknownFields } from '../api/schema/unknown-fields.js';
 import type { ResourceCall } from '../http/api-context.js';
+import { parseDocument, readBody } from '../http/body.js';
+import { sendObject } from '../http/handlers/read.js';
+import { addWarnings } from '../http/respond.js';
+import { ApplyConflicts, decodeManagers, encodeManagers } from './managers.js';
 
 export async function applyObject(call: ResourceCall): Promise<void> {
-  void call;
-  throw unsupportedMediaTypeOf(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+  const { rs, info, url, renderer } = call;
+  const q = url.searchParams;
+  if (!q.get('fieldManager')) {
+    throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [required(path('fieldManager'), 'is required for apply patch')]);
+  }
+  const force = q.get('force') === 'true';
+  const directive = fieldValidationOf(q, 'PatchOptions');
+  const doc = parseDocument(await readBody(call.req), 'apply-patch');
+  if (!isPlainObject(doc)) throw badRequest('error decoding YAML: the applied configuration is not an object');
+  const config = doc as KubeObject;
+  if (config.apiVersion !== renderer.apiVersion || config.kind !== rs.def.kind) {
+    throw badRequest(`the API version in the data (${String(config.apiVersion ?? '')}) does not match the expected API version (${renderer.apiVersion})`);
+  }
+  if (!isPlainObject(config.metadata)) config.metadata = {};
+  if (config.metadata.name !== undefined && config.metadata.name !== info.name) {
+    throw badRequest(`the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${info.name})`);
+  }
+  config.metadata.name = info.name;
+  const sub = info.subresource || undefined;
+  const fm = call.api.fieldManager.context(rs.def, call.served.version, call.ctx, sub);
+  const unknown = unknownFields(config, fm.schema, call.api.schemas.definitions(), true);
+  if (unknown.length && directive === 'Strict') {
+    const where = rs.def.namespaced ? `${info.namespace}/${info.name}` : `/${info.name}`;
+    throw badRequest(`failed to create typed patch object (${where}; ${renderer.apiVersion}, Kind=${rs.def.kind}): ${unknown.map((p) => `.${p}: field not declared in schema`).join(', ')}`);
+  }
+  if (directive === 'Warn') addWarnings(call.res, unknown.map((p) => `unknown field ${JSON.stringify(p)}`));
+
+  const applied = (live: KubeObject): KubeObject => {
+    try {
+      const r = fm.fields.apply(live, config, fm.schema, decodeManagers(live.metadata?.managedFields), fm.actor, fm.ignore, force);
+      const obj = r.object as KubeObject;
+      obj.metadata = { ...obj.metadata, managedFields: encodeManagers(r.managers) };
+      return obj;
+    } catch (err) {
+      if (err instanceof ApplyConflicts) {
+        throw conflictWithCauses(err.message, err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.path })));
+      }
+      throw err;
+    }
+  };
+
+  let exists = true;
+  try {
+    rs.get(info.namespace, info.name);
+  } catch (err) {
+    if (!isStatusError(err, 'NotFound')) throw err;
+    exists = false;
+  }
+  if (!exists && !sub) {
+    const obj = applied({ apiVersion: renderer.apiVersion, kind: rs.def.kind, metadata: {} });
+    const created = await rs.create(info.namespace, renderer.toStorage(obj), call.ctx, { keepManagedFields: true });
+    sendObject(call, created, 201);
+    return;
+  }
+  const updated = await rs.guaranteedUpdate(info.namespace, info.name, call.ctx,
+    (cur) => renderer.toStorage(applied(renderer.view(cur))), { subresource: sub, keepManagedFields: true });
+  sendObject(call, updated);
 }

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry, ServedResource } from '../api/registry.js';
 import type { ResourceDef } from '../api/resource.js';
 import { SchemaRegistry } from '../api/schema/schema-registry.js';
+import { FieldManager } from '../apply/field-manager.js';
 import type { KubeObject } from '../api/object.js';
 import type { Store } from '../storage/interfaces.js';
 import type { Admission, RequestContext } from '../registry/context.js';
@@ -57,9 +58,12 @@ export class ApiContext {
 
   /** Schemas of every kind (built-in kinds are known at construction; CRDs register theirs). */
   readonly schemas: SchemaRegistry;
+  /** Keeps metadata.managedFields on every write. */
+  readonly fieldManager: FieldManager;
 
   constructor(readonly registry: Registry, readonly store: Store, readonly admission: Admission) {
     this.schemas = SchemaRegistry.forBuiltins(registry);
+    this.fieldManager = new FieldManager(this.schemas);
   }
 
   extend(group: string, plural: string, ext: ResourceExtensions): void {
@@ -93,7 +97,7 @@ export class ApiContext {
     let rs = this.stores.get(def);
     if (!rs) {
       const ext = this.extensions.get(`${def.group}/${def.plural}`) ?? {};
-      rs = new RestStore(def, this.store, this.admission, ext.hooks, ext.gracefulDelete);
+      rs = new RestStore(def, this.store, this.admission, ext.hooks, ext.gracefulDelete, this.fieldManager);
       this.stores.set(def, rs);
     }
     return rs;

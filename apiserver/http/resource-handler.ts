@@ -9,6 +9,7 @@ import { watchObjects } from './handlers/watch-stream.js';
 import { getScale, updateScale } from './handlers/scale.js';
 import { patchObject } from './handlers/patch.js';
 import { rendererFor } from './render.js';
+import { managerName } from '../apply/managers.js';
 import { addWarnings } from './respond.js';
 import type { ResourceRequest } from './request-info.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,7 +25,7 @@ export async function handleResource(
   // A namespaced resource outside /namespaces/<ns> only lists and watches across namespaces.
   if (def.namespaced && !info.namespace && !(info.verb === 'list' || info.verb === 'watch')) throw notFoundPath();
   if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw notFoundPath();
-  const ctx: RequestContext = { user, namespace: def.namespaced ? info.namespace : '', dryRun: parseDryRun(url), fieldManager: url.searchParams.get('fieldManager') ?? undefined };
+  const ctx: RequestContext = { user, namespace: def.namespaced ? info.namespace : '', dryRun: parseDryRun(url), fieldManager: managerName(url.searchParams.get('fieldManager') ?? undefined, req.headers['user-agent']) };
   const call: ResourceCall = {
     req, res, url, info, served, rs: api.restStore(def), renderer: rendererFor(def, served.version), ctx, api,
   };

@@ -43,6 +43,12 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
+/** Records metadata.managedFields on writes (who owns which fields, for server-side apply). */
+export interface FieldTracker {
+  created(obj: KubeObject, def: ResourceDef, ctx: RequestContext): void;
+  updated(old: KubeObject, next: KubeObject, def: ResourceDef, ctx: RequestContext, subresource?: string): void;
+}
+
 /** Decides a graceful deletion: how long the object should linger, or 0 to delete now. */
 export type GracefulDelete = (obj: KubeObject, requested: number | undefined) => number;
 
@@ -57,6 +63,7 @@ export class RestStore {
     private readonly admission: Admission,
     private readonly hooks: ResourceHooks = {},
     private readonly gracefulDelete?: GracefulDelete,
+    private readonly fields?: FieldTracker,
   ) {
     this.gr = groupResource(def);
   }
@@ -84,7 +91,8 @@ export class RestStore {
 
   // ---- create ---------------------------------------------------------------------------
 
-  async create(namespace: string, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+  /** `keepManagedFields`: the caller (server-side apply) already set metadata.managedFields. */
+  async create(namespace: string, input: KubeObject, ctx: RequestContext, opts: { keepManagedFields?: boolean } = {}): Promise<KubeObject> {
     const obj = input;
     this.stampTypeMeta(obj);
     const meta = obj.metadata;
@@ -105,6 +113,7 @@ export class RestStore {
     this.validateCreate(obj, this.def.strategy, sctx);
     await this.admission.admit({ operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx });
     this.def.strategy.canonicalize?.(obj);
+    if (!opts.keepManagedFields) this.fields?.created(obj, this.def, ctx);
     // A generated name that happens to be taken is drawn again (Kubernetes' RetryGenerateName).
     for (let i = 0; generated && i < 8 && this.store.getLatest(this.key(namespace, meta.name!)); i++) {
       meta.name = meta.generateName + generateNameSuffix();
@@ -184,7 +193,7 @@ export class RestStore {
   async guaranteedUpdate(
     namespace: string, name: string, ctx: RequestContext,
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { expectedRV?: number; subresource?: string; writesStatus?: boolean } = {},
+    opts: { expectedRV?: number; subresource?: string; writesStatus?: boolean; keepManagedFields?: boolean } = {},
   ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const cur = this.latest(namespace, name);
@@ -196,6 +205,7 @@ export class RestStore {
       this.stampTypeMeta(next);
       const strategy = opts.subresource === 'status' && this.def.statusStrategy ? this.def.statusStrategy : this.def.strategy;
       const prepared = await this.prepareUpdate(next, old, strategy, ctx, opts.subresource, opts.writesStatus);
+      if (!opts.keepManagedFields) this.fields?.updated(old, prepared, this.def, ctx, opts.subresource);
       if (deepEqual(withoutVolatile(prepared), withoutVolatile(old))) return old;
       const release = await this.hooks.beforeUpdate?.(prepared, old, ctx);
       if (ctx.dryRun) {
@@ -414,10 +424,14 @@ function specChanged(obj: KubeObject, old: KubeObject): boolean {
   return false;
 }
 
-/** The object without fields that differ on every write (to detect no-op updates). */
+/**
+ * The object without what differs on every write (to detect no-op updates): the resourceVersion
+ * and the times in managedFields (a change of ownership alone is a change).
+ */
 function withoutVolatile(obj: KubeObject): KubeObject {
-  const { resourceVersion: _rv, managedFields: _mf, ...meta } = obj.metadata;
-  return { ...obj, metadata: meta };
+  const { resourceVersion: _rv, managedFields, ...meta } = obj.metadata;
+  const owners = managedFields?.map(({ time: _t, ...rest }) => rest);
+  return { ...obj, metadata: owners?.length ? { ...meta, managedFields: owners } : meta };
 }
 
 function isFinalizedDeletion(obj: KubeObject): boolean {

@@ -1,0 +1,138 @@
+// Sets of field paths, as server-side apply records who owns what (structured-merge-diff's
+// fieldpath.Set). A set is a trie of path elements written the way managedFields' fieldsV1
+// writes them: "f:<field>", "k:<json of key fields>" (list item by keys), "v:<json value>"
+// (set item), "i:<index>". A node is a member when the path to it is in the set.
+
+export class FieldSet {
+  member = false;
+  readonly children = new Map<string, FieldSet>();
+
+  static fromPaths(paths: Iterable<readonly string[]>): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  /** Parses a fieldsV1 object. */
+  static fromFieldsV1(v: unknown): FieldSet {
+    const s = new FieldSet();
+    if (typeof v !== 'object' || v === null) return s;
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+      if (k === '.') {
+        s.member = true;
+        continue;
+      }
+      const c = FieldSet.fromFieldsV1(child);
+      if (c.children.size === 0) c.member = true;
+      s.children.set(k, c);
+    }
+    return s;
+  }
+
+  /** The fieldsV1 form: leaves are {}, members with children carry ".": {}. */
+  toFieldsV1(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (this.member && this.children.size > 0) out['.'] = {};
+    for (const k of [...this.children.keys()].sort()) out[k] = this.children.get(k)!.toFieldsV1();
+    return out;
+  }
+
+  insert(path: readonly string[]): void {
+    let n: FieldSet = this;
+    for (const pe of path) {
+      let c = n.children.get(pe);
+      if (!c) n.children.set(pe, (c = new FieldSet()));
+      n = c;
+    }
+    n.member = true;
+  }
+
+  has(path: readonly string[]): boolean {
+    const n = this.node(path);
+    return !!n && n.member;
+  }
+
+  /** Whether the set has `path` or anything below it. */
+  hasPrefix(path: readonly string[]): boolean {
+    const n = this.node(path);
+    return !!n && !n.isEmpty();
+  }
+
+  node(path: readonly string[]): FieldSet | undefined {
+    let n: FieldSet | undefined = this;
+    for (const pe of path) {
+      n = n.children.get(pe);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  isEmpty(): boolean {
+    if (this.member) return false;
+    for (const c of this.children.values()) if (!c.isEmpty()) return false;
+    return true;
+  }
+
+  /** Every member path, depth first, children in sorted order. */
+  *paths(prefix: string[] = []): Generator<string[]> {
+    if (this.member) yield [...prefix];
+    for (const k of [...this.children.keys()].sort()) yield* this.children.get(k)!.paths([...prefix, k]);
+  }
+
+  union(other: FieldSet): FieldSet {
+    const out = this.clone();
+    for (const p of other.paths()) out.insert(p);
+    return out;
+  }
+
+  difference(other: FieldSet): FieldSet {
+    return FieldSet.fromPaths([...this.paths()].filter((p) => !other.has(p)));
+  }
+
+  intersection(other: FieldSet): FieldSet {
+    return FieldSet.fromPaths([...this.paths()].filter((p) => other.has(p)));
+  }
+
+  /** Drops the members under any of `prefixes` (e.g. fields a subresource does not own). */
+  without(prefixes: readonly (readonly string[])[]): FieldSet {
+    return FieldSet.fromPaths([...this.paths()].filter((p) => !prefixes.some((x) => x.every((pe, i) => p[i] === pe))));
+  }
+
+  /** Keeps only the members under one of `prefixes`. */
+  within(prefixes: readonly (readonly string[])[]): FieldSet {
+    return FieldSet.fromPaths([...this.paths()].filter((p) => prefixes.some((x) => x.every((pe, i) => p[i] === pe))));
+  }
+
+  clone(): FieldSet {
+    return FieldSet.fromPaths(this.paths());
+  }
+}
+
+/** A path as Kubernetes prints it in conflicts: .spec.containers[name="c"].image */
+export function pathString(path: readonly string[]): string {
+  return path.map(elementString).join('');
+}
+
+function elementString(pe: string): string {
+  const kind = pe.slice(0, 2);
+  const rest = pe.slice(2);
+  if (kind === 'f:') return `.${rest}`;
+  if (kind === 'i:') return `[${rest}]`;
+  if (kind === 'v:') return `[=${rest}]`;
+  if (kind === 'k:') {
+    const keys = JSON.parse(rest) as Record<string, unknown>;
+    return `[${Object.keys(keys).sort().map((k) => `${k}=${JSON.stringify(keys[k])}`).join(',')}]`;
+  }
+  return pe;
+}
+
+export const field = (name: string) => `f:${name}`;
+
+/** The path element of a list item keyed by `keys` (sorted, as Kubernetes serializes them). */
+export function keyElement(item: Record<string, unknown>, keys: readonly string[]): string {
+  const k: Record<string, unknown> = {};
+  for (const name of [...keys].sort()) if (item[name] !== undefined) k[name] = item[name];
+  return `k:${JSON.stringify(k)}`;
+}
+
+export const valueElement = (v: unknown) => `v:${JSON.stringify(v)}`;
