@@ -31,7 +31,11 @@ export interface Status {
 export class StatusError extends Error {
   override readonly name = 'StatusError';
   constructor(readonly status: Status) {
+    // An API error is an answer, not a bug: skip the stack trace, which dominates its cost.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(status.message ?? status.reason ?? 'error');
+    Error.stackTraceLimit = limit;
   }
   get code(): number {
     return this.status.code;
