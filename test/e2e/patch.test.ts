@@ -42,7 +42,7 @@ test('kubectl apply: created, unchanged, configured, and pruning of removed fiel
   // Fields removed from the file go away; fields others set (replicas by scale) stay unless the file owned them.
   await c.k('scale', 'deploy', 'web', '--replicas=3');
   assert.equal((await apply(deployment(one))).stdout.trim(), 'deployment.apps/web configured');
-  assert.equal(await get('{.spec.template.spec.containers[*].name} {.spec.template.spec.containers[*].image} {.spec.template.spec.containers[*].env}'), 'c nginx ');
+  assert.equal(await get('{.spec.template.spec.containers[*].name} {.spec.template.spec.containers[*].image} {.spec.template.spec.containers[*].env}'), 'c nginx');
   assert.equal(await get('{.spec.replicas}'), '1');
   const last = JSON.parse(await get('{.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}'));
   assert.equal(last.spec.template.spec.containers.length, 1);
