@@ -1,6 +1,7 @@
 // The controller manager inside `k8ts server`: campaigns for the kube-controller-manager Lease
 // and, while leading, runs every enabled controller over one set of shared informers. Losing
 // the lease stops them all; winning it again starts them afresh from new caches.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../lib/log.js';
@@ -39,6 +40,8 @@ export class ControllerManager {
 
   start(): void {
     const signal = this.stopper.signal;
+    // Every informer, queue and timer listens on it.
+    setMaxListeners(0, signal);
     if (this.cfg.leaderElect === false) {
       this.leading = this.lead(signal);
       return;

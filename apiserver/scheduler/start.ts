@@ -1,5 +1,6 @@
 // Runs the scheduler inside `k8ts server`, leader-elected on the kube-system/kube-scheduler
 // Lease like kube-scheduler, so only one server schedules at a time.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../lib/log.js';
@@ -17,6 +18,7 @@ export interface RunningScheduler {
 
 export function startScheduler(opts: { client: KubeClient; leaderElect: boolean }): RunningScheduler {
   const stopper = new AbortController();
+  setMaxListeners(0, stopper.signal);
   const runs: Promise<void>[] = [];
   const lead = (signal: AbortSignal) => {
     runs.push(new Scheduler({ client: opts.client }).run(signal).catch((err: unknown) => log.error({ err: (err as Error).message }, 'scheduler failed')));

@@ -3,6 +3,7 @@
 // leadership when it cannot renew within renewDeadline; others take over once the lease has not
 // changed for leaseDuration as measured on their own clock (clocks are never compared across
 // machines). So two servers never both run the controllers.
+import { setMaxListeners } from 'node:events';
 import { logger } from '../log.js';
 import { isAlreadyExists, isNotFound } from './api-error.js';
 import { realClock, type Clock } from './clock.js';
@@ -89,6 +90,8 @@ export class LeaderElector {
     while (!signal.aborted) {
       if (!(await this.acquire(signal))) break;
       const leading = new AbortController();
+      // What runs while leading (informers, queues, timers) all listen on this signal.
+      setMaxListeners(0, leading.signal);
       const onAbort = () => leading.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       log.info({ lease: this.cfg.lock.describe(), identity: this.cfg.identity }, 'acquired lease');

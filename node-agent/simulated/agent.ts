@@ -3,6 +3,7 @@
 // the node's pod CIDR, containers running and ready, Job-style pods finishing, deletion honoured.
 // No containers run. One cluster-wide pod watch serves every simulated node (a field-selected
 // watch per node would be 500 watches at --count 500).
+import { setMaxListeners } from 'node:events';
 import { logger } from '../../lib/log.js';
 import { isConflict, isNotFound, isAlreadyExists } from '../../lib/client/api-error.js';
 import { realClock, type Clock, type TimerHandle } from '../../lib/client/clock.js';
@@ -70,6 +71,7 @@ export class SimulatedAgent {
     this.podApi = opts.client.resource<Pod>(resources.pods);
     this.leaseApi = opts.client.resource<Lease>(resources.leases);
     this.queue = new WorkQueue<string>(this.clock);
+    setMaxListeners(0, this.stopper.signal);
     for (const name of opts.nodeNames) {
       const ip = opts.nodeNames.length === 1 && opts.nodeIP ? opts.nodeIP : simulatedNodeIP(name);
       this.nodes.set(name, { name, ip, lastStatusReport: 0 });
