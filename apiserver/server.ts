@@ -23,6 +23,7 @@ import { defaultHistory, type RevisionStore } from './storage/revision-store.js'
 import { installExtensions } from './extensions.js';
 import { startControlPlane, type ControlPlaneSettings } from './controllers/control-plane.js';
 import { OpenApiService } from './openapi/handler.js';
+import { CrdController } from './crd/crd-controller.js';
 import { serverVersion } from './version.js';
 
 const log = logger('server');
@@ -99,6 +100,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   new OpenApiService(registry, api.schemas, serverVersion().gitVersion).register(http);
   api.schemas.warm();
+  const crds = new CrdController(api);
+  crds.install();
+  await crds.start();
   try {
     await http.listen();
     await bootstrap(api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: http.address.port });
@@ -129,6 +133,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (stopped) return;
       stopped = true;
       await controlPlane?.stop();
+      crds.stop();
       await http.close();
       await store.close();
       log.info({}, 'stopped');

@@ -37,5 +37,13 @@ function walk(value: unknown, schema: Schema | undefined, defs: Definitions, at:
   }
   if (typeof s.additionalProperties === 'object') {
     for (const key of Object.keys(value)) walk(value[key], s.additionalProperties, defs, at ? `${at}.${key}` : key, found, prune);
+    return;
+  }
+  // A structural object with neither properties nor additionalProperties keeps no fields.
+  if (s.type === 'object' && s.additionalProperties === undefined) {
+    for (const key of Object.keys(value)) {
+      found.push(at ? `${at}.${key}` : key);
+      if (prune) delete value[key];
+    }
   }
 }
