@@ -71,7 +71,7 @@ export const groupResources: ResourceDef[] = [
     fieldSelectors: { 'spec.signerName': (o) => String((o.spec as { signerName?: string } | undefined)?.signerName ?? '') },
   }),
 
-  builtin({ ...networking, kind: 'IngressClass', plural: 'ingressclasses', namespaced: false, strategy: ingressClassStrategy, table: ingressClassTable }),
+  builtin({ ...networking, kind: 'IngressClass', plural: 'ingressclasses', namespaced: false, strategy: ingressClassStrategy, table: ingressClassTable, behaviour: gen }),
   builtin({
     ...networking, kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], namespaced: true,
     strategy: ingressStrategy, statusStrategy: ingressStatusStrategy, table: ingressTable, behaviour: gen,

@@ -36,7 +36,7 @@ function validateAttachment(va: VolumeAttachment): FieldError[] {
 
 export const volumeAttachmentStrategy: Strategy = {
   prepareForCreate(obj) {
-    delete (obj as VolumeAttachment).status;
+    (obj as VolumeAttachment).status = { attached: false };
   },
   validate: (obj) => validateAttachment(obj as VolumeAttachment),
   validateUpdate(obj, old) {
