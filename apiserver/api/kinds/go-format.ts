@@ -62,9 +62,25 @@ export function goLiteral(v: unknown, sep = ': '): string {
   if (Array.isArray(v)) return `{${v.map((x) => goLiteral(x, sep)).join(', ')}}`;
   if (isPlainObject(v)) {
     const fields = Object.entries(v).filter(([, x]) => x !== undefined);
-    return `{${fields.map(([k, x]) => `${goFieldName(k)}${sep}${goLiteral(x, sep)}`).join(', ')}}`;
+    return `{${fields.map(([k, x]) => `${goStructFieldName(k)}${sep}${goFieldValue(k, x, sep)}`).join(', ')}}`;
   }
   return String(v);
+}
+
+/** JSON fields whose Go type is map[string]string: their keys are data, printed quoted and as is. */
+const stringMapFields = new Set(['labels', 'annotations', 'nodeSelector', 'matchLabels', 'data', 'stringData', 'volumeAttributes', 'parameters']);
+/** JSON fields whose Go type is another map (resource lists): keys are quoted, values literal. */
+const otherMapFields = new Set(['limits', 'requests', 'capacity', 'allocatable', 'overhead', 'hard', 'used']);
+
+/** Embedded structs carry their type's name: metadata is the embedded ObjectMeta. */
+const goStructFieldName = (k: string) => (k === 'metadata' ? 'ObjectMeta' : goFieldName(k));
+
+function goFieldValue(k: string, x: unknown, sep: string): string {
+  if (stringMapFields.has(k) && isPlainObject(x)) return goStringMapText(x);
+  if (otherMapFields.has(k) && isPlainObject(x)) {
+    return `{${Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([mk, mv]) => `${q(mk)}:${goLiteral(mv, sep)}`).join(', ')}}`;
+  }
+  return goLiteral(x, sep);
 }
 
 /** A whole struct value named by its Go type, as %#v prints it: core.PodTemplateSpec{...}. */
