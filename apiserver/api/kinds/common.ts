@@ -1,10 +1,13 @@
-// Helpers several kinds share: immutability checks, resource lists of quantities, and the
-// resource-name rules of Kubernetes' core helper package.
+// Helpers several kinds share: immutability checks, resource lists of quantities and their
+// names (classified in resource-names.ts).
 import { badRequest } from '../errors.js';
 import { invalidEach, invalidValue, type FieldError, type FieldPath } from '../field-errors.js';
 import { deepEqual, isPlainObject, type KubeObject } from '../object.js';
 import { formatQuantity, isInteger, isNegative, parseQuantity, QuantityError, type Quantity } from '../quantity.js';
 import { isQualifiedName } from '../validation/names.js';
+import {
+  isExtendedResourceName, isIntegerResourceName, isNativeResource, isStandardContainerResourceName, isStandardResourceName,
+} from './resource-names.js';
 
 export const fieldImmutable = 'field is immutable';
 
@@ -49,41 +52,11 @@ export function quantityOf(list: ResourceList | undefined, name: string): Quanti
   return v === undefined ? undefined : parseQuantity(v);
 }
 
-const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
-const standardResources = new Set([
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage',
-  'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods', 'services', 'replicationcontrollers',
-  'resourcequotas', 'secrets', 'persistentvolumeclaims', 'configmaps', 'services.nodeports',
-  'services.loadbalancers', 'storage', 'requests.storage',
-]);
-const standardQuotaResources = new Set([
-  'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'storage', 'requests.storage', 'services.nodeports', 'services.loadbalancers', 'cpu', 'memory', 'ephemeral-storage',
-  'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
-]);
-const integerResources = new Set([
-  'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'services.nodeports', 'services.loadbalancers',
-]);
-
-const isHugePages = (name: string) => name.startsWith('hugepages-');
-const isNative = (name: string) => !name.includes('/') || name.includes('kubernetes.io/');
-/** Extended resources: domain-prefixed, not in kubernetes.io, not a quota "requests." name. */
-export const isExtendedResourceName = (name: string): boolean =>
-  !isNative(name) && !name.startsWith('requests.') && isQualifiedName(`requests.${name}`).length === 0;
-
-export const isStandardContainerResource = (name: string): boolean => standardContainerResources.has(name) || isHugePages(name);
-const isStandardResource = (name: string): boolean =>
-  standardResources.has(name) || isHugePages(name) || name.startsWith('requests.hugepages-') || name.startsWith('limits.hugepages-');
-export const isStandardQuotaResource = (name: string): boolean =>
-  standardQuotaResources.has(name) || name.startsWith('requests.hugepages-') || name.startsWith('count/');
-export const isIntegerResource = (name: string): boolean => integerResources.has(name) || isExtendedResourceName(name);
-
 /** validateResourceName: a qualified name, standard unless domain-qualified. */
 export function validateResourceName(name: string, p: FieldPath): FieldError[] {
   const errs = invalidEach(p, name, isQualifiedName(name));
   if (errs.length) return errs;
-  if (!name.includes('/') && !isStandardResource(name)) return [invalidValue(p, name, 'must be a standard resource type or fully qualified')];
+  if (!name.includes('/') && !isStandardResourceName(name)) return [invalidValue(p, name, 'must be a standard resource type or fully qualified')];
   return [];
 }
 
@@ -91,8 +64,8 @@ export function validateResourceName(name: string, p: FieldPath): FieldError[] {
 export function validateContainerResourceName(name: string, p: FieldPath): FieldError[] {
   const errs = validateResourceName(name, p);
   if (!name.includes('/')) {
-    if (!isStandardContainerResource(name)) errs.push(invalidValue(p, name, 'must be a standard resource for containers'));
-  } else if (!isNative(name) && !isExtendedResourceName(name)) {
+    if (!isStandardContainerResourceName(name)) errs.push(invalidValue(p, name, 'must be a standard resource for containers'));
+  } else if (!isNativeResource(name) && !isExtendedResourceName(name)) {
     errs.push(invalidValue(p, name, "doesn't follow extended resource name standard"));
   }
   return errs;
@@ -103,7 +76,7 @@ export function validateResourceQuantity(name: string, value: string, p: FieldPa
   const q = parseQuantity(value);
   const errs: FieldError[] = [];
   if (isNegative(q)) errs.push(invalidValue(p, value, 'must be greater than or equal to 0'));
-  if (isIntegerResource(name) && !isInteger(q)) errs.push(invalidValue(p, value, 'must be an integer'));
+  if (isIntegerResourceName(name) && !isInteger(q)) errs.push(invalidValue(p, value, 'must be an integer'));
   return errs;
 }
 

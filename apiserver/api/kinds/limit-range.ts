@@ -6,6 +6,7 @@ import { compareQuantities, parseQuantity, quantityValue, type Quantity } from '
 import type { Strategy } from '../resource.js';
 import { isQualifiedName } from '../validation/names.js';
 import { canonicalizeResourceList, validateContainerResourceName, validateResourceName, type ResourceList } from './common.js';
+import { isOvercommitAllowed } from './resource-names.js';
 
 interface LimitRangeItem {
   type?: string;
@@ -21,8 +22,6 @@ type LimitRange = KubeObject & { spec?: { limits?: LimitRangeItem[] } };
 const limitTypes = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
 const listFields = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const;
 
-/** Resources whose request and limit must match: hugepages and extended resources. */
-const overcommitAllowed = (name: string) => !name.startsWith('hugepages-') && (!name.includes('/') || name.includes('kubernetes.io/'));
 
 function defaultItem(item: LimitRangeItem): void {
   if (item.type !== 'Container') return;
@@ -82,7 +81,7 @@ function validateItem(item: LimitRangeItem, p: FieldPath): FieldError[] {
       const limit = quantityValue(max) / quantityValue(min);
       if (quantityValue(ratio) > limit) errs.push(invalidValue(p.child('maxLimitRequestRatio').key(k), ratioS, `ratio ${ratioS} is greater than max/min = ${limit.toFixed(6)}`));
     }
-    if (!overcommitAllowed(k) && def && defReq && compareQuantities(def, defReq) !== 0) {
+    if (!isOvercommitAllowed(k) && def && defReq && compareQuantities(def, defReq) !== 0) {
       errs.push(invalidValue(p.child('defaultRequest').key(k), defReqS, `default value ${defS} must equal to defaultRequest value ${defReqS} in ${k}`));
     }
   }

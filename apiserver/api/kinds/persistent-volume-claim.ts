@@ -1,15 +1,14 @@
 // PersistentVolumeClaims: Filesystem by default, born Pending; the spec is frozen once
 // created except for binding (volumeName, once) and growing storage requests.
-import { forbiddenField, invalidEach, invalidValue, notSupported, path, required, type FieldError } from '../field-errors.js';
+import { forbiddenField, invalidValue, path, type FieldError } from '../field-errors.js';
 import { clone, deepEqual, type KubeObject } from '../object.js';
-import { compareQuantities, isNegative, isZero, parseQuantity, zeroQuantity } from '../quantity.js';
+import { compareQuantities, parseQuantity, zeroQuantity } from '../quantity.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';
-import { validateLabelSelector } from '../validation/label-selector.js';
-import { isDNS1123Subdomain } from '../validation/names.js';
 import { accessModesText, canonicalizeResourceList, immutable } from './common.js';
-import { specDiff, storageClassOf, validateAccessModes, volumeModes } from './persistent-volume.js';
+import { specDiff, storageClassOf } from './persistent-volume.js';
+import { validatePVCSpec } from './pvc-validation.js';
 
 interface PVCSpec extends Record<string, unknown> {
   accessModes?: string[];
@@ -30,33 +29,8 @@ interface PVCStatus {
 
 type PVC = KubeObject & { spec?: PVCSpec; status?: PVCStatus };
 
-function validatePVCSpec(spec: PVCSpec): FieldError[] {
-  const sp = path('spec');
-  const errs = validateAccessModes(spec.accessModes, sp.child('accessModes'), 'at least 1 access mode is required');
-  if (spec.selector) errs.push(...validateLabelSelector(spec.selector, sp.child('selector')));
-  const storage = spec.resources?.requests?.storage;
-  // Kubernetes names this path resources[storage].
-  const storagePath = sp.child('resources').key('storage');
-  if (storage === undefined) errs.push(required(storagePath));
-  else {
-    const q = parseQuantity(storage);
-    if (isZero(q) || isNegative(q)) errs.push(invalidValue(storagePath, storage, 'must be greater than zero'));
-  }
-  if (spec.storageClassName) errs.push(...invalidEach(sp.child('storageClassName'), spec.storageClassName, isDNS1123Subdomain(spec.storageClassName)));
-  if (spec.volumeMode !== undefined && !volumeModes.includes(spec.volumeMode)) errs.push(notSupported(sp.child('volumeMode'), spec.volumeMode, volumeModes));
-  const ds = spec.dataSource;
-  if (ds) {
-    const dp = sp.child('dataSource');
-    if (!ds.name) errs.push(required(dp.child('name')));
-    if (!ds.kind) errs.push(required(dp.child('kind')));
-    if (!ds.apiGroup && ds.kind !== 'PersistentVolumeClaim') errs.push(invalidValue(dp, ds.kind ?? '', "must be 'PersistentVolumeClaim' when referencing the default apiGroup"));
-    if (ds.apiGroup) errs.push(...invalidEach(dp.child('apiGroup'), ds.apiGroup, isDNS1123Subdomain(ds.apiGroup)));
-  }
-  return errs;
-}
-
 function validatePVCUpdate(pvc: PVC, old: PVC): FieldError[] {
-  const errs = validatePVCSpec(pvc.spec ?? {});
+  const errs = validatePVCSpec(pvc.spec ?? {}, path('spec'));
   const now = clone(pvc.spec ?? {});
   const before = clone(old.spec ?? {});
   // Binding sets volumeName once.
@@ -98,7 +72,7 @@ export const persistentVolumeClaimStrategy: Strategy = {
   prepareForCreate(obj) {
     (obj as PVC).status = { phase: 'Pending' };
   },
-  validate: (obj) => validatePVCSpec((obj as PVC).spec ?? {}),
+  validate: (obj) => validatePVCSpec((obj as PVC).spec ?? {}, path('spec')),
   validateUpdate: (obj, old) => validatePVCUpdate(obj as PVC, old as PVC),
 };
 

@@ -10,9 +10,8 @@ import { age, ageColumn, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';
 import { isDNS1123Subdomain } from '../validation/names.js';
 import { accessModesText, canonicalizeResourceList, immutable } from './common.js';
+import { validateAccessModes, volumeModes } from './pvc-validation.js';
 
-export const accessModes = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
-export const volumeModes = ['Block', 'Filesystem'];
 const reclaimPolicies = ['Delete', 'Recycle', 'Retain'];
 const hostPathTypes = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];
 
@@ -37,21 +36,6 @@ interface PVSpec extends Record<string, unknown> {
 }
 
 type PV = KubeObject & { spec?: PVSpec; status?: { phase?: string; reason?: string; lastPhaseTransitionTime?: string } };
-
-/** accessModes: required, known, and ReadWriteOncePod alone (shared with claims). */
-export function validateAccessModes(modes: string[] | undefined, p: FieldPath, requiredDetail = ''): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!(modes ?? []).length) errs.push(required(p, requiredDetail));
-  let rwop = false;
-  let other = false;
-  for (const m of modes ?? []) {
-    if (!accessModes.includes(m)) errs.push(notSupported(p, m, accessModes));
-    if (m === 'ReadWriteOncePod') rwop = true;
-    else if (accessModes.includes(m)) other = true;
-  }
-  if (rwop && other) errs.push(forbiddenField(p, 'may not use ReadWriteOncePod with other access modes'));
-  return errs;
-}
 
 /** A resource list as Go's %#v shows the internal type (nil, empty, or keys only). */
 export function resourceListValue(list: Record<string, string> | undefined): GoValue {
@@ -103,7 +87,8 @@ const sourcePathNames: Record<string, string> = { gcePersistentDisk: 'persistent
 
 function validatePVSpec(spec: PVSpec): FieldError[] {
   const sp = path('spec');
-  const errs = validateAccessModes(spec.accessModes, sp.child('accessModes'));
+  const errs: FieldError[] = (spec.accessModes ?? []).length ? [] : [required(sp.child('accessModes'))];
+  errs.push(...validateAccessModes(spec.accessModes ?? [], sp.child('accessModes')));
   const capacity = spec.capacity;
   if (!capacity || Object.keys(capacity).length === 0) errs.push(required(sp.child('capacity')));
   if (!capacity || !('storage' in capacity) || Object.keys(capacity).length > 1) {

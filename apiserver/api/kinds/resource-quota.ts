@@ -6,9 +6,7 @@ import type { KubeObject } from '../object.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';
-import {
-  canonicalizeResourceList, isStandardQuotaResource, validateResourceName, validateResourceQuantity, type ResourceList,
-} from './common.js';
+import { canonicalizeResourceList, validateResourceName, validateResourceQuantity, type ResourceList } from './common.js';
 
 interface ScopedRequirement {
   scopeName?: string;
@@ -23,6 +21,16 @@ interface QuotaSpec {
 }
 
 type ResourceQuota = KubeObject & { spec?: QuotaSpec; status?: { hard?: ResourceList; used?: ResourceList } };
+
+const standardQuotaResources = new Set([
+  'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
+  'storage', 'requests.storage', 'services.nodeports', 'services.loadbalancers', 'cpu', 'memory', 'ephemeral-storage',
+  'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
+]);
+
+/** IsStandardQuotaResourceName: what a quota may limit without a domain prefix (or as count/...). */
+const isStandardQuotaResource = (name: string): boolean =>
+  standardQuotaResources.has(name) || name.startsWith('requests.hugepages-') || name.startsWith('count/');
 
 const standardScopes = new Set(['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity']);
 const podOnlyResources = new Set(['pods', 'count/pods']);
