@@ -29,11 +29,34 @@ export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Prom
   return Buffer.concat(chunks);
 }
 
+/** Deepest nesting accepted in a JSON body; real objects stay far below it. */
+export const maxJsonDepth = 1000;
+
+/**
+ * Refuses absurd nesting before parsing: recursive walkers would exhaust the stack, and the
+ * YAML parser takes minutes on deeply nested flow collections.
+ */
+function checkNestingDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > maxJsonDepth) throw badRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${maxJsonDepth}`);
+    } else if (c === 125 || c === 93) depth--;
+  }
+}
+
 /** Parses a JSON, YAML or Kubernetes protobuf document into a plain value. */
 export function parseDocument(buf: Buffer, format: InputFormat): unknown {
   if (format === 'protobuf') return decodeProtobufBody(buf);
   const text = buf.toString('utf8');
   if (format === 'json' || format === 'json-patch' || format === 'merge-patch' || format === 'strategic-merge-patch') {
+    checkNestingDepth(text);
     try {
       return JSON.parse(text);
     } catch (err) {
@@ -41,6 +64,7 @@ export function parseDocument(buf: Buffer, format: InputFormat): unknown {
     }
   }
   if (format === 'yaml' || format === 'apply-patch') {
+    checkNestingDepth(text);
     try {
       return parseYaml(text, { maxAliasCount: 100 });
     } catch (err) {

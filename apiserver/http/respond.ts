@@ -12,11 +12,14 @@ export function send(res: ServerResponse, code: number, body: string, contentTyp
     res.end();
     return;
   }
-  res.writeHead(code, {
+  const headers: Record<string, string | number> = {
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-cache, private',
-  });
+  };
+  // A refused oversized body is never read to its end: the connection cannot be reused.
+  if (code === 413) headers.Connection = 'close';
+  res.writeHead(code, headers);
   res.end(body);
 }
 
