@@ -1,7 +1,7 @@
 // Nodes: any field, status included, may be set on create; pod CIDRs and the provider ID are
 // set once; taints are validated with Kubernetes' (quirky) metadata.taints path.
 import {
-  duplicate, forbiddenField, GoValue, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath,
+  duplicate, forbiddenField, GoValue, goStrings, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath,
 } from '../field-errors.js';
 import { clone, type KubeObject } from '../object.js';
 import type { Strategy } from '../resource.js';
@@ -93,7 +93,7 @@ function validateNode(node: Node): FieldError[] {
   if (cidrs.length > 1) {
     const families = cidrs.map(ipFamilyOf);
     if (cidrs.length > 2 || families[0] === families[1]) {
-      errs.push(invalidValue(cp, new GoValue(`[]string{${cidrs.map((c) => JSON.stringify(c)).join(', ')}}`), 'may specify no more than one CIDR for each IP family'));
+      errs.push(invalidValue(cp, goStrings(cidrs), 'may specify no more than one CIDR for each IP family'));
     }
     const seen = new Set<string>();
     cidrs.forEach((c, i) => {

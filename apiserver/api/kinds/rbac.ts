@@ -1,6 +1,6 @@
 // RBAC (rbac.authorization.k8s.io/v1): rules need verbs and, for resources, groups and
 // resources; bindings name a Role or ClusterRole they can never switch, and known subjects.
-import { GoValue, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath } from '../field-errors.js';
+import { GoValue, goStrings, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath } from '../field-errors.js';
 import type { KubeObject } from '../object.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
@@ -38,15 +38,13 @@ type Binding = KubeObject & { roleRef?: RoleRef; subjects?: Subject[] };
 /** RBAC names only need to be usable as a path segment. */
 export const rbacNameValidator = (): string[] => [];
 
-const goStringsOf = (v: string[] | undefined) => new GoValue(v ? `[]string{${v.map((s) => JSON.stringify(s)).join(', ')}}` : '[]string(nil)');
-
 function validateRule(rule: PolicyRule, namespaced: boolean, p: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   if (!(rule.verbs ?? []).length) errs.push(required(p.child('verbs'), 'verbs must contain at least one value'));
   if ((rule.nonResourceURLs ?? []).length) {
-    if (namespaced) errs.push(invalidValue(p.child('nonResourceURLs'), goStringsOf(rule.nonResourceURLs), 'namespaced rules cannot apply to non-resource URLs'));
+    if (namespaced) errs.push(invalidValue(p.child('nonResourceURLs'), goStrings(rule.nonResourceURLs), 'namespaced rules cannot apply to non-resource URLs'));
     if ((rule.apiGroups ?? []).length || (rule.resources ?? []).length || (rule.resourceNames ?? []).length) {
-      errs.push(invalidValue(p.child('nonResourceURLs'), goStringsOf(rule.nonResourceURLs), 'rules cannot apply to both regular resources and non-resource URLs'));
+      errs.push(invalidValue(p.child('nonResourceURLs'), goStrings(rule.nonResourceURLs), 'rules cannot apply to both regular resources and non-resource URLs'));
     }
     return errs;
   }

@@ -1,7 +1,7 @@
 // ResourceQuotas: hard limits of known resources (or domain-qualified ones) with whole numbers
 // for countable ones, scopes that fit the resources, and a status only the quota controller
 // writes. REQUEST and LIMIT print "used/hard" per resource from that status.
-import { GoValue, invalidValue, path, required, type FieldError, type FieldPath } from '../field-errors.js';
+import { GoValue, goStrings, invalidValue, path, required, type FieldError, type FieldPath } from '../field-errors.js';
 import type { KubeObject } from '../object.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
@@ -102,7 +102,7 @@ function validateQuotaSpec(spec: QuotaSpec): FieldError[] {
           if (!(req.values ?? []).length) errs.push(required(mp.child('values'), "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector"));
           break;
         case 'Exists': case 'DoesNotExist':
-          if ((req.values ?? []).length) errs.push(invalidValue(mp.child('values'), new GoValue(`[]string{${(req.values ?? []).map((v) => JSON.stringify(v)).join(', ')}}`), "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
+          if ((req.values ?? []).length) errs.push(invalidValue(mp.child('values'), goStrings(req.values), "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
           break;
         default:
           errs.push(invalidValue(mp.child('operator'), req.operator ?? '', 'not a valid selector operator'));
