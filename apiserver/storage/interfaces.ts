@@ -45,7 +45,7 @@ export interface ListResult {
   readonly revision: number;
   /** The last key returned when more items remain after it. */
   readonly continueAfter?: string;
-  /** Items left after this page (as counted at `revision`). */
+  /** Items left after this page: exact without a filter; with one, only "more than zero" is known. */
   readonly remaining?: number;
 }
 

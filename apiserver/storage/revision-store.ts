@@ -84,7 +84,7 @@ export class RevisionStore implements Store {
       if (v && (after === undefined || k > after)) keys.add(k);
     }
     const sorted = [...keys].sort();
-    return paginate(sorted, (k) => (then.has(k) ? (then.get(k) ?? undefined) : this.committed.get(k)), rev, opts);
+    return paginate(sorted, (k) => (then.has(k) ? (then.get(k) ?? undefined) : this.committed.get(k)), rev, opts, false);
   }
 
   create(key: string, encode: Encoder): Promise<KV> {
@@ -184,7 +184,7 @@ export class RevisionStore implements Store {
 }
 
 function paginate(
-  keys: readonly string[], lookup: (k: string) => KV | undefined, revision: number, opts: ListOptions,
+  keys: readonly string[], lookup: (k: string) => KV | undefined, revision: number, opts: ListOptions, exactKeys = true,
 ): ListResult {
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const items: KV[] = [];
@@ -194,11 +194,17 @@ function paginate(
     if (kv && (!opts.filter || opts.filter(kv))) items.push(kv);
   }
   if (i >= keys.length) return { items, revision };
-  // Only report a continuation when something after this page could still match.
+  const last = items.at(-1)?.key ?? keys[i - 1];
+  if (!opts.filter && exactKeys) return { items, revision, continueAfter: last, remaining: keys.length - i };
+  // With a filter, only report a continuation when something after this page still matches;
+  // stop at the first match rather than counting them all (the count is not reported then).
   let remaining = 0;
   for (let j = i; j < keys.length; j++) {
     const kv = lookup(keys[j]);
-    if (kv && (!opts.filter || opts.filter(kv))) remaining++;
+    if (kv && (!opts.filter || opts.filter(kv))) {
+      remaining++;
+      if (opts.filter) break;
+    }
   }
-  return remaining > 0 ? { items, revision, continueAfter: items.at(-1)?.key ?? keys[i - 1], remaining } : { items, revision };
+  return remaining > 0 ? { items, revision, continueAfter: last, remaining } : { items, revision };
 }
