@@ -7,7 +7,7 @@ import { podExtensions } from './registry/pods/extensions.js';
 import { namespaceExtensions } from './registry/namespaces/extensions.js';
 import { componentStatusExtensions } from './registry/kinds/component-statuses.js';
 import { csrApprovalExtensions } from './registry/kinds/csr-approval.js';
-import { priorityClassExtensions } from './registry/kinds/priority-class-default.js';
+import { localAPIServiceExtensions } from './registry/kinds/local-apiservices.js';
 import { reviewExtensions } from './auth/reviews.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Authorizer } from './auth/authorize.js';
@@ -24,8 +24,8 @@ export function installExtensions(api: ApiContext, opts: ExtensionOptions): void
   for (const kv of api.store.list('/core/services/').items) services.restore(decoded(kv));
   api.extend('', 'services', { hooks: services.hooks() });
   componentStatusExtensions(api);
-  priorityClassExtensions(api);
   csrApprovalExtensions(api);
+  localAPIServiceExtensions(api);
   podExtensions(api);
   namespaceExtensions(api);
   reviewExtensions(api, opts.authn, opts.authz);

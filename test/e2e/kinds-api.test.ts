@@ -345,6 +345,24 @@ test('priority classes: one global default, immutable value', async () => {
   assert.equal(r.stderr.trim(), 'The PriorityClass "high" is invalid: value: Forbidden: may not be changed in an update.');
 });
 
+test('every served group/version has a Local, available APIService', async () => {
+  const lines = await eventuallyLines(() => table('apiservices'), (ls) => ls.some((l) => l.startsWith('v1.discovery.k8s.io ')));
+  assert.equal(lines[0], 'NAME | SERVICE | AVAILABLE | AGE');
+  for (const name of ['v1.', 'v1.apps', 'v2.autoscaling', 'v1.events.k8s.io', 'v1.rbac.authorization.k8s.io']) {
+    assert.ok(lines.some((l) => new RegExp(`^${name.replace(/\./g, '\\.')} \\| Local \\| True \\| \\d+s$`).test(l)), `${name} in\n${lines.join('\n')}`);
+  }
+  const apps = await json<{ spec: Record<string, unknown> }>('apiservice', 'v1.apps');
+  assert.deepEqual(apps.spec, { group: 'apps', version: 'v1', groupPriorityMinimum: 17800, versionPriority: 15 });
+});
+
+async function eventuallyLines(get: () => Promise<string[]>, ok: (lines: string[]) => boolean): Promise<string[]> {
+  for (let i = 0; ; i++) {
+    const lines = await get();
+    if (ok(lines) || i > 50) return lines;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test('componentstatuses answer healthy, with the deprecation warning', async () => {
   const r = await c.kubectl(['get', 'componentstatuses']);
   assert.equal(r.code, 0, r.stderr);
