@@ -58,7 +58,7 @@ test('ingress paths need a pathType and a backend', () => {
     'spec.rules[0].http.paths[0].pathType: Unsupported value: "Wrong": supported values: "Exact", "ImplementationSpecific", "Prefix"',
     'spec.rules[0].http.paths[0].backend: Invalid value: "": resource or service backend is required',
   ]);
-  assert.deepEqual(created(ingressStrategy, obj('Ingress', { spec: {} })).errors, ['spec: Invalid value: null: either `defaultBackend` or `rules` must be specified']);
+  assert.deepEqual(created(ingressStrategy, obj('Ingress', { spec: {} })).errors, ['spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified']);
 });
 
 test('ingress and ingress class tables', () => {

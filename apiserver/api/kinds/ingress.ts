@@ -1,6 +1,6 @@
 // Ingresses (networking.k8s.io/v1): every path needs a pathType, every backend exactly one of
 // service or resource; the table shows CLASS, HOSTS, ADDRESS and PORTS.
-import { invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath } from '../field-errors.js';
+import { GoValue, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath } from '../field-errors.js';
 import type { KubeObject } from '../object.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
@@ -96,7 +96,10 @@ function validateSpec(spec: IngressSpec): FieldError[] {
   const sp = path('spec');
   const errs: FieldError[] = [];
   const rules = spec.rules ?? [];
-  if (!rules.length && !spec.defaultBackend) errs.push(invalidValue(sp, null, 'either `defaultBackend` or `rules` must be specified'));
+  if (!rules.length && !spec.defaultBackend) {
+    const value = new GoValue(spec.rules ? '[]networking.IngressRule{}' : '[]networking.IngressRule(nil)');
+    errs.push(invalidValue(sp, value, 'either `defaultBackend` or `rules` must be specified'));
+  }
   if (spec.defaultBackend) errs.push(...validateBackend(spec.defaultBackend, sp.child('defaultBackend')));
   rules.forEach((rule, i) => {
     const rp = sp.child('rules').index(i);

@@ -108,7 +108,7 @@ function validateSpec(spec: PolicySpec): FieldError[] {
   });
   const types = spec.policyTypes ?? [];
   if (types.length > 2) {
-    errs.push(invalidValue(sp.child('policyTypes'), new GoValue(`&[]networking.PolicyType{${types.map((t) => JSON.stringify(t)).join(', ')}}`), 'may not specify more than two policyTypes'));
+    errs.push(invalidValue(sp.child('policyTypes'), new GoValue(`[]networking.PolicyType{${types.map((t) => JSON.stringify(t)).join(', ')}}`), 'may not specify more than two policyTypes'));
     return errs;
   }
   types.forEach((t, i) => {
