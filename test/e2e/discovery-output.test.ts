@@ -1,0 +1,102 @@
+// Discovery and response shapes kubectl and client libraries rely on: api-resources,
+// api-versions, aggregated discovery with ETags, Tables, PartialObjectMetadata, YAML, reviews.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, type TestCluster } from '../lib/cluster.js';
+
+let c: TestCluster;
+before(async () => {
+  c = await startCluster();
+});
+after(async () => {
+  await c.destroy();
+});
+
+test('kubectl api-resources lists kinds with short names, scope and verbs', async () => {
+  const out = await c.k('api-resources', '-o', 'wide');
+  const line = (name: string) => out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
+  assert.match(line('pods'), /^pods\s+po\s+v1\s+true\s+Pod\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/);
+  assert.match(line('deployments'), /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s+.*\s+all$/);
+  assert.match(line('namespaces'), /^namespaces\s+ns\s+v1\s+false\s+Namespace\s+create,delete,get,list,patch,update,watch\s*$/);
+  assert.match(line('customresourcedefinitions'), /^customresourcedefinitions\s+crd,crds\s+apiextensions.k8s.io\/v1\s+false\s+CustomResourceDefinition/);
+  const versions = (await c.k('api-versions')).trim().split('\n');
+  for (const gv of ['v1', 'apps/v1', 'batch/v1', 'autoscaling/v1', 'autoscaling/v2', 'networking.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'policy/v1', 'storage.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'certificates.k8s.io/v1', 'scheduling.k8s.io/v1', 'apiextensions.k8s.io/v1', 'apiregistration.k8s.io/v1', 'authorization.k8s.io/v1', 'authentication.k8s.io/v1']) {
+    assert.ok(versions.includes(gv), `missing ${gv}`);
+  }
+});
+
+test('aggregated discovery answers with an ETag and 304 when unchanged', async () => {
+  const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+  const r = await c.http('GET', '/apis', undefined, { Accept: accept });
+  assert.equal(r.status, 200);
+  assert.match(String(r.headers['content-type']), /as=APIGroupDiscoveryList/);
+  const doc = r.json<{ kind: string; items: Array<{ metadata: { name: string }; versions: Array<{ version: string; resources: Array<{ resource: string; scope: string; subresources?: Array<{ subresource: string }> }> }> }> }>();
+  assert.equal(doc.kind, 'APIGroupDiscoveryList');
+  const apps = doc.items.find((g) => g.metadata.name === 'apps')!;
+  const deploy = apps.versions[0].resources.find((x) => x.resource === 'deployments')!;
+  assert.equal(deploy.scope, 'Namespaced');
+  assert.deepEqual(deploy.subresources?.map((s) => s.subresource).sort(), ['scale', 'status']);
+  const again = await c.http('GET', '/apis', undefined, { Accept: accept, 'If-None-Match': String(r.headers.etag) });
+  assert.equal(again.status, 304);
+});
+
+test('kubectl get all shows the kubernetes Service', async () => {
+  assert.match(await c.k('get', 'all', '-A'), /default\s+service\/kubernetes\s+ClusterIP\s+10\.43\.0\.1\s+<none>\s+443\/TCP\s+\d+s/);
+});
+
+test('Table responses carry column definitions and rows with metadata', async () => {
+  const r = await c.http('GET', '/api/v1/namespaces', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+  const t = r.json<{ kind: string; apiVersion: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[]; object: { kind: string; metadata: { name: string } } }> }>();
+  assert.equal(t.kind, 'Table');
+  assert.equal(t.apiVersion, 'meta.k8s.io/v1');
+  assert.deepEqual(t.columnDefinitions.map((d) => d.name), ['Name', 'Status', 'Age']);
+  assert.equal(t.rows.length, 4);
+  assert.equal(t.rows[0].object.kind, 'PartialObjectMetadata');
+  assert.equal(t.rows[0].cells[1], 'Active');
+});
+
+test('metadata-only responses as client-go metadata clients ask for them', async () => {
+  const list = (await c.http('GET', '/api/v1/namespaces', undefined, { Accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' })).json<{ kind: string; items: Array<{ kind?: string; metadata: { name: string; uid: string } }> }>();
+  assert.equal(list.kind, 'PartialObjectMetadataList');
+  assert.equal(list.items.length, 4);
+  assert.ok(list.items[0].metadata.uid);
+  const one = (await c.http('GET', '/api/v1/namespaces/default', undefined, { Accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' })).json<{ kind: string; metadata: { name: string }; spec?: unknown }>();
+  assert.equal(one.kind, 'PartialObjectMetadata');
+  assert.equal(one.metadata.name, 'default');
+  assert.equal(one.spec, undefined);
+});
+
+test('YAML responses on request', async () => {
+  const r = await c.http('GET', '/api/v1/namespaces/default', undefined, { Accept: 'application/yaml' });
+  assert.equal(r.status, 200);
+  assert.match(String(r.headers['content-type']), /^application\/yaml/);
+  assert.match(r.body, /^apiVersion: v1\nkind: Namespace\n/m);
+});
+
+test('an unacceptable media type is 406', async () => {
+  const r = await c.http('GET', '/api/v1/namespaces', undefined, { Accept: 'text/html' });
+  assert.equal(r.status, 406);
+});
+
+test('kubectl auth can-i and whoami answer for the admin', async () => {
+  assert.equal((await c.k('auth', 'can-i', 'create', 'pods')).trim(), 'yes');
+  assert.equal((await c.k('auth', 'can-i', '*', '*')).trim(), 'yes');
+  assert.match(await c.k('auth', 'whoami'), /Username\s+admin\nGroups\s+\[system:masters system:authenticated\]/);
+});
+
+test('unknown paths and resources are 404 with a Status', async () => {
+  const r = await c.http('GET', '/apis/nope.example.com/v1/things');
+  assert.equal(r.status, 404);
+  assert.equal(r.json<{ reason: string }>().reason, 'NotFound');
+  const k = await c.kubectl(['get', 'frobnicators']);
+  assert.equal(k.code, 1);
+  assert.match(k.stderr, /the server doesn't have a resource type "frobnicators"/);
+});
+
+test('watch with sendInitialEvents ends the initial state with a bookmark', async () => {
+  const r = await c.http('GET', '/api/v1/namespaces?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=0&allowWatchBookmarks=true&timeoutSeconds=1');
+  const events = r.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { metadata: { annotations?: Record<string, string> } } });
+  assert.deepEqual(events.slice(0, 4).map((e) => e.type), ['ADDED', 'ADDED', 'ADDED', 'ADDED']);
+  assert.equal(events[4].type, 'BOOKMARK');
+  assert.equal(events[4].object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
+});
