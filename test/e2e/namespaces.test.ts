@@ -1,0 +1,88 @@
+// Namespaces through real kubectl: every namespace gets its default ServiceAccount and the root
+// CA ConfigMap; a deleted namespace is Terminating until its content is gone, says what holds it
+// up in Kubernetes' conditions, refuses new content, and then disappears.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
+import { startSimulatedNodes, type SimulatedNodes } from '../lib/agent.js';
+
+let c: TestCluster;
+let nodes: SimulatedNodes;
+before(async () => {
+  c = await startCluster();
+  nodes = await startSimulatedNodes(c, 'node', ['--count', '2']);
+});
+after(async () => {
+  await nodes.kill();
+  await c.destroy();
+});
+
+async function apply(ns: string, yaml: string): Promise<void> {
+  const r = await c.kubectl(['apply', '-n', ns, '-f', '-'], { stdin: yaml });
+  assert.equal(r.code, 0, r.stderr);
+}
+
+test('a new namespace gets the default service account and kube-root-ca.crt', async () => {
+  await c.k('create', 'namespace', 'fresh');
+  await eventually(async () => /^default\s+0\s+\d+s$/m.test(await c.k('get', 'sa', '-n', 'fresh')));
+  await eventually(async () => /^kube-root-ca\.crt\s+1\s+\d+s$/m.test(await c.k('get', 'cm', '-n', 'fresh')));
+  const ca = await c.k('get', 'cm', 'kube-root-ca.crt', '-n', 'fresh', '-o', 'jsonpath={.data.ca\\.crt}');
+  assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
+});
+
+test('deleting a namespace deletes its content, then the namespace', async () => {
+  await c.k('create', 'namespace', 'doomed');
+  await apply('doomed', `
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers: [{name: app, image: nginx}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {a: b}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: token}
+stringData: {t: x}
+`);
+  await eventually(async () => /web\s+1\/1\s+Running/.test(await c.k('get', 'pods', '-n', 'doomed')));
+  const r = await c.kubectl(['delete', 'namespace', 'doomed'], { timeoutMs: 90_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'namespace "doomed" deleted');
+  assert.equal((await c.kubectl(['get', 'namespace', 'doomed'])).code, 1);
+});
+
+test('a namespace held up by a finalizer is Terminating, says why, and refuses new content', async () => {
+  await c.k('create', 'namespace', 'held');
+  await apply('held', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"keeper","finalizers":["example.com/hold"]}}');
+  const del = await c.kubectl(['delete', 'namespace', 'held', '--wait=false']);
+  assert.equal(del.code, 0, del.stderr);
+  await eventually(async () => /^held\s+Terminating\s+\d+s$/m.test(await c.k('get', 'namespace', 'held')));
+  const conditions = await eventually(async () => {
+    const ns = JSON.parse(await c.k('get', 'namespace', 'held', '-o', 'json'));
+    const conds = ns.status.conditions ?? [];
+    return conds.length === 5 && conds;
+  });
+  const by = (type: string) => conditions.find((x: { type: string }) => x.type === type);
+  assert.deepEqual([by('NamespaceContentRemaining').status, by('NamespaceContentRemaining').reason, by('NamespaceContentRemaining').message],
+    ['True', 'SomeResourcesRemain', 'Some resources are remaining: configmaps. has 1 resource instances']);
+  assert.equal(by('NamespaceFinalizersRemaining').message, 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
+  assert.equal(by('NamespaceDeletionDiscoveryFailure').message, 'All resources successfully discovered');
+  assert.deepEqual(JSON.parse(await c.k('get', 'namespace', 'held', '-o', 'jsonpath={.spec.finalizers}')), ['kubernetes']);
+  const refused = await c.kubectl(['create', 'configmap', 'late', '-n', 'held', '--from-literal=a=b']);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr.trim(), 'error: failed to create configmap: configmaps "late" is forbidden: unable to create new content in namespace held because it is being terminated');
+  await c.k('patch', 'cm', 'keeper', '-n', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+  await eventually(async () => (await c.kubectl(['get', 'namespace', 'held'])).code === 1, 30_000);
+});
+
+test('the system namespaces cannot be deleted', async () => {
+  const r = await c.kubectl(['delete', 'namespace', 'kube-system']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), 'Error from server (Forbidden): namespaces "kube-system" is forbidden: this namespace may not be deleted');
+});
