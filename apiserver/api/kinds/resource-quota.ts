@@ -33,15 +33,15 @@ const isStandardQuotaResource = (name: string): boolean =>
   standardQuotaResources.has(name) || name.startsWith('requests.hugepages-') || name.startsWith('count/');
 
 const standardScopes = new Set(['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity']);
-const podOnlyResources = new Set(['pods', 'count/pods']);
-const podComputeResources = new Set(['pods', 'count/pods', 'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
+const podComputeResources = new Set(['pods', 'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
 const existsOnlyScopes = new Set(['BestEffort', 'NotBestEffort', 'Terminating', 'NotTerminating', 'CrossNamespacePodAffinity']);
 
+/** IsResourceQuotaScopeValidForResource: best-effort pods request nothing, so only their count fits. */
 function scopeFitsResource(scope: string, resource: string): boolean {
   switch (scope) {
-    case 'BestEffort': case 'NotBestEffort': case 'CrossNamespacePodAffinity':
-      return podOnlyResources.has(resource);
-    case 'Terminating': case 'NotTerminating': case 'PriorityClass':
+    case 'BestEffort':
+      return resource === 'pods';
+    case 'Terminating': case 'NotTerminating': case 'NotBestEffort': case 'PriorityClass': case 'CrossNamespacePodAffinity':
       return podComputeResources.has(resource);
     default:
       return true;
