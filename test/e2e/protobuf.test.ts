@@ -33,7 +33,7 @@ const generated = (): Array<[string, string[]]> => [
   ['service/svc', ['create', 'service', 'clusterip', 'svc', '--tcp=80:8080', '--tcp=443:https']],
   ['job/once', ['create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi']],
   ['cronjob/tick', ['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'echo', 'hi']],
-  ['resourcequota/quota', ['create', 'quota', 'quota', '--hard=cpu=1,memory=1Gi,pods=10', '--scopes=BestEffort']],
+  ['resourcequota/quota', ['create', 'quota', 'quota', '--hard=cpu=1,memory=1Gi,pods=10', '--scopes=NotBestEffort']],
   ['serviceaccount/robot', ['create', 'serviceaccount', 'robot']],
   ['role/reader', ['create', 'role', 'reader', '--verb=get,list', '--resource=pods,deployments.apps']],
   ['rolebinding/reader', ['create', 'rolebinding', 'reader', '--role=reader', '--user=alice', '--serviceaccount=default:robot']],
