@@ -58,7 +58,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     if (i <= 0) throw new Error(`invalid --node-labels entry "${kv}" (want key=value)`);
     return [kv.slice(0, i), kv.slice(i + 1)];
   }));
-  const client = KubeClient.fromKubeconfig(f.kubeconfig, { userAgent: 'k8ts-simulated-agent', maxSockets: 32 });
+  const client = KubeClient.fromKubeconfig(f.kubeconfig, { userAgent: 'k8ts-simulated-agent', maxSockets: 64 });
   const agent = new SimulatedAgent({
     client, nodeNames, nodeIP: f['node-ip'],
     shape: { cpu: f.cpu ?? '8', memory: f.memory ?? '32Gi', pods: f.pods ?? '110', kubeletVersion: serverVersion().gitVersion, labels },

@@ -96,7 +96,7 @@ export class SimulatedAgent {
     this.runs.push(this.nodeInformer.run(signal), this.podInformer.run(signal));
     await this.nodeInformer.waitForSync(signal);
     this.runs.push(runController({
-      name: 'simulated-agent', queue: this.queue, workers: this.opts.workers ?? 16, signal,
+      name: 'simulated-agent', queue: this.queue, workers: this.opts.workers ?? 64, signal,
       waitFor: [this.podInformer, this.nodeInformer], sync: (key) => this.syncPod(key),
     }));
     const heartbeat = this.opts.heartbeatMs ?? 10_000;
