@@ -11,12 +11,15 @@ import { localAPIServiceExtensions } from './registry/kinds/local-apiservices.js
 import { reviewExtensions } from './auth/reviews.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Authorizer } from './auth/authorize.js';
+import { connectExtensions, type KubeletClientConfig } from './registry/connect/index.js';
 
 export interface ExtensionOptions {
   serviceCIDR: string;
   nodePortRange: [number, number];
   authn: Authenticator;
   authz: Authorizer;
+  /** How the API server authenticates to node agents (logs, exec, attach, port-forward, node proxy). */
+  kubeletClient: KubeletClientConfig;
 }
 
 export function installExtensions(api: ApiContext, opts: ExtensionOptions): void {
@@ -29,4 +32,5 @@ export function installExtensions(api: ApiContext, opts: ExtensionOptions): void
   podExtensions(api);
   namespaceExtensions(api);
   reviewExtensions(api, opts.authn, opts.authz);
+  connectExtensions(api, opts.kubeletClient);
 }

@@ -25,6 +25,7 @@ import { startControlPlane, type ControlPlaneSettings } from './controllers/cont
 import { OpenApiService } from './openapi/handler.js';
 import { CrdController } from './crd/crd-controller.js';
 import { serverVersion } from './version.js';
+import { APISERVER_KUBELET_CLIENT_CN } from '../node-agent/server/index.js';
 
 const log = logger('server');
 
@@ -80,6 +81,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const dnsNames = [...new Set(['localhost', host, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...opts.tlsSANs.filter((s) => !isIP(s))])];
   const serving = ensureCertificate(pkiDir, 'serving', ca, { commonName: 'kube-apiserver', dnsNames, ips, usage: 'server' });
   const admin = ensureCertificate(pkiDir, 'admin', ca, { commonName: 'admin', organizations: ['system:masters'], usage: 'client' });
+  // What the API server shows node agents (kubelet port 10250) to be let in.
+  const kubeletClient = ensureCertificate(pkiDir, 'apiserver-kubelet-client', ca, { commonName: APISERVER_KUBELET_CLIENT_CN, usage: 'client' });
 
   const store = await openStore(join(opts.dataDir, 'db'), { ...defaultHistory, maxEvents: opts.historyEvents ?? defaultHistory.maxEvents });
   const registry = builtinRegistry();
@@ -92,7 +95,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const authn = new Authenticator();
   if (opts.tokenAuthFile) authn.addTokenAuthenticator(tokenFileAuthenticator(opts.tokenAuthFile));
   const authz = new Authorizer();
-  installExtensions(api, { serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz });
+  installExtensions(api, {
+    serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,
+    kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },
+  });
 
   const http = new ApiHttpServer(api, authn, authz, {
     bindAddress: opts.bindAddress, port: opts.securePort, tls: { cert: serving.cert, key: serving.key, ca: ca.cert },

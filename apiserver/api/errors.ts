@@ -169,6 +169,31 @@ export function serviceUnavailable(message: string): StatusError {
   return failure(503, 'ServiceUnavailable', message);
 }
 
+/** What Kubernetes makes of an upstream's (kubelet's) error answer that is not a Status. */
+export function genericServerResponse(code: number, verb: string, gr: GroupResource, name: string, serverMessage: string): StatusError {
+  const known: Record<number, [string, string]> = {
+    400: ['BadRequest', 'the server rejected our request for an unknown reason'],
+    401: ['Unauthorized', 'the server has asked for the client to provide credentials'],
+    403: ['Forbidden', serverMessage],
+    404: ['NotFound', 'the server could not find the requested resource'],
+    405: ['MethodNotAllowed', 'the server does not allow this method on the requested resource'],
+    409: [verb === 'POST' ? 'AlreadyExists' : 'Conflict', 'the server reported a conflict'],
+    422: ['Invalid', 'the server rejected our request due to an error in our request'],
+    429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
+    504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
+  };
+  let [reason, message] = known[code] ?? ['', `the server responded with the status code ${code} but did not return more information`];
+  if (!known[code] && code >= 500) {
+    reason = 'InternalError';
+    message = `an error on the server (${JSON.stringify(serverMessage)}) has prevented the request from succeeding`;
+  }
+  if (gr.resource) message = `${message} (${verb.toLowerCase()} ${qualified(gr)}${name ? ` ${name}` : ''})`;
+  const d: StatusDetails = { name };
+  if (gr.group) d.group = gr.group;
+  d.kind = gr.resource;
+  return failure(code, reason, message, d);
+}
+
 export function notFoundPath(): StatusError {
   return failure(404, 'NotFound', 'the server could not find the requested resource', {});
 }

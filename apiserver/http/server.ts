@@ -2,7 +2,7 @@
 // version and discovery. Everything that is not a resource request is handled here.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { logger } from '../../lib/log.js';
 import { notFoundPath, unauthorized } from '../api/errors.js';
@@ -49,6 +49,18 @@ export class ApiHttpServer {
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
     this.server.requestTimeout = 0;
+    // Upgrade requests (exec, attach, port-forward, proxies) take the same path: a response bound
+    // to their socket answers errors as usual, and a streaming handler takes the socket over once
+    // the upstream accepts the upgrade.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (head.length) socket.unshift(head);
+      socket.on('error', () => socket.destroy());
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.once('finish', () => socket.end());
+      void this.handle(req, res);
+    });
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
