@@ -25,6 +25,7 @@ import { startControlPlane, type ControlPlaneSettings } from './controllers/cont
 import { OpenApiService } from './openapi/handler.js';
 import { CrdController } from './crd/crd-controller.js';
 import { serverVersion } from './version.js';
+import { installServiceAccountTokens } from './registry/serviceaccounts/token.js';
 import { APISERVER_KUBELET_CLIENT_CN } from '../node-agent/server/index.js';
 
 const log = logger('server');
@@ -95,6 +96,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const authn = new Authenticator();
   if (opts.tokenAuthFile) authn.addTokenAuthenticator(tokenFileAuthenticator(opts.tokenAuthFile));
   const authz = new Authorizer();
+  installServiceAccountTokens(api, authn, pkiDir);
   installExtensions(api, {
     serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,
     kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },

@@ -1,5 +1,5 @@
-// `k8ts agent --simulated`: simulated nodes for load and scheduling tests, like kwok. The real
-// node agent (containerd, CNI) has its own issue; until it lands only --simulated runs.
+// `k8ts agent --simulated`: simulated nodes for load and scheduling tests, like kwok. Without
+// --simulated, the real node agent runs (cli/node-agent-command.ts).
 import { hostname } from 'node:os';
 import { parseDuration } from '../lib/duration.js';
 import { logger, setLogLevel } from '../lib/log.js';
@@ -7,8 +7,9 @@ import { KubeClient } from '../lib/client/rest-client.js';
 import { SimulatedAgent } from '../node-agent/simulated/agent.js';
 import { serverVersion } from '../apiserver/version.js';
 import { parseFlags } from './flags.js';
+import { runNodeAgent } from './node-agent-command.js';
 
-const help = `Run a node agent.
+const help = `Run a node agent. Without --simulated, the real one (see 'k8ts agent --help').
 
 With --simulated, k8ts plays the kubelet on paper for one or many nodes (a load and test tool,
 like kwok): it registers the Node(s), renews their Leases, marks pods bound to them Running with
@@ -16,7 +17,7 @@ an IP from the node's pod CIDR, finishes pods with restartPolicy Never/OnFailure
 deletion. No containers run.
 
 Flags:
-  --simulated                 simulate the node(s) instead of running containers (required for now)
+  --simulated                 simulate the node(s) instead of running containers
   --kubeconfig FILE           kubeconfig to reach the API server (required)
   --node-name NAME            node name (default: this host's name); with --count, the name prefix
   --count N                   simulate N nodes named NAME-0 .. NAME-(N-1) (default 1: just NAME)
@@ -32,6 +33,7 @@ Flags:
 `;
 
 export async function runAgent(argv: string[]): Promise<number> {
+  if (!argv.includes('--simulated')) return runNodeAgent(argv);
   const f = parseFlags(argv, {
     simulated: { type: 'boolean' },
     kubeconfig: { type: 'string' },
@@ -47,7 +49,6 @@ export async function runAgent(argv: string[]): Promise<number> {
     'log-level': { type: 'string' },
   }, help);
   if (f['log-level']) setLogLevel(f['log-level']);
-  if (!f.simulated) throw new Error('only simulated nodes are available so far: pass --simulated');
   if (!f.kubeconfig) throw new Error('--kubeconfig is required');
   const base = f['node-name'] ?? hostname().toLowerCase();
   const count = f.count === undefined ? undefined : Number(f.count);

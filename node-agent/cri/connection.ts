@@ -118,6 +118,32 @@ export class CriConnection {
     });
   }
 
+  /**
+   * Opens a server-streaming call (GetContainerEvents): each message goes to `onMessage`;
+   * resolves when the stream ends or `signal` aborts, rejects with `CriError` (e.g. Unimplemented).
+   */
+  serverStream<Res>(service: CriServiceName, method: string, req: object, onMessage: (m: Res) => void, signal: AbortSignal): Promise<void> {
+    const name = `${service}/${method}`;
+    const client = this.clients[service] as unknown as Record<string, (req: unknown, meta: grpc.Metadata) => grpc.ClientReadableStream<unknown>>;
+    const fn = client[method];
+    if (typeof fn !== 'function') return Promise.reject(new CriError('Unimplemented', name, 'not in api.proto'));
+    if (this.closed) return Promise.reject(new CriError('Cancelled', name, 'CRI client closed'));
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const call = fn.call(client, req, new grpc.Metadata());
+      const onAbort = (): void => call.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = (err?: unknown): void => {
+        signal.removeEventListener('abort', onAbort);
+        if (err && !signal.aborted) reject(toCriError(name, err));
+        else resolve();
+      };
+      call.on('data', (m: unknown) => onMessage(m as Res));
+      call.on('error', (err) => done(err));
+      call.on('end', () => done());
+    });
+  }
+
   /** Idempotent. Calls in flight finish; new calls fail with code `Cancelled`. */
   close(): void {
     if (this.closed) return;

@@ -5,6 +5,7 @@ import type {
   AttachRequest,
   Container,
   ContainerConfig,
+  ContainerEventResponse,
   ContainerFilter,
   ContainerStats,
   ContainerStatsFilter,
@@ -164,6 +165,14 @@ export class RuntimeServiceClient {
 
   status(verbose = false, opts?: CallOptions): Promise<StatusResponse> {
     return this.call('Status', { verbose }, opts);
+  }
+
+  /**
+   * Streams container lifecycle events until the stream ends or `signal` aborts. Rejects with
+   * `Unimplemented` on runtimes without them (containerd 1.6): callers relist instead.
+   */
+  getContainerEvents(onEvent: (ev: ContainerEventResponse) => void, signal: AbortSignal): Promise<void> {
+    return this.conn.serverStream<ContainerEventResponse>('RuntimeService', 'GetContainerEvents', {}, onEvent, signal);
   }
 
   /** Unimplemented in containerd 1.6 (answers `Unimplemented`); the agent then uses its own detection. */

@@ -225,7 +225,8 @@ export interface PodSandboxFilter {
 
 export interface KeyValueIn {
   key: string;
-  value: string;
+  /** `bytes` in the proto: a string would be read as base64, so values go as bytes. */
+  value: Uint8Array;
 }
 
 export interface LinuxContainerSecurityContextIn {
@@ -341,6 +342,16 @@ export interface AttachRequest {
   tty?: boolean;
   stdout?: boolean;
   stderr?: boolean;
+}
+
+export type ContainerEventType = 'CONTAINER_CREATED_EVENT' | 'CONTAINER_STARTED_EVENT' | 'CONTAINER_STOPPED_EVENT' | 'CONTAINER_DELETED_EVENT';
+
+export interface ContainerEventResponse {
+  container_id: string;
+  container_event_type: ContainerEventType;
+  created_at: Int64;
+  pod_sandbox_status: PodSandboxStatus | null;
+  containers_statuses: ContainerStatus[];
 }
 
 // ---- stats ---------------------------------------------------------------------------

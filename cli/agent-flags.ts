@@ -1,0 +1,91 @@
+// The node agent's flags, shared by `k8ts agent` and `k8ts server` (which runs the same agent
+// unless --disable-agent), and how they become an AgentConfig.
+import { defaultAgentConfig, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
+import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
+import type { FlagSpec } from './flags.js';
+
+export const agentFlagHelp = `  --node-name NAME                  node name (default: this host's name)
+  --container-runtime-endpoint EP   use this CRI endpoint (unix:///...) instead of running containerd
+  --pause-image IMAGE               sandbox image (default ${DEFAULT_SANDBOX_IMAGE})
+  --private-registry FILE           k3s-style registries.yaml (default /etc/k8ts/registries.yaml)
+  --pod-manifest-path DIR           static pod manifests (default ${DEFAULT_POD_MANIFEST_PATH}; '' disables)
+  --node-ip ADDR                    InternalIP to report (default: the first non-loopback IPv4)
+  --node-labels K=V,...             extra labels for the node
+  --kubelet-port PORT               port of the agent's HTTPS server (default ${DEFAULT_KUBELET_PORT}; 0 = any)
+  --cluster-dns ADDR                cluster DNS server for ClusterFirst pods (default ${DEFAULT_CLUSTER_DNS})
+  --cluster-domain DOMAIN           cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
+  --pod-cidr CIDR                   pod range to use when the server assigns none (default 10.42.0.0/24)
+  --cni-conf-dir DIR                CNI config dir (default /etc/cni/net.d)
+  --cni-bin-dir DIR                 CNI plugins (default /opt/cni/bin if it has bridge, else /usr/lib/cni)
+  --cni-bridge NAME                 bridge device of the pod network (default cni0)
+  --cni-ipam-dir DIR                host-local IPAM lease dir (default /var/lib/cni/networks)
+  --pod-logs-dir DIR                container logs (default ${DEFAULT_POD_LOGS_DIR})
+  --cgroup-root PATH                cgroup tree pods go under (default /k8ts; k8ts.slice with systemd)
+  --run-dir DIR                     containerd's state, socket and runc root (default /run/k8ts)
+  --stream-server-port PORT         port of containerd's streaming server on 127.0.0.1 (default 10010)
+`;
+
+export const agentFlags = {
+  'node-name': { type: 'string' },
+  'container-runtime-endpoint': { type: 'string' },
+  'pause-image': { type: 'string' },
+  'private-registry': { type: 'string' },
+  'pod-manifest-path': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'node-labels': { type: 'string' },
+  'kubelet-port': { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'pod-cidr': { type: 'string' },
+  'cni-conf-dir': { type: 'string' },
+  'cni-bin-dir': { type: 'string' },
+  'cni-bridge': { type: 'string' },
+  'cni-ipam-dir': { type: 'string' },
+  'pod-logs-dir': { type: 'string' },
+  'cgroup-root': { type: 'string' },
+  'run-dir': { type: 'string' },
+  'stream-server-port': { type: 'string' },
+} as const satisfies FlagSpec;
+
+export type AgentFlagValues = { [K in keyof typeof agentFlags]?: string };
+
+/** Parses `key=value,key2=value2`. */
+export function parseLabels(s: string | undefined): Record<string, string> {
+  return Object.fromEntries((s ?? '').split(',').filter(Boolean).map((kv) => {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`invalid --node-labels entry "${kv}" (want key=value)`);
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  }));
+}
+
+function port(name: string, v: string | undefined, dflt: number): number {
+  const n = Number(v ?? dflt);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid --${name} "${v}"`);
+  return n;
+}
+
+export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: string; dataDir: string; kubeconfig: string; server?: string; nodeLabels?: Record<string, string> }): AgentConfig {
+  const cfg = defaultAgentConfig({
+    ...base,
+    nodeName: f['node-name'] ?? base.nodeName,
+    containerRuntimeEndpoint: f['container-runtime-endpoint'],
+    sandboxImage: f['pause-image'],
+    privateRegistryFile: f['private-registry'],
+    nodeIP: f['node-ip'],
+    nodeLabels: { ...(base.nodeLabels ?? {}), ...parseLabels(f['node-labels']) },
+    kubeletPort: port('kubelet-port', f['kubelet-port'], DEFAULT_KUBELET_PORT),
+    runDir: f['run-dir'],
+    cniIpamDataDir: f['cni-ipam-dir'],
+  });
+  if (f['stream-server-port'] !== undefined) cfg.streamServerPort = port('stream-server-port', f['stream-server-port'], 0);
+  if (f['pod-manifest-path'] !== undefined) cfg.podManifestPath = f['pod-manifest-path'];
+  if (f['cluster-dns'] !== undefined) cfg.clusterDNS = f['cluster-dns'].split(',').filter(Boolean);
+  if (f['cluster-domain']) cfg.clusterDomain = f['cluster-domain'];
+  if (f['pod-cidr']) cfg.defaultPodCIDR = f['pod-cidr'];
+  if (f['cni-conf-dir']) cfg.cniConfDir = f['cni-conf-dir'];
+  if (f['cni-bin-dir']) cfg.cniBinDir = f['cni-bin-dir'];
+  if (f['cni-bridge']) cfg.cniBridge = f['cni-bridge'];
+  if (f['pod-logs-dir']) cfg.podLogsDir = f['pod-logs-dir'];
+  if (f['cgroup-root']) cfg.cgroupRoot = f['cgroup-root'];
+  return cfg;
+}

@@ -1,0 +1,52 @@
+// `k8ts agent` (without --simulated): the real node agent, running pods on containerd. Flag
+// parsing and wiring only; the agent itself is node-agent/agent.ts.
+import { logger, setLogLevel } from '../lib/log.js';
+import { defaultNodeName, startAgent } from '../node-agent/agent.js';
+import { agentConfigFromFlags, agentFlagHelp, agentFlags } from './agent-flags.js';
+import { defaultDataDir, parseFlags } from './flags.js';
+
+const help = `Run a node agent: registers this machine as a node and runs the pods bound to it on
+containerd (its own, supervised, unless --container-runtime-endpoint names one), networked with
+the CNI bridge plugin. Static pods are read from --pod-manifest-path. Stopping the agent leaves
+pods running; the next agent adopts them. (Simulated nodes: 'k8ts agent --simulated --help'.)
+
+Flags:
+  --kubeconfig FILE                 kubeconfig to reach the API server (required)
+  --server URL                      API server URL (overrides the kubeconfig's)
+  --data-dir DIR                    data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
+${agentFlagHelp}  --log-level LEVEL                 trace, debug, info, warn, error (default info)
+`;
+
+export async function runNodeAgent(argv: string[]): Promise<number> {
+  const f = parseFlags(argv, {
+    kubeconfig: { type: 'string' },
+    server: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'log-level': { type: 'string' },
+    ...agentFlags,
+  }, help);
+  if (f['log-level']) setLogLevel(f['log-level']);
+  if (!f.kubeconfig) throw new Error('--kubeconfig is required');
+  const cfg = agentConfigFromFlags(f, {
+    nodeName: defaultNodeName(), dataDir: f['data-dir'] ?? defaultDataDir(), kubeconfig: f.kubeconfig, server: f.server,
+  });
+  const log = logger('agent');
+  const agent = await startAgent(cfg);
+  notifySystemdReady();
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string) => {
+      log.info({ signal: sig }, 'shutting down (pods keep running)');
+      resolve();
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+  await agent.stop();
+  return 0;
+}
+
+/** Tells systemd (Type=notify) that the agent is up. */
+function notifySystemdReady(): void {
+  if (!process.env.NOTIFY_SOCKET) return;
+  void import('node:child_process').then(({ execFile }) => execFile('systemd-notify', ['--ready', `--pid=${process.pid}`], () => {}));
+}

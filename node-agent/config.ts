@@ -1,0 +1,97 @@
+// What a node agent is told at start (flags, or the server embedding it) and the directories it
+// derives from that. One place for defaults, so the CLI, the embedded agent and tests agree.
+import { join } from 'node:path';
+
+export interface AgentConfig {
+  nodeName: string;
+  /** `<data>`: the agent keeps `<data>/agent/...` (pods, containerd, images). */
+  dataDir: string;
+  /** Kubeconfig used to reach the API server. */
+  kubeconfig: string;
+  /** API server URL, overriding the kubeconfig's. */
+  server?: string;
+  /** `unix:///...` of an existing CRI runtime; unset = run our own containerd. */
+  containerRuntimeEndpoint?: string;
+  /** Parent of containerd's state dir and socket (default /run/k8ts). */
+  runDir?: string;
+  sandboxImage?: string;
+  /** k3s-format registries.yaml. */
+  privateRegistryFile?: string;
+  /** Static pod manifests; empty string disables static pods. */
+  podManifestPath: string;
+  /** Where container logs go (kubelet: /var/log/pods). */
+  podLogsDir: string;
+  /** CNI config dir the runtime reads and the agent writes its conflist to. */
+  cniConfDir: string;
+  cniBinDir?: string;
+  /** Bridge device of the pod network. */
+  cniBridge: string;
+  /** Pod CIDR used until (or unless) the node's spec.podCIDR is set. */
+  defaultPodCIDR: string;
+  /** host-local IPAM lease dir (default /var/lib/cni/networks). */
+  cniIpamDataDir?: string;
+  clusterDNS: string[];
+  clusterDomain: string;
+  /** Top of the cgroup tree pods live under (`/k8ts` or `k8ts.slice`). */
+  cgroupRoot: string;
+  /** HTTPS port of the agent's own server (0 = pick a free one; kubelet: 10250). */
+  kubeletPort: number;
+  /** Address the agent's server listens on. */
+  kubeletAddress: string;
+  /** InternalIP to report (default: the host's first non-loopback IPv4). */
+  nodeIP?: string;
+  nodeLabels: Record<string, string>;
+  /** CRI streaming server port of our own containerd. */
+  streamServerPort?: number;
+  /** How often volumes fed from the API (configMap, secret, token) are refreshed. */
+  volumeResyncMs: number;
+  /** Node status is posted at least this often, and on every change (kubelet: 10 s). */
+  nodeStatusUpdateMs: number;
+  leaseDurationSeconds: number;
+  /** PLEG relist period (kubelet: 1 s). */
+  relistMs: number;
+  /** Wait for our own containerd at most this long. */
+  runtimeReadyTimeoutMs?: number;
+}
+
+export const DEFAULT_POD_MANIFEST_PATH = '/etc/kubernetes/manifests';
+export const DEFAULT_POD_LOGS_DIR = '/var/log/pods';
+export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+export const DEFAULT_KUBELET_PORT = 10250;
+
+/** Defaults for everything but identity and credentials. */
+export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDir' | 'kubeconfig'> & Partial<AgentConfig>): AgentConfig {
+  return {
+    podManifestPath: DEFAULT_POD_MANIFEST_PATH,
+    podLogsDir: DEFAULT_POD_LOGS_DIR,
+    cniConfDir: '/etc/cni/net.d',
+    cniBridge: 'cni0',
+    defaultPodCIDR: '10.42.0.0/24',
+    clusterDNS: [DEFAULT_CLUSTER_DNS],
+    clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+    cgroupRoot: '/k8ts',
+    kubeletPort: DEFAULT_KUBELET_PORT,
+    kubeletAddress: '0.0.0.0',
+    nodeLabels: {},
+    volumeResyncMs: 60_000,
+    nodeStatusUpdateMs: 10_000,
+    leaseDurationSeconds: 40,
+    relistMs: 1_000,
+    ...input,
+  };
+}
+
+/** The agent's directories under the data dir. */
+export interface AgentPaths {
+  root: string;
+  /** `<root>/pods/<uid>/{volumes,containers,etc-hosts}` as kubelet's /var/lib/kubelet/pods. */
+  pods: string;
+  /** Serving certificate of the agent's HTTPS server. */
+  pki: string;
+}
+
+export function agentPaths(dataDir: string): AgentPaths {
+  const root = join(dataDir, 'agent');
+  return { root, pods: join(root, 'pods'), pki: join(root, 'pki') };
+}
