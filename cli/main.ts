@@ -2,12 +2,14 @@
 // The `k8ts` command: argument parsing and wiring only.
 import { runServer } from './server-command.js';
 import { runAgent } from './agent-command.js';
+import { runKillall } from './killall-command.js';
 
 const usage = `k8ts - a Kubernetes-compatible cluster in TypeScript
 
 Usage:
   k8ts server [flags]    run the API server, controllers, scheduler (and the node agent)
   k8ts agent [flags]     run a node agent (--simulated: simulated nodes for load tests, like kwok)
+  k8ts killall [flags]   stop every pod and remove what they left on the host (k3s-killall.sh)
   k8ts version           print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -20,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
       return runServer(rest);
     case 'agent':
       return runAgent(rest);
+    case 'killall':
+      return runKillall(rest);
     case 'version': {
       const { serverVersion } = await import('../apiserver/version.js');
       process.stdout.write(`${serverVersion().gitVersion}\n`);

@@ -5,6 +5,8 @@ import { startServer } from '../apiserver/server.js';
 import { defaultControlPlaneSettings } from '../apiserver/controllers/control-plane.js';
 import { parseDuration } from '../lib/duration.js';
 import { defaultDataDir, parseFlags, parseRange } from './flags.js';
+import { defaultNodeName, startAgent, type RunningAgent } from '../node-agent/agent.js';
+import { agentConfigFromFlags, agentFlagHelp, agentFlags } from './agent-flags.js';
 
 const help = `Run the k8ts server: API server, controllers and scheduler.
 
@@ -29,7 +31,9 @@ Flags:
   --default-not-ready-toleration-seconds N    added to pods without one, for node.kubernetes.io/not-ready (default 300)
   --default-unreachable-toleration-seconds N  added to pods without one, for node.kubernetes.io/unreachable (default 300)
   --log-level LEVEL              trace, debug, info, warn, error (default info)
-`;
+
+Node agent flags (unless --disable-agent):
+${agentFlagHelp}`;
 
 export async function runServer(argv: string[]): Promise<number> {
   const f = parseFlags(argv, {
@@ -53,6 +57,7 @@ export async function runServer(argv: string[]): Promise<number> {
     'default-not-ready-toleration-seconds': { type: 'string' },
     'default-unreachable-toleration-seconds': { type: 'string' },
     'log-level': { type: 'string' },
+    ...agentFlags,
   }, help);
   if (f['log-level']) setLogLevel(f['log-level']);
   const log = logger('server');
@@ -80,6 +85,19 @@ export async function runServer(argv: string[]): Promise<number> {
       unreachable: Number(f['default-unreachable-toleration-seconds'] ?? 300),
     },
   });
+  // The embedded node agent (as k3s server runs its agent), registered as a control-plane node.
+  let agent: RunningAgent | undefined;
+  if (!f['disable-agent']) {
+    try {
+      agent = await startAgent(agentConfigFromFlags(f, {
+        nodeName: defaultNodeName(), dataDir: f['data-dir'] ?? defaultDataDir(), kubeconfig: server.adminKubeconfig,
+        nodeLabels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' },
+      }));
+    } catch (err) {
+      await server.stop();
+      throw new Error(`node agent did not start (run with --disable-agent for a control plane only): ${(err as Error).message}`);
+    }
+  }
   notifySystemd();
   await new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
@@ -89,6 +107,7 @@ export async function runServer(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
+  await agent?.stop();
   await server.stop();
   return 0;
 }

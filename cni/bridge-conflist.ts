@@ -13,6 +13,8 @@ export const CONFLIST_FILE = '10-k8ts.conflist';
 export const CNI_VERSION = '1.0.0';
 
 export interface BridgeNetworkOptions {
+  /** Network name (CNI results, IPAM leases and iptables comments carry it). Default k8ts. */
+  name?: string;
   podCidr?: string;
   bridge?: string;
   /** host-local's lease dir; omitted = its default /var/lib/cni/networks/<name>. */
@@ -73,7 +75,7 @@ export function buildBridgeConflist(opts: BridgeNetworkOptions = {}): CniConfLis
   if (opts.mtu !== undefined) bridgeConf.mtu = opts.mtu;
   return {
     cniVersion: CNI_VERSION,
-    name: NETWORK_NAME,
+    name: opts.name ?? NETWORK_NAME,
     plugins: [
       bridgeConf,
       { type: 'portmap', capabilities: { portMappings: true } },
@@ -81,6 +83,14 @@ export function buildBridgeConflist(opts: BridgeNetworkOptions = {}): CniConfLis
       { type: 'loopback' },
     ],
   };
+}
+
+/**
+ * The network name for a bridge: `k8ts` on the default cni0, `k8ts-<bridge>` otherwise, so a
+ * second k8ts network on the same host (a test run) never shares IPAM leases or iptables chains.
+ */
+export function networkNameFor(bridge: string): string {
+  return bridge === DEFAULT_BRIDGE ? NETWORK_NAME : `${NETWORK_NAME}-${bridge}`;
 }
 
 /** Writes `<confDir>/10-k8ts.conflist` atomically (containerd may be watching the dir). */

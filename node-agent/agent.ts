@@ -16,7 +16,7 @@ import { hostExec } from '../lib/exec.js';
 import { readKubeconfig } from '../lib/kubeconfig.js';
 import { ensureCA, ensureCertificate, type KeyPair } from '../lib/pki.js';
 import { serverVersion } from '../apiserver/version.js';
-import { writeBridgeConflist } from '../cni/bridge-conflist.js';
+import { networkNameFor, writeBridgeConflist } from '../cni/bridge-conflist.js';
 import { startContainerRuntime, type ContainerRuntime } from './containerd/index.js';
 import { agentPaths, type AgentConfig } from './config.js';
 import { agentResources, type ConfigMap, type Pod, type Secret, type Service } from './kube-types.js';
@@ -122,7 +122,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     // Pod network: the node's pod CIDR (from the server's node IPAM) or the default one.
     const podCIDR = (await node.waitForPodCIDR(POD_CIDR_WAIT_MS, signal)) ?? cfg.defaultPodCIDR;
     const writeNetwork = async (cidr: string) => {
-      await writeBridgeConflist(cfg.cniConfDir, { podCidr: cidr, bridge: cfg.cniBridge, ipamDataDir: cfg.cniIpamDataDir });
+      await writeBridgeConflist(cfg.cniConfDir, { name: networkNameFor(cfg.cniBridge), podCidr: cidr, bridge: cfg.cniBridge, ipamDataDir: cfg.cniIpamDataDir });
       await cri.runtime.updateRuntimeConfig(cidr).catch(() => undefined);
       log.info({ podCIDR: cidr, confDir: cfg.cniConfDir }, 'pod network configured');
     };

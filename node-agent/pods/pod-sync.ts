@@ -164,6 +164,8 @@ export class PodSyncer implements PodLifecycle {
       const wait = this.inCrashBackoff(pod, c, runtime);
       if (wait > 0) {
         requeueMs = Math.min(requeueMs ?? Infinity, wait + 50);
+        // The status must now say CrashLoopBackOff.
+        changed = true;
         return false;
       }
       try {

@@ -1,0 +1,55 @@
+// `k8ts killall`: stops every pod and the agent's containerd and removes what they leave on
+// the host (like k3s-killall.sh). Flag parsing and wiring only.
+import { setLogLevel } from '../lib/log.js';
+import { killall } from '../node-agent/killall.js';
+import { defaultDataDir, parseFlags } from './flags.js';
+
+const help = `Stop every pod and k8ts's containerd, and remove their processes, cgroups, mounts,
+network namespaces, the pod network's bridge, iptables chains (CNI-* of the k8ts network, KUBE-*)
+and CNI state. Images, volume data and the database are kept. Stop the k8ts service first (this
+command stops it when systemd runs it), or its agent starts the pods again.
+
+Flags:
+  --data-dir DIR        data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
+  --run-dir DIR         containerd's run dir (default /run/k8ts)
+  --cni-bridge NAME     bridge of the pod network (default cni0)
+  --cni-ipam-dir DIR    host-local IPAM lease dir (default /var/lib/cni/networks/<network>)
+  --cgroup-root PATH    cgroup tree pods live under (default /k8ts)
+  --keep-kube-chains    leave KUBE-* iptables chains alone
+  --log-level LEVEL     trace, debug, info, warn, error (default warn)
+`;
+
+export async function runKillall(argv: string[]): Promise<number> {
+  const f = parseFlags(argv, {
+    'data-dir': { type: 'string' },
+    'run-dir': { type: 'string' },
+    'cni-bridge': { type: 'string' },
+    'cni-ipam-dir': { type: 'string' },
+    'cgroup-root': { type: 'string' },
+    'keep-kube-chains': { type: 'boolean' },
+    'log-level': { type: 'string' },
+  }, help);
+  setLogLevel(f['log-level'] ?? 'warn');
+  if (process.getuid?.() !== 0) throw new Error('killall must run as root');
+  await stopServices();
+  const r = await killall({
+    dataDir: f['data-dir'] ?? defaultDataDir(),
+    runDir: f['run-dir'],
+    cniBridge: f['cni-bridge'] ?? 'cni0',
+    cniIpamDir: f['cni-ipam-dir'],
+    cgroupRoot: f['cgroup-root'] ?? '/k8ts',
+    kubeChains: !f['keep-kube-chains'],
+  });
+  process.stdout.write(`stopped ${r.podsStopped} pod(s), killed ${r.processesKilled} process(es), unmounted ${r.unmounted.length} mount(s)\n`);
+  return 0;
+}
+
+/** Stops the k8ts systemd units, when systemd runs them (as k3s-killall stops k3s*). */
+async function stopServices(): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync('/run/systemd/system')) return;
+  const { hostExec } = await import('../lib/exec.js');
+  const units = (await hostExec('systemctl', ['list-units', '--all', '--plain', '--no-legend', 'k8ts*.service'])).stdout
+    .split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((u): u is string => !!u);
+  if (units.length) await hostExec('systemctl', ['stop', ...units]);
+}

@@ -1,0 +1,138 @@
+// `k8ts killall`, as k3s-killall.sh: stop every pod and our containerd, then remove what they
+// leave on the host - shims and container processes, cgroups, mounts (container rootfs, shm,
+// network namespaces, tmpfs volumes), the pod network (bridge, iptables chains, IPAM leases,
+// CNI result cache). Data (images, volumes' content, the database) stays: it is for clean
+// restarts and tests, not uninstall.
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logger } from '../lib/log.js';
+import { hostExec, type Exec } from '../lib/exec.js';
+import { networkNameFor } from '../cni/bridge-conflist.js';
+import { removeNetwork } from '../cni/network-cleanup.js';
+import { connectCri, waitForCriReady } from './cri/index.js';
+import { containerdPaths, DEFAULT_RUN_DIR, detectHost } from './containerd/index.js';
+import { kubepodsParent, processesUnder, removeCgroup } from './runtime/cgroups.js';
+import { mountPointsUnder, unmount } from './volumes/mounts.js';
+import { agentPaths } from './config.js';
+
+const log = logger('killall');
+
+export interface KillallOptions {
+  dataDir: string;
+  runDir?: string;
+  cniBridge: string;
+  cgroupRoot: string;
+  cniIpamDir?: string;
+  /** Also remove KUBE-* iptables chains (k3s does). */
+  kubeChains: boolean;
+  exec?: Exec;
+}
+
+export interface KillallReport {
+  podsStopped: number;
+  processesKilled: number;
+  unmounted: string[];
+  removed: string[];
+}
+
+/** PIDs whose command line contains `needle` as one argument's substring. */
+async function pidsWith(needle: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.split('\0').some((a) => a.includes(needle))) out.push(Number(d));
+  }
+  return out;
+}
+
+function kill(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitGone(pids: number[], ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let alive = pids;
+  while (alive.length && Date.now() < deadline) {
+    await sleep(50);
+    alive = alive.filter((p) => existsSync(`/proc/${p}`));
+  }
+  return alive;
+}
+
+/** Sandbox IDs containerd's state dir knows (for the CNI result cache of pods it never tore down). */
+async function sandboxIds(state: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const d of [join(state, 'io.containerd.grpc.v1.cri', 'sandboxes'), join(state, 'io.containerd.runtime.v2.task', 'k8s.io')]) {
+    for (const id of await readdir(d).catch(() => [] as string[])) if (/^[0-9a-f]{64}$/.test(id)) ids.add(id);
+  }
+  return [...ids];
+}
+
+export async function killall(o: KillallOptions): Promise<KillallReport> {
+  const exec = o.exec ?? hostExec;
+  const report: KillallReport = { podsStopped: 0, processesKilled: 0, unmounted: [], removed: [] };
+  const paths = containerdPaths(o.dataDir, o.runDir ?? DEFAULT_RUN_DIR);
+  const host = await detectHost(exec);
+
+  // 1. Pods, through our containerd while it runs, so CNI tears their networks down properly.
+  if (existsSync(paths.socket)) {
+    const cri = connectCri('unix://' + paths.socket, { defaultTimeoutMs: 60_000 });
+    try {
+      await waitForCriReady(cri, { timeoutMs: 2000 });
+      for (const sb of await cri.runtime.listPodSandbox()) {
+        await cri.runtime.stopPodSandbox(sb.id).catch((err: unknown) => log.warn({ sandbox: sb.id, err: (err as Error).message }, 'stop failed'));
+        await cri.runtime.removePodSandbox(sb.id).catch(() => undefined);
+        report.podsStopped++;
+      }
+    } catch (err) {
+      log.info({ err: (err as Error).message }, 'containerd not answering: killing pods directly');
+    } finally {
+      cri.close();
+    }
+  }
+  const ids = await sandboxIds(paths.state);
+
+  // 2. Our containerd, then its shims, then whatever still runs in our cgroups.
+  const containerd = await pidsWith(paths.configFile);
+  for (const p of containerd) kill(p, 'SIGTERM');
+  for (const p of await waitGone(containerd, 10_000)) kill(p, 'SIGKILL');
+  const shims = await pidsWith(paths.socket);
+  for (const p of shims) if (kill(p, 'SIGKILL')) report.processesKilled++;
+  const parent = kubepodsParent(host.cgroupDriver, o.cgroupRoot);
+  const leftovers = await processesUnder(host.cgroupDriver, parent);
+  for (const p of leftovers) if (kill(p, 'SIGKILL')) report.processesKilled++;
+  await waitGone([...shims, ...leftovers], 5000);
+  // Our root goes too (it only ever holds kubepods); the host's root never does.
+  const root = o.cgroupRoot.replace(/\/+$/, '');
+  const ours = root !== '' && root !== '-.slice' ? [parent, root] : [parent];
+  for (const cg of ours) {
+    try {
+      await removeCgroup(host.cgroupDriver, cg, exec);
+    } catch (err) {
+      log.warn({ cgroup: cg, err: (err as Error).message }, 'could not remove cgroups');
+    }
+  }
+
+  // 3. Mounts: container rootfs, sandbox shm and netns under the state dir, pod volumes.
+  for (const m of await mountPointsUnder([paths.state, o.runDir ?? DEFAULT_RUN_DIR, agentPaths(o.dataDir).pods])) {
+    await unmount(exec, m).catch((err: unknown) => log.warn({ mount: m, err: (err as Error).message }, 'unmount failed'));
+    report.unmounted.push(m);
+  }
+  await rm(paths.state, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  await rm(paths.runcRoot, { recursive: true, force: true });
+  report.removed.push(paths.state, paths.runcRoot);
+
+  // 4. The pod network.
+  const network = networkNameFor(o.cniBridge);
+  report.removed.push(...await removeNetwork({ network, bridge: o.cniBridge, ipamDir: o.cniIpamDir, sandboxIds: ids, kubeChains: o.kubeChains }, exec));
+  log.info({ pods: report.podsStopped, killed: report.processesKilled, unmounted: report.unmounted.length }, 'killall done');
+  return report;
+}
