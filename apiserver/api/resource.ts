@@ -33,6 +33,11 @@ export interface Strategy {
   warnings?(obj: KubeObject, old?: KubeObject): string[];
   /** Normalizes a valid object just before it is stored. */
   canonicalize?(obj: KubeObject): void;
+  /**
+   * For a status strategy: writes through /status may also change metadata.annotations, as
+   * Kubernetes' Deployment status strategy allows (the controller records the revision there).
+   */
+  statusWritesAnnotations?: boolean;
 }
 
 export interface ResourceBehaviour {

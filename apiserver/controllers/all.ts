@@ -7,6 +7,11 @@ import { taintEvictionController } from './taint-eviction.js';
 import { nodeIpamController } from './node-ipam.js';
 import { rootCAPublisher } from './root-ca-publisher.js';
 import { serviceAccountController } from './serviceaccount.js';
+import { replicaSetController, replicationControllerController } from './replicaset.js';
+import { deploymentController } from './deployment.js';
+import { daemonSetController } from './daemonset.js';
+import { statefulSetController } from './statefulset.js';
+import { jobController } from './job.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -16,4 +21,10 @@ export const allControllers: ControllerDescriptor[] = [
   nodeLifecycleController,
   taintEvictionController,
   garbageCollector,
+  replicaSetController,
+  replicationControllerController,
+  deploymentController,
+  daemonSetController,
+  statefulSetController,
+  jobController,
 ];

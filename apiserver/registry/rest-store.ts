@@ -248,7 +248,7 @@ export class RestStore {
     }
     const sctx = this.strategyContext(ctx, subresource);
     this.def.strategy.default?.(obj);
-    if (subresource === 'status') keepAllButStatus(obj, old);
+    if (subresource === 'status') keepAllButStatus(obj, old, strategy.statusWritesAnnotations === true);
     else if (this.def.statusStrategy && !writesStatus) obj.status = clone(old.status);
     strategy.prepareForUpdate?.(obj, old, sctx);
     if (this.def.behaviour.generation && subresource !== 'status' && specChanged(obj, old)) {
@@ -404,12 +404,17 @@ function checkPreconditions(
 }
 
 /** A status write changes only status: everything else is taken from the stored object. */
-function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
+function keepAllButStatus(obj: KubeObject, old: KubeObject, keepAnnotations: boolean): void {
   const status = obj.status;
   const rv = obj.metadata.resourceVersion;
+  const annotations = obj.metadata.annotations;
   for (const k of Object.keys(obj)) delete obj[k];
   Object.assign(obj, clone(old));
   obj.metadata.resourceVersion = rv;
+  if (keepAnnotations) {
+    if (annotations && Object.keys(annotations).length) obj.metadata.annotations = annotations;
+    else delete obj.metadata.annotations;
+  }
   if (status === undefined) delete obj.status;
   else obj.status = status;
 }
