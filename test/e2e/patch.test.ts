@@ -76,9 +76,11 @@ test('kubectl patch: strategic (merge by name), merge, and JSON patch with test'
 });
 
 test('patch of the status and scale subresources', async () => {
-  const st = await c.kubectl(['patch', 'deploy', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"observedGeneration":9}}']);
+  // A Service: no controller rewrites its status behind the test's back.
+  await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } }) });
+  const st = await c.kubectl(['patch', 'svc', 'lb', '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.1"}]}},"spec":{"ports":[{"port":81}]}}']);
   assert.equal(st.code, 0, st.stderr);
-  assert.equal(await get('{.status.observedGeneration}'), '9');
+  assert.equal((await c.k('get', 'svc', 'lb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip} {.spec.ports[0].port}')).trim(), '192.0.2.1 80');
   const sc = await c.kubectl(['patch', 'deploy', 'web', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":5}}']);
   assert.equal(sc.code, 0, sc.stderr);
   assert.equal(await get('{.spec.replicas}'), '5');
