@@ -48,3 +48,15 @@ test('Strict refuses with every problem, Warn warns, Ignore drops silently', () 
   const patch = judgeFields(['unknown field "spec.foo"'], 'Strict', { patchValue: 'map[spec:map[foo:1]]' });
   assert.equal(patch.error?.message, ' "" is invalid: patch: Invalid value: "map[spec:map[foo:1]]": strict decoding error: unknown field "spec.foo"');
 });
+
+test('values of the wrong type fail as Go\'s decoder words it', async () => {
+  const { goDecodeError } = await import('./go-decode.js');
+  const err = (o: object) => goDecodeError(o, deploy, defs, 'Deployment');
+  assert.equal(err({ spec: { replicas: '2' } }), 'json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');
+  assert.equal(err({ spec: 'x' }), 'json: cannot unmarshal string into Go struct field Deployment.spec of type v1.DeploymentSpec');
+  assert.equal(err({ spec: { template: { spec: { containers: [{ name: 'c', image: 3 }] } } } }), 'json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string');
+  assert.equal(err({ spec: { template: { spec: { containers: {} } } } }), 'json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container');
+  assert.equal(err({ spec: { replicas: 1.5 } }), 'json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32');
+  assert.equal(err({ metadata: { labels: { a: 1 } } }), 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string');
+  assert.equal(err({ metadata: { creationTimestamp: null }, spec: { template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }], resources: { limits: { cpu: 1, memory: '1Gi' } } }] } }, strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } } } }), undefined);
+});

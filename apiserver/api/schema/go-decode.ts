@@ -1,0 +1,92 @@
+// Type mismatches in a body for a built-in kind, reported as Kubernetes reports them: it
+// decodes into Go structs, so the first value of the wrong JSON type fails the request with
+// Go's wording, `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas
+// of type int32`.
+import { isPlainObject } from '../object.js';
+import { resolve, type Definitions, type Schema } from './schema.js';
+
+const lastName = (ref: string) => ref.split('.').slice(-2).join('.');
+
+/** The Go type Kubernetes declares for a schema, as Go prints it (int32, []v1.Container, map[string]string). */
+function goType(s: Schema | undefined, defs: Definitions): string {
+  if (!s) return 'interface {}';
+  if (s.$ref) {
+    const r = defs.get(s.$ref);
+    if (r?.['x-kubernetes-int-or-string'] && s.$ref.endsWith('IntOrString')) return 'intstr.IntOrString';
+    if (s.$ref.endsWith('.Quantity')) return 'resource.Quantity';
+    if (s.$ref.endsWith('.Time') || s.$ref.endsWith('.MicroTime')) return lastName(s.$ref);
+    return lastName(s.$ref);
+  }
+  switch (s.type) {
+    case 'integer': return s.format === 'int64' ? 'int64' : 'int32';
+    case 'number': return 'float64';
+    case 'boolean': return 'bool';
+    case 'string': return s.format === 'byte' ? '[]uint8' : 'string';
+    case 'array': return `[]${goType(s.items, defs)}`;
+    case 'object': return typeof s.additionalProperties === 'object' ? `map[string]${goType(s.additionalProperties, defs)}` : 'map[string]interface {}';
+    default: return 'interface {}';
+  }
+}
+
+/** Go's name for the JSON kind of a value in an unmarshal error ("number 1.5" for a fraction into an int). */
+function jsonKind(v: unknown, intWanted: boolean): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'object';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return intWanted && !Number.isInteger(v) ? `number ${v}` : 'number';
+  return 'string';
+}
+
+function accepts(s: Schema, r: Schema, v: unknown): boolean {
+  if (v === null) return true;
+  if (r['x-kubernetes-int-or-string'] || r['x-kubernetes-preserve-unknown-fields'] && !r.type) return typeof v !== 'object' || (r['x-kubernetes-preserve-unknown-fields'] === true);
+  if (s.$ref?.endsWith('.Quantity')) return typeof v === 'string' || typeof v === 'number';
+  switch (r.type) {
+    case 'integer': return typeof v === 'number' && Number.isInteger(v);
+    case 'number': return typeof v === 'number';
+    case 'boolean': return typeof v === 'boolean';
+    case 'string': return typeof v === 'string';
+    case 'array': return Array.isArray(v);
+    case 'object': return isPlainObject(v);
+    default: return true;
+  }
+}
+
+/**
+ * The unmarshal error for the first value of the wrong type in `obj` (a built-in kind whose
+ * schema is `schema`, named `kind`), or undefined when every value has its declared type.
+ */
+export function goDecodeError(obj: unknown, schema: Schema, defs: Definitions, kind: string): string | undefined {
+  const walk = (v: unknown, s: Schema, struct: string, fieldPath: string): string | undefined => {
+    const r = resolve(s, defs);
+    if (!r) return undefined;
+    if (!accepts(s, r, v)) {
+      return `json: cannot unmarshal ${jsonKind(v, r.type === 'integer')} into Go struct field ${struct}.${fieldPath} of type ${goType(s, defs)}`;
+    }
+    if (Array.isArray(v) && r.items) {
+      for (const item of v) {
+        const e = walk(item, r.items, struct, fieldPath);
+        if (e) return e;
+      }
+    } else if (isPlainObject(v)) {
+      const inner = r.properties ? (s.$ref ? s.$ref.split('.').pop()! : struct) : struct;
+      for (const [k, child] of Object.entries(v)) {
+        const cs = r.properties?.[k] ?? (typeof r.additionalProperties === 'object' ? r.additionalProperties : undefined);
+        if (!cs) continue;
+        const e = walk(child, cs, inner, r.properties?.[k] ? (fieldPath ? `${fieldPath}.${k}` : k) : fieldPath);
+        if (e) return e;
+      }
+    }
+    return undefined;
+  };
+  const root = resolve(schema, defs);
+  if (!root?.properties || !isPlainObject(obj)) return undefined;
+  for (const [k, child] of Object.entries(obj)) {
+    const cs = root.properties[k];
+    if (!cs) continue;
+    const e = walk(child, cs, kind, k);
+    if (e) return e;
+  }
+  return undefined;
+}
