@@ -12,6 +12,8 @@ import { deploymentController } from './deployment.js';
 import { daemonSetController } from './daemonset.js';
 import { statefulSetController } from './statefulset.js';
 import { jobController } from './job.js';
+import { cronJobController } from './cronjob.js';
+import { ttlAfterFinishedController } from './ttl-after-finished.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -27,4 +29,6 @@ export const allControllers: ControllerDescriptor[] = [
   daemonSetController,
   statefulSetController,
   jobController,
+  cronJobController,
+  ttlAfterFinishedController,
 ];
