@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Runs every test: unit tests beside the code, then end-to-end tests (real kubectl, real
-// server processes; the ones that need root and containerd skip themselves elsewhere).
-// `node test/run.js unit` or `node test/run.js e2e` runs one part.
+// server processes). Tests that run real containers (cri-*, agent-*, streaming*) change host
+// state (bridges, iptables, cgroups) and check it afterwards, so they run one at a time, after
+// the API tests. `node test/run.js unit|e2e|node` runs one part.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 
@@ -17,21 +18,26 @@ function find(dir, pred, out = []) {
   return out;
 }
 
+const isNodeTest = (p) => /^(cri-|agent-|streaming)/.test(basename(p));
 const part = process.argv[2] ?? 'all';
 const unit = find(dist, (p) => p.endsWith('.test.js') && !p.includes('/dist/test/'));
 const e2e = find(join(dist, 'test'), (p) => p.endsWith('.test.js'));
-const groups = [];
-if (part === 'all' || part === 'unit') groups.push(['unit', unit, []]);
 // --test-concurrency exists from Node 20.10; Node 18 picks its own.
 const [major, minor] = process.versions.node.split('.').map(Number);
-const concurrency = major > 20 || (major === 20 && minor >= 10) ? ['--test-concurrency=2'] : [];
-if (part === 'all' || part === 'e2e') groups.push(['e2e', e2e, concurrency]);
+const concurrency = (n) => (major > 20 || (major === 20 && minor >= 10) ? [`--test-concurrency=${n}`] : []);
+
+const groups = [];
+if (part === 'all' || part === 'unit') groups.push(['unit', unit, []]);
+if (part === 'all' || part === 'e2e') groups.push(['e2e (API)', e2e.filter((p) => !isNodeTest(p)), concurrency(2)]);
+if (part === 'all' || part === 'e2e' || part === 'node') groups.push(['e2e (containers, one at a time)', e2e.filter(isNodeTest), concurrency(1)]);
 
 let failed = false;
 for (const [name, files, extra] of groups) {
   if (files.length === 0) continue;
   process.stdout.write(`\n# ${name} tests: ${files.length} files\n`);
+  const started = Date.now();
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], { stdio: 'inherit' });
+  process.stdout.write(`# ${name}: ${r.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
   if (r.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);
