@@ -14,6 +14,9 @@ import { statefulSetController } from './statefulset.js';
 import { jobController } from './job.js';
 import { cronJobController } from './cronjob.js';
 import { ttlAfterFinishedController } from './ttl-after-finished.js';
+import { endpointsController } from './endpoints.js';
+import { endpointSliceController } from './endpointslice.js';
+import { resourceQuotaController } from './resourcequota.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -31,4 +34,7 @@ export const allControllers: ControllerDescriptor[] = [
   jobController,
   cronJobController,
   ttlAfterFinishedController,
+  endpointsController,
+  endpointSliceController,
+  resourceQuotaController,
 ];
