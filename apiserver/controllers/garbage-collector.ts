@@ -100,7 +100,7 @@ class GarbageCollector {
       const shared = r.group === '' && r.resource === 'pods';
       const informer = shared
         ? this.ctx.informers.informer<KubeObject>(r)
-        : new Informer<KubeObject>(listWatch(this.client.resource<KubeObject>(r)), { name: `gc-${r.resource}`, clock: this.ctx.clock });
+        : new Informer<KubeObject>(listWatch(this.client.resource<KubeObject>(r)), { name: `gc-${r.resource}`, clock: this.ctx.clock, transform: metadataOnly });
       const typeMeta = { apiVersion: apiVersionOf(r), kind: r.kind };
       informer.on({
         add: (o) => this.enqueue(this.graph.observe(o, typeMeta)),
@@ -250,6 +250,12 @@ class GarbageCollector {
       }
     }
   }
+}
+
+/** The collector reads only identity and metadata (Kubernetes uses metadata-only informers for it). */
+function metadataOnly(obj: KubeObject): KubeObject {
+  const { managedFields: _drop, ...metadata } = obj.metadata ?? {};
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
 }
 
 function monitorKey(r: ResourceType): string {

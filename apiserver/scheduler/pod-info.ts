@@ -129,6 +129,34 @@ function spreadConstraints(pod: Pod): SpreadConstraint[] {
   });
 }
 
+/**
+ * The part of a pod the scheduler reads. Its cache holds every pod in the cluster, so what it
+ * never looks at (managedFields, annotations, env, probes, container statuses, ...) is dropped.
+ */
+export function trimPodForScheduling(pod: Pod): Pod {
+  const m = pod.metadata ?? {};
+  const s = pod.spec;
+  const container = (c: NonNullable<Pod['spec']>['containers'][number]) => ({
+    name: c.name, image: c.image, resources: c.resources, ports: c.ports, restartPolicy: c.restartPolicy,
+  });
+  return {
+    apiVersion: pod.apiVersion, kind: pod.kind,
+    metadata: {
+      name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels,
+      creationTimestamp: m.creationTimestamp, deletionTimestamp: m.deletionTimestamp, ownerReferences: m.ownerReferences,
+    },
+    spec: s && {
+      nodeName: s.nodeName, schedulerName: s.schedulerName, priority: s.priority, priorityClassName: s.priorityClassName,
+      preemptionPolicy: s.preemptionPolicy, nodeSelector: s.nodeSelector, affinity: s.affinity, tolerations: s.tolerations,
+      topologySpreadConstraints: s.topologySpreadConstraints, overhead: s.overhead, hostNetwork: s.hostNetwork, volumes: s.volumes,
+      containers: s.containers?.map(container) ?? [], initContainers: s.initContainers?.map(container),
+    },
+    status: pod.status && {
+      phase: pod.status.phase, conditions: pod.status.conditions, nominatedNodeName: pod.status.nominatedNodeName, startTime: pod.status.startTime,
+    },
+  };
+}
+
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }

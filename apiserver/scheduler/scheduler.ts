@@ -7,7 +7,8 @@ import { logger } from '../../lib/log.js';
 import { isNotFound, isConflict } from '../../lib/client/api-error.js';
 import { realClock, type Clock } from '../../lib/client/clock.js';
 import { apiEventSink, EventRecorder, referenceTo } from '../../lib/client/events.js';
-import { Informer, listWatch } from '../../lib/client/informer.js';
+import { Informer, listWatch, stripManagedFields } from '../../lib/client/informer.js';
+import { trimPodForScheduling } from './pod-info.js';
 import type { KubeClient, ResourceClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { deepEqual } from '../api/object.js';
@@ -67,9 +68,9 @@ export class Scheduler {
     this.queue = new SchedulingQueue(this.clock);
     this.podApi = opts.client.resource<Pod>(resources.pods);
     // Finished pods hold no resources: the scheduler does not even watch them (as kube-scheduler).
-    this.pods = new Informer(listWatch(this.podApi, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }), { name: 'scheduler-pods', clock: this.clock });
-    this.nodes = new Informer(listWatch(opts.client.resource<Node>(resources.nodes)), { name: 'scheduler-nodes', clock: this.clock });
-    this.namespaces = new Informer(listWatch(opts.client.resource<Namespace>(resources.namespaces)), { name: 'scheduler-namespaces', clock: this.clock });
+    this.pods = new Informer(listWatch(this.podApi, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }), { name: 'scheduler-pods', clock: this.clock, transform: trimPodForScheduling });
+    this.nodes = new Informer(listWatch(opts.client.resource<Node>(resources.nodes)), { name: 'scheduler-nodes', clock: this.clock, transform: stripManagedFields });
+    this.namespaces = new Informer(listWatch(opts.client.resource<Namespace>(resources.namespaces)), { name: 'scheduler-namespaces', clock: this.clock, transform: stripManagedFields });
     this.recorder = new EventRecorder(apiEventSink(opts.client), { component: this.name, style: 'series', clock: this.clock });
     this.wireHandlers();
   }

@@ -1,7 +1,7 @@
 // Shared informers: every controller in a process that asks for the same resource and
 // selection gets the same informer, so one watch and one cache serve them all.
 import type { Clock } from './clock.js';
-import { Informer, listWatch, type Selection } from './informer.js';
+import { Informer, listWatch, stripManagedFields, type Selection } from './informer.js';
 import type { KubeClient } from './rest-client.js';
 import { apiVersionOf, type ResourceType } from './resource-types.js';
 import type { KubeObject } from './types.js';
@@ -19,7 +19,7 @@ export class InformerFactory {
     let inf = this.informers.get(key);
     if (!inf) {
       inf = new Informer<KubeObject>(listWatch(this.client.resource(type), sel), {
-        name: type.resource, clock: this.opts.clock, resyncMs: this.opts.resyncMs,
+        name: type.resource, clock: this.opts.clock, resyncMs: this.opts.resyncMs, transform: stripManagedFields,
       });
       this.informers.set(key, inf);
     }

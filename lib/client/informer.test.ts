@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from './api-error.js';
 import { FakeClock, settle } from './clock.js';
-import { Informer, type ListWatch } from './informer.js';
+import { Informer, stripManagedFields, type ListWatch } from './informer.js';
 import type { KubeList, KubeObject, WatchEvent } from './types.js';
 
 type Obj = KubeObject & { spec?: { node?: string } };
@@ -150,4 +150,21 @@ test('waitForSync returns false when stopped before the first list', async () =>
   const ac = new AbortController();
   ac.abort();
   assert.equal(await inf.waitForSync(ac.signal), false);
+});
+
+test('a transform is applied to every object before it is cached or handed out', async () => {
+  const lw = new FakeListWatch();
+  lw.lists.push({ metadata: { resourceVersion: '10' }, items: [{ metadata: { namespace: 'a', name: 'p1', resourceVersion: '5', managedFields: [{ manager: 'kubectl' }] } }] });
+  const inf = new Informer<Obj>(lw, { transform: stripManagedFields });
+  const seen: Obj[] = [];
+  inf.on({ add: (o) => seen.push(o), update: (_, o) => seen.push(o) });
+  const ac = new AbortController();
+  const run = inf.run(ac.signal);
+  await inf.waitForSync(ac.signal);
+  await settle();
+  lw.send({ type: 'MODIFIED', object: { metadata: { namespace: 'a', name: 'p1', resourceVersion: '11', managedFields: [{ manager: 'x' }] } } });
+  assert.deepEqual(seen.map((o) => o.metadata?.managedFields), [undefined, undefined]);
+  assert.equal(inf.cache.get('a/p1')?.metadata?.managedFields, undefined);
+  ac.abort();
+  await run;
 });

@@ -55,6 +55,18 @@ export interface InformerOptions<T> {
   clock?: Clock;
   /** First and longest wait after a failed list or watch. */
   backoffMs?: [number, number];
+  /**
+   * Applied to every object before it is cached or handed out (as client-go's SetTransform),
+   * typically to drop what nobody reads, such as managedFields, and save memory.
+   */
+  transform?: (obj: T) => T;
+}
+
+/** Drops metadata.managedFields, which controllers never read and which is often half an object. */
+export function stripManagedFields<T extends KubeObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _drop, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 export class Informer<T extends KubeObject> {
@@ -147,7 +159,9 @@ export class Informer<T extends KubeObject> {
     const list = await this.source.list(signal);
     if (signal.aborted) return;
     const seen = new Set<string>();
-    for (const obj of list.items) {
+    const transform = this.opts.transform;
+    for (const raw of list.items) {
+      const obj = transform ? transform(raw) : raw;
       const key = objectKey(obj);
       seen.add(key);
       const old = this.cache.set(obj);
@@ -167,7 +181,7 @@ export class Informer<T extends KubeObject> {
   }
 
   private apply(ev: WatchEvent<T>): void {
-    const obj = ev.object;
+    const obj = ev.type === 'BOOKMARK' || !this.opts.transform ? ev.object : this.opts.transform(ev.object);
     const rv = obj.metadata?.resourceVersion;
     if (ev.type === 'BOOKMARK') {
       if (rv) this.resourceVersion = rv;

@@ -8,7 +8,7 @@ import { logger } from '../../lib/log.js';
 import { isConflict, isNotFound, isAlreadyExists } from '../../lib/client/api-error.js';
 import { realClock, type Clock, type TimerHandle } from '../../lib/client/clock.js';
 import { runController } from '../../lib/client/controller.js';
-import { Informer, listWatch } from '../../lib/client/informer.js';
+import { Informer, listWatch, stripManagedFields } from '../../lib/client/informer.js';
 import type { KubeClient, ResourceClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { microTime, objectKey, type Lease, type Node, type Pod } from '../../lib/client/types.js';
@@ -76,8 +76,8 @@ export class SimulatedAgent {
       const ip = opts.nodeNames.length === 1 && opts.nodeIP ? opts.nodeIP : simulatedNodeIP(name);
       this.nodes.set(name, { name, ip, lastStatusReport: 0 });
     }
-    this.podInformer = new Informer(listWatch(this.podApi), { name: 'pods', clock: this.clock });
-    this.nodeInformer = new Informer(listWatch(this.nodeApi), { name: 'nodes', clock: this.clock });
+    this.podInformer = new Informer(listWatch(this.podApi), { name: 'pods', clock: this.clock, transform: stripManagedFields });
+    this.nodeInformer = new Informer(listWatch(this.nodeApi), { name: 'nodes', clock: this.clock, transform: stripManagedFields });
   }
 
   /** Registers the nodes and starts heartbeats and the pod loop. */
