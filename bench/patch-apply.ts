@@ -75,10 +75,14 @@ async function main() {
   let n = 0;
   const ops: Array<[string, () => Promise<{ status: number; body: string }>]> = [
     ['GET (baseline)', () => call('GET', path, undefined, '')],
-    ['PUT update (baseline)', async () => {
-      const cur = JSON.parse((await call('GET', path, undefined, '')).body) as { spec: { template: { spec: { containers: { image: string }[] } } } };
-      cur.spec.template.spec.containers[5].image = `img:put${n++}`;
-      return call('PUT', `${path}?fieldManager=bench`, JSON.stringify(cur), 'application/json');
+    ['PUT update (baseline, GET + PUT)', async () => {
+      // The deployment controller writes status too: a stale read is retried, as clients do.
+      for (;;) {
+        const cur = JSON.parse((await call('GET', path, undefined, '')).body) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+        cur.spec.template.spec.containers[5].image = `img:put${n++}`;
+        const r = await call('PUT', `${path}?fieldManager=bench`, JSON.stringify(cur), 'application/json');
+        if (r.status !== 409) return r;
+      }
     }],
     ['strategic merge patch (image of 1 of 10)', () => call('PATCH', `${path}?fieldManager=bench`, JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c5', image: `img:smp${n++}` }] } } } }), 'application/strategic-merge-patch+json')],
     ['kubectl-apply style patch ($setElementOrder)', () => call('PATCH', `${path}?fieldManager=kubectl-client-side-apply&fieldValidation=Strict`, JSON.stringify({
