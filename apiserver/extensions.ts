@@ -4,6 +4,7 @@ import type { ApiContext } from './http/api-context.js';
 import { ServiceAllocation } from './registry/allocators/service-allocation.js';
 import { decoded } from './registry/decoded.js';
 import { podExtensions } from './registry/pods/extensions.js';
+import { evictionExtensions } from './registry/pods/eviction.js';
 import { namespaceExtensions } from './registry/namespaces/extensions.js';
 import { componentStatusExtensions } from './registry/kinds/component-statuses.js';
 import { csrApprovalExtensions } from './registry/kinds/csr-approval.js';
@@ -30,6 +31,7 @@ export function installExtensions(api: ApiContext, opts: ExtensionOptions): void
   csrApprovalExtensions(api);
   localAPIServiceExtensions(api);
   podExtensions(api);
+  evictionExtensions(api);
   namespaceExtensions(api);
   reviewExtensions(api, opts.authn, opts.authz);
   connectExtensions(api, opts.kubeletClient);

@@ -17,6 +17,7 @@ import { ttlAfterFinishedController } from './ttl-after-finished.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import { resourceQuotaController } from './resourcequota.js';
+import { disruptionController } from './disruption.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -37,4 +38,5 @@ export const allControllers: ControllerDescriptor[] = [
   endpointsController,
   endpointSliceController,
   resourceQuotaController,
+  disruptionController,
 ];
