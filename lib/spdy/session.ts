@@ -185,7 +185,14 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         const stream = new SpdyStream(this, f.streamId, headers, false);
         this.streams.set(f.streamId, stream);
         if (f.fin) stream.remoteFinished();
-        this.emit('stream', stream);
+        try {
+          this.emit('stream', stream);
+        } catch (err) {
+          // A listener's bug is not the peer's protocol error: let it surface as usual.
+          process.nextTick(() => {
+            throw err;
+          });
+        }
         return;
       }
       case 'syn_reply': {

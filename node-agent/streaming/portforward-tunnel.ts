@@ -31,11 +31,12 @@ export async function tunnelPortForward(req: IncomingMessage, client: Duplex, he
     return;
   }
   const chosen = String(up.response.headers['x-stream-protocol-version'] ?? '').trim();
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    handleProtocols: () => (chosen ? `${TUNNELING_PREFIX}${chosen}` : false),
-  });
+  // "SPDY/3.1+..." is not an RFC 7230 token, which `ws` insists on, so the offer is taken off
+  // the request and the answer put on the response by hand (gorilla/websocket, on the
+  // client, does not mind; kubectl checks that the answer names its protocol).
+  delete req.headers['sec-websocket-protocol'];
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  if (chosen) wss.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${TUNNELING_PREFIX}${chosen}`));
   const ws = await new Promise<WebSocket>((resolve) => wss.handleUpgrade(req, client, head, resolve));
   const upstream = up.socket;
   if (up.head.length) ws.send(up.head);

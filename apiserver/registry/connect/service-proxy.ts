@@ -15,19 +15,26 @@ interface EndpointsLike extends KubeObject {
   subsets?: { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[];
 }
 
-/** Candidate ip:port pairs for a service port name; exported for tests. Pure. */
-export function endpointsFor(svc: ServiceLike, eps: EndpointsLike | undefined, portReq: string): { ip: string; port: number }[] {
-  const ports = svc.spec?.ports ?? [];
-  // A number may name the service port by number; the endpoint port is found by the port's name.
-  const svcPort = ports.find((p) => (p.name ?? '') === portReq) ?? ports.find((p) => String(p.port) === portReq) ?? (portReq === '' && ports.length === 1 ? ports[0] : undefined);
-  if (!svcPort) return [];
-  const wanted = svcPort.name ?? '';
+/**
+ * Where to send a services/proxy request, as Kubernetes picks it: a port number names the
+ * service port with that number, a name (or nothing) must equal an endpoint port's name. Pure.
+ */
+export function endpointsFor(svc: ServiceLike, eps: EndpointsLike, id: { name: string; port: string }, rawId: string): { ip: string; port: number }[] {
+  let portName = id.port;
+  if (/^[+-]?\d+$/.test(portName)) {
+    const byNumber = (svc.spec?.ports ?? []).find((p) => p.port === Number(portName));
+    if (!byNumber) throw serviceUnavailable(`no service port ${Number(portName)} found for service ${JSON.stringify(id.name)}`);
+    portName = byNumber.name ?? '';
+  }
+  const subsets = eps.subsets ?? [];
+  if (subsets.length === 0) throw serviceUnavailable(`no endpoints available for service ${JSON.stringify(id.name)}`);
   const out: { ip: string; port: number }[] = [];
-  for (const ss of eps?.subsets ?? []) {
-    const p = (ss.ports ?? []).find((x) => (x.name ?? '') === wanted);
+  for (const ss of subsets) {
+    const p = (ss.ports ?? []).find((x) => (x.name ?? '') === portName);
     if (!p) continue;
     for (const a of ss.addresses ?? []) out.push({ ip: a.ip, port: p.port });
   }
+  if (!out.length) throw serviceUnavailable(`no endpoints available for service ${JSON.stringify(rawId)}`);
   return out;
 }
 
@@ -36,14 +43,8 @@ async function serveServiceProxy(api: ApiContext, call: ResourceCall): Promise<v
   if (!id) throw badRequest(`invalid service request ${JSON.stringify(call.info.name)}`);
   const ns = call.info.namespace;
   const svc = decoded(api.storeFor('', 'services').get(ns, id.name)) as ServiceLike;
-  let eps: EndpointsLike | undefined;
-  try {
-    eps = decoded(api.storeFor('', 'endpoints').get(ns, id.name)) as EndpointsLike;
-  } catch {
-    eps = undefined;
-  }
-  const candidates = endpointsFor(svc, eps, id.port);
-  if (!candidates.length) throw serviceUnavailable(`no endpoints available for service ${JSON.stringify(id.name)}`);
+  const eps = decoded(api.storeFor('', 'endpoints').get(ns, id.name)) as EndpointsLike;
+  const candidates = endpointsFor(svc, eps, id, call.info.name);
   const pick = candidates[Math.floor(Math.random() * candidates.length)];
   const host = pick.ip.includes(':') ? `[${pick.ip}]` : pick.ip;
   const url = new URL(`${id.scheme || 'http'}://${host}:${pick.port}`);
