@@ -4,6 +4,7 @@ import { garbageCollector } from './garbage-collector.js';
 import { namespaceController } from './namespace.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { taintEvictionController } from './taint-eviction.js';
+import { podGarbageCollector } from './pod-gc.js';
 import { nodeIpamController } from './node-ipam.js';
 import { rootCAPublisher } from './root-ca-publisher.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -27,6 +28,7 @@ export const allControllers: ControllerDescriptor[] = [
   nodeLifecycleController,
   taintEvictionController,
   garbageCollector,
+  podGarbageCollector,
   replicaSetController,
   replicationControllerController,
   deploymentController,

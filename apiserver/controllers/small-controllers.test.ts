@@ -4,6 +4,7 @@ import { CidrSet } from './cidr-set.js';
 import { namespaceConditions } from './namespace-conditions.js';
 import { evictionTime } from './taint-eviction.js';
 import { selectControllers } from './manager.js';
+import { terminatedOverThreshold } from './pod-gc.js';
 import type { ControllerDescriptor } from './context.js';
 
 test('node ranges: /24s in order, reused after release, none past the end', () => {
@@ -50,4 +51,11 @@ test('--controllers selects like kube-controller-manager', () => {
   assert.deepEqual(names(['*,-b']), ['a', 'c']);
   assert.deepEqual(names(['a']), ['a']);
   assert.throws(() => names(['nope']), /"nope" is not in the list of known controllers/);
+});
+
+test('PodGC deletes the oldest finished pods beyond the threshold', () => {
+  const pod = (name: string, phase: string, created: string) => ({ metadata: { name, creationTimestamp: created }, spec: { containers: [] }, status: { phase } });
+  const pods = [pod('new', 'Succeeded', '2025-01-03T00:00:00Z'), pod('old', 'Failed', '2025-01-01T00:00:00Z'), pod('mid', 'Succeeded', '2025-01-02T00:00:00Z'), pod('run', 'Running', '2024-01-01T00:00:00Z')];
+  assert.deepEqual(terminatedOverThreshold(pods, 1).map((p) => p.metadata?.name), ['old', 'mid']);
+  assert.deepEqual(terminatedOverThreshold(pods, 3), []);
 });
