@@ -1,6 +1,6 @@
 // Starts a `k8ts server` process for a benchmark, on a random port with a temp data dir.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,9 +16,14 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** The bearer token every bench server accepts (as a system:masters user). */
+export const benchToken = 'k8ts-bench-token';
+
 export async function startBenchServer(extraArgs: string[] = []): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
-  const proc: ChildProcess = spawn(process.execPath, [cli, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable-agent', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const tokens = join(dataDir, 'tokens.csv');
+  writeFileSync(tokens, `${benchToken},bench,bench,"system:masters"\n`);
+  const proc: ChildProcess = spawn(process.execPath, [cli, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable-agent', '--token-auth-file', tokens, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((res, rej) => {
     createInterface({ input: proc.stdout! }).on('line', (l) => {
       try {

@@ -1,0 +1,45 @@
+// Drives a loopback HTTPS load with wrk (Debian package `wrk`): a C load generator leaves the
+// server almost all of the second core, which a Node client would take for itself.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface WrkResult {
+  rate: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export function hasWrk(): boolean {
+  return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+/** Runs wrk against a URL with a bearer token; `body` makes it a POST. */
+export function wrk(url: string, token: string, connections: number, seconds: number, body?: string): WrkResult {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-wrk-'));
+  const script = join(dir, 'req.lua');
+  writeFileSync(script, [
+    body ? 'wrk.method = "POST"' : '',
+    body ? `wrk.body = ${JSON.stringify(body)}` : '',
+    'wrk.headers["Content-Type"] = "application/json"',
+    `wrk.headers["Authorization"] = "Bearer ${token}"`,
+  ].join('\n'));
+  const threads = Math.min(2, connections);
+  const r = spawnSync('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  const out = r.stdout;
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const ms = (re: RegExp) => {
+    const m = re.exec(out);
+    if (!m) return NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  return {
+    rate: num(/Requests\/sec:\s+([\d.]+)/),
+    p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+    errors: num(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
+  };
+}
