@@ -3,6 +3,7 @@
 import { defaultAgentConfig, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
 import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
 import type { FlagSpec } from './flags.js';
+import { parseDuration } from '../lib/duration.js';
 
 export const agentFlagHelp = `  --node-name NAME                  node name (default: this host's name)
   --container-runtime-endpoint EP   use this CRI endpoint (unix:///...) instead of running containerd
@@ -23,6 +24,10 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --cgroup-root PATH                cgroup tree pods go under (default /k8ts; k8ts.slice with systemd)
   --run-dir DIR                     containerd's state, socket and runc root (default /run/k8ts)
   --stream-server-port PORT         port of containerd's streaming server on 127.0.0.1 (default 10010)
+  --tls-cert-file FILE              serving certificate of the agent's server (default: from the cluster CA in
+                                    <data-dir>/pki when this host has it, else self-signed)
+  --tls-private-key-file FILE       its key
+  --sync-frequency D                every pod is re-synced (and its configMap/secret volumes refreshed) this often (default 1m)
 `;
 
 export const agentFlags = {
@@ -45,6 +50,9 @@ export const agentFlags = {
   'cgroup-root': { type: 'string' },
   'run-dir': { type: 'string' },
   'stream-server-port': { type: 'string' },
+  'sync-frequency': { type: 'string' },
+  'tls-cert-file': { type: 'string' },
+  'tls-private-key-file': { type: 'string' },
 } as const satisfies FlagSpec;
 
 export type AgentFlagValues = { [K in keyof typeof agentFlags]?: string };
@@ -76,8 +84,11 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
     kubeletPort: port('kubelet-port', f['kubelet-port'], DEFAULT_KUBELET_PORT),
     runDir: f['run-dir'],
     cniIpamDataDir: f['cni-ipam-dir'],
+    tlsCertFile: f['tls-cert-file'],
+    tlsPrivateKeyFile: f['tls-private-key-file'],
   });
   if (f['stream-server-port'] !== undefined) cfg.streamServerPort = port('stream-server-port', f['stream-server-port'], 0);
+  if (f['sync-frequency']) cfg.syncFrequencyMs = parseDuration(f['sync-frequency']);
   if (f['pod-manifest-path'] !== undefined) cfg.podManifestPath = f['pod-manifest-path'];
   if (f['cluster-dns'] !== undefined) cfg.clusterDNS = f['cluster-dns'].split(',').filter(Boolean);
   if (f['cluster-domain']) cfg.clusterDomain = f['cluster-domain'];

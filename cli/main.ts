@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // The `k8ts` command: argument parsing and wiring only.
-import { runServer } from './server-command.js';
-import { runAgent } from './agent-command.js';
-import { runKillall } from './killall-command.js';
+// Commands load on demand: an agent or killall never loads the API server's modules.
 
 const usage = `k8ts - a Kubernetes-compatible cluster in TypeScript
 
@@ -19,11 +17,11 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'server':
-      return runServer(rest);
+      return (await import('./server-command.js')).runServer(rest);
     case 'agent':
-      return runAgent(rest);
+      return (await import('./agent-command.js')).runAgent(rest);
     case 'killall':
-      return runKillall(rest);
+      return (await import('./killall-command.js')).runKillall(rest);
     case 'version': {
       const { serverVersion } = await import('../apiserver/version.js');
       process.stdout.write(`${serverVersion().gitVersion}\n`);

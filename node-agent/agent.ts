@@ -60,6 +60,7 @@ function readResolvConf(): ResolvConf {
 
 /** The serving certificate of the agent's HTTPS server: from the cluster CA when this host has it (server nodes), else self-signed. */
 function servingCertificate(cfg: AgentConfig, nodeIP: string): KeyPair {
+  if (cfg.tlsCertFile && cfg.tlsPrivateKeyFile) return { cert: readFileSync(cfg.tlsCertFile, 'utf8'), key: readFileSync(cfg.tlsPrivateKeyFile, 'utf8') };
   const pki = agentPaths(cfg.dataDir).pki;
   const req = { commonName: cfg.nodeName, dnsNames: [cfg.nodeName, hostname()], ips: [nodeIP, '127.0.0.1'], usage: 'server' as const };
   let ca: KeyPair;
@@ -114,6 +115,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     const node = new NodeManager({
       client, cri, name: cfg.nodeName, dataDir: cfg.dataDir, nodeIP: cfg.nodeIP, kubeletVersion: serverVersion().gitVersion,
       kubeletPort: cfg.kubeletPort, labels: cfg.nodeLabels, statusUpdateMs: cfg.nodeStatusUpdateMs, leaseDurationSeconds: cfg.leaseDurationSeconds,
+      event: (type, reason, message) => recorder.event({ kind: 'Node', name: cfg.nodeName, uid: cfg.nodeName }, type, reason, message),
     });
     await node.register(signal);
     const nodeRun = node.start(signal);
@@ -203,7 +205,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
       statusTarget,
       apiStatus,
     });
-    workers = new PodWorkers(syncer);
+    workers = new PodWorkers(syncer, cfg.syncFrequencyMs);
     cleanups.push(async () => {
       probes.stopAll();
       await workers.stop();

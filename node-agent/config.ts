@@ -38,13 +38,16 @@ export interface AgentConfig {
   kubeletPort: number;
   /** Address the agent's server listens on. */
   kubeletAddress: string;
+  /** Serving certificate and key (PEM files) of the agent's server; default: issued from the cluster CA in <data>/pki when present, else self-signed. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   /** InternalIP to report (default: the host's first non-loopback IPv4). */
   nodeIP?: string;
   nodeLabels: Record<string, string>;
   /** CRI streaming server port of our own containerd. */
   streamServerPort?: number;
-  /** How often volumes fed from the API (configMap, secret, token) are refreshed. */
-  volumeResyncMs: number;
+  /** Every pod is synced at least this often, refreshing configMap/secret/token volumes (kubelet's --sync-frequency). */
+  syncFrequencyMs: number;
   /** Node status is posted at least this often, and on every change (kubelet: 10 s). */
   nodeStatusUpdateMs: number;
   leaseDurationSeconds: number;
@@ -74,7 +77,7 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     kubeletPort: DEFAULT_KUBELET_PORT,
     kubeletAddress: '0.0.0.0',
     nodeLabels: {},
-    volumeResyncMs: 60_000,
+    syncFrequencyMs: 60_000,
     nodeStatusUpdateMs: 10_000,
     leaseDurationSeconds: 40,
     relistMs: 1_000,

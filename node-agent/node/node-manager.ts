@@ -26,6 +26,21 @@ export interface NodeManagerOptions {
   /** Status is posted at least this often even when unchanged (kubelet: 5 min). */
   statusReportMs?: number;
   leaseDurationSeconds: number;
+  /** Records an event about the node (Starting, NodeReady, ...), as kubelet does. */
+  event?(type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+/** The event kubelet records when a condition takes a status (NodeHasSufficientMemory, NodeNotReady, ...). */
+export function conditionEventReason(type: string, status: string): string {
+  const byType: Record<string, [string, string]> = {
+    MemoryPressure: ['NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
+    DiskPressure: ['NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
+    PIDPressure: ['NodeHasInsufficientPID', 'NodeHasSufficientPID'],
+    Ready: ['NodeReady', 'NodeNotReady'],
+  };
+  const pair = byType[type];
+  if (!pair) return '';
+  return status === 'True' ? pair[0] : pair[1];
 }
 
 export class NodeManager {
@@ -39,6 +54,8 @@ export class NodeManager {
   private timers: NodeJS.Timeout[] = [];
   private readonly cidrListeners: Array<(cidr: string) => void> = [];
   private lastCidr = '';
+  /** Condition statuses last reported, to record an event when one changes. */
+  private readonly reported = new Map<string, string>();
 
   constructor(private readonly opts: NodeManagerOptions & { kubeletPort: number }) {
     this.nodes = opts.client.resource<Node>(resources.nodes);
@@ -117,6 +134,7 @@ export class NodeManager {
     const f = await this.facts();
     const conditions = nextConditions(undefined, wantedConditions(this.info, await this.health()), Date.now());
     const want = nodeObject(f, conditions);
+    this.opts.event?.('Normal', 'Starting', 'Starting kubelet.');
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         await this.nodes.create(want);
@@ -136,7 +154,18 @@ export class NodeManager {
       }
     }
     this.lastReport = Date.now();
+    this.recordTransitions(conditions);
+    this.opts.event?.('Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
     await this.renewLease().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'lease renewal failed'));
+  }
+
+  private recordTransitions(conditions: { type: string; status: string }[]): void {
+    for (const c of conditions) {
+      if (this.reported.get(c.type) === c.status) continue;
+      this.reported.set(c.type, c.status);
+      const reason = conditionEventReason(c.type, c.status);
+      if (reason) this.opts.event?.('Normal', reason, `Node ${this.opts.name} status is now: ${reason}`);
+    }
   }
 
   /** Starts the heartbeats and the node watch. */
@@ -168,6 +197,7 @@ export class NodeManager {
     if (!force && !due && !statusChanged(cur.status, status)) return;
     await this.nodes.patch('', this.opts.name, { status }, 'strategic', { subresource: 'status' });
     this.lastReport = Date.now();
+    this.recordTransitions(status.conditions ?? []);
   }
 
   /** Renews the node's Lease (creating it the first time), as kubelet does. */

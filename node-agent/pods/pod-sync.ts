@@ -51,6 +51,15 @@ export interface SyncEnvironment {
   apiStatus(pod: Pod): PodStatus | undefined;
 }
 
+/** Whether a downward API volume of the pod shows its IP (known only once the sandbox runs). */
+function showsPodIP(pod: Pod): boolean {
+  const items = (pod.spec?.volumes ?? []).flatMap((v) => [
+    ...(v.downwardAPI?.items ?? []),
+    ...(v.projected?.sources ?? []).flatMap((s) => s.downwardAPI?.items ?? []),
+  ]);
+  return items.some((i) => i.fieldRef?.fieldPath?.startsWith('status.podIP'));
+}
+
 /** A failed sync step is retried after this long (kubelet's workerBackOffPeriod). */
 const RETRY_MS = 10_000;
 
@@ -153,8 +162,10 @@ export class PodSyncer implements PodLifecycle {
       }
       runtime = await readPodStatus(this.cri, uid);
       changed = true;
-      // The pod IP is known now: refresh volumes that show it (downward API status.podIP).
-      mounted = await this.volumes.setUp(pod, { podIPs: podIPs(), hostIPs: this.env.hostIPs(), allocatable: this.env.allocatable() }).catch(() => mounted);
+      // The pod IP is known now: rewrite the volumes that show it (downward API status.podIP).
+      if (showsPodIP(pod)) {
+        mounted = await this.volumes.setUp(pod, { podIPs: podIPs(), hostIPs: this.env.hostIPs(), allocatable: this.env.allocatable() }).catch(() => mounted);
+      }
     } else {
       sandboxConfig = this.runtime.sandboxConfig(pod, actions.attempt);
     }

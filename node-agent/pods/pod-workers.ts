@@ -57,7 +57,8 @@ export class PodWorkers {
   private stopped = false;
   private readonly idle = new Set<() => void>();
 
-  constructor(private readonly lifecycle: PodLifecycle) {}
+  /** `resyncMs`: every pod is synced at least this often (kubelet's --sync-frequency). */
+  constructor(private readonly lifecycle: PodLifecycle, private readonly resyncMs = RESYNC_MS) {}
 
   /**
    * A pod was added or changed in its source. Changes of its status alone (mostly our own
@@ -135,7 +136,7 @@ export class PodWorkers {
     try {
       while (w.pending && !this.stopped) {
         w.pending = false;
-        let next = RESYNC_MS;
+        let next = this.resyncMs;
         try {
           next = await this.step(w);
           w.failures = 0;
@@ -162,7 +163,7 @@ export class PodWorkers {
         w.state = 'terminating';
       } else {
         const out = await this.lifecycle.sync(pod);
-        if (!out.terminal) return out.requeueMs ?? RESYNC_MS;
+        if (!out.terminal) return Math.min(out.requeueMs ?? this.resyncMs, this.resyncMs);
         w.state = 'terminating';
       }
     }
@@ -179,8 +180,8 @@ export class PodWorkers {
         this.workers.delete(w.uid);
         return -1;
       }
-      return RESYNC_MS;
+      return this.resyncMs;
     }
-    return RESYNC_MS;
+    return this.resyncMs;
   }
 }

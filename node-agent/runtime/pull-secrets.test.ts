@@ -22,11 +22,11 @@ test('matching entries become CRI AuthConfigs, longest match first', () => {
     { metadata: { name: 'old' }, type: 'kubernetes.io/dockercfg', data: { '.dockercfg': b64(JSON.stringify({ '*.corp.io': { username: 'c', password: 'd' } })) } } as Secret,
   ];
   assert.deepEqual(credentialsFor('reg.io/team/app:1', secrets).map((c) => c.auth), [
-    { username: 'u2', password: 'p:2', server_address: 'reg.io' },
-    { username: 'u1', password: 'p1', server_address: 'reg.io' },
+    { username: 'u2', password: 'p:2' },
+    { username: 'u1', password: 'p1' },
   ]);
   assert.deepEqual(credentialsFor('reg.io/teamx/app', secrets).map((c) => c.auth.username), ['u1']);
   assert.deepEqual(credentialsFor('eu.corp.io/app', secrets).map((c) => c.auth.username), ['c']);
-  assert.deepEqual(credentialsFor('busybox', [dockerconfig({ 'https://index.docker.io/v1/': { username: 'hub', password: 'p' } })]).map((c) => c.auth.server_address), ['docker.io']);
+  assert.deepEqual(credentialsFor('busybox', [dockerconfig({ 'https://index.docker.io/v1/': { username: 'hub', password: 'p' } })]).map((c) => c.location), ['docker.io']);
   assert.deepEqual(credentialsFor('nginx', secrets), []);
 });

@@ -52,7 +52,7 @@ export function secretEntries(secret: Secret): Record<string, DockerConfigEntry>
   return {};
 }
 
-function toAuth(location: string, e: DockerConfigEntry): AuthConfig {
+function toAuth(e: DockerConfigEntry): AuthConfig {
   let { username = '', password = '' } = e;
   if (!username && !password && e.auth) {
     const plain = decode(e.auth);
@@ -60,8 +60,9 @@ function toAuth(location: string, e: DockerConfigEntry): AuthConfig {
     username = i < 0 ? plain : plain.slice(0, i);
     password = i < 0 ? '' : plain.slice(i + 1);
   }
-  const host = location.split('/')[0] ?? location;
-  const auth: AuthConfig = { username, password, server_address: host };
+  // No server_address: containerd resolves the registry from the image reference, and parses a
+  // bare "host:port" here as a broken URL (kubelet's keyring leaves it empty too).
+  const auth: AuthConfig = { username, password };
   if (e.identitytoken) auth.identity_token = e.identitytoken;
   if (e.registrytoken) auth.registry_token = e.registrytoken;
   return auth;
@@ -96,7 +97,7 @@ export function credentialsFor(image: string, secrets: Secret[]): Credential[] {
       const locPath = i < 0 ? '' : location.slice(i);
       if (!hostMatches(locHost, host)) continue;
       if (locPath && !(path === locPath || path.startsWith(locPath + '/'))) continue;
-      found.push({ location, auth: toAuth(location, entry) });
+      found.push({ location, auth: toAuth(entry) });
     }
   }
   return found.sort((a, b) => b.location.length - a.location.length);

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostExec } from '../../lib/exec.js';
 import { logger } from '../../lib/log.js';
-import { writeBridgeConflist } from '../../cni/bridge-conflist.js';
+import { networkNameFor, writeBridgeConflist } from '../../cni/bridge-conflist.js';
+import { idleHostportChains, networkChains } from '../../cni/network-cleanup.js';
+import { acquireHostLock } from '../lib/host-lock.js';
 import {
   cniChains,
   deleteLink,
@@ -33,6 +35,8 @@ const log = logger('cri-e2e');
 
 /** Dedicated names so a real k8ts node (cni0, 10.42.0.0/24) on the same host is not disturbed. */
 export const TEST_BRIDGE = 'k8tse2e0';
+/** Our CNI network's name: iptables chains and IPAM carry it, so cleanup touches only ours. */
+export const TEST_NETWORK = networkNameFor(TEST_BRIDGE);
 /** RFC 2544 benchmarking range: never routed on real networks. */
 export const TEST_POD_CIDR = '198.18.42.0/24';
 export const REGISTRY_PORT = 5000;
@@ -144,8 +148,13 @@ async function isEmptyTree(dir: string): Promise<boolean> {
 }
 
 export async function setupCriEnv(): Promise<CriEnv> {
-  if (await linkExists(TEST_BRIDGE)) throw new Error(`link ${TEST_BRIDGE} already exists; another test run is active?`);
-  const undo: { what: string; fn: () => Promise<void> }[] = [];
+  // Runtime tests (this one, the agent's) take turns on the host.
+  const release = await acquireHostLock();
+  if (await linkExists(TEST_BRIDGE)) {
+    await release();
+    throw new Error(`link ${TEST_BRIDGE} already exists; another test run is active?`);
+  }
+  const undo: { what: string; fn: () => Promise<void> }[] = [{ what: 'host lock', fn: release }];
   const problems: string[] = [];
   let tearing: Promise<string[]> | undefined;
   // Memoized: the signal handler, a failed setup and the tests may all call it.
@@ -209,8 +218,10 @@ async function build(
     fn: async () => {
       await deleteLink(TEST_BRIDGE);
       for (const t of TABLES) {
-        const mine = (await cniChains(t)).filter((c) => !chainsBefore.get(t)?.includes(c));
-        await removeChains(t, mine);
+        const saved = await saveTable(t);
+        const ours = networkChains(saved, TEST_NETWORK);
+        const hostport = idleHostportChains(saved, ours).filter((c) => !chainsBefore.get(t)?.includes(c));
+        await removeChains(t, [...ours, ...hostport]);
       }
       for (const t of TABLES) if (!(t in hostBefore.iptables)) await removeEmptyNftTable(t);
       if ((await readIpForward()) !== hostBefore.ipForward) await writeIpForward(hostBefore.ipForward);
@@ -273,7 +284,7 @@ async function build(
       '',
     ].join('\n'),
   );
-  await writeBridgeConflist(cniConfDir, { podCidr: TEST_POD_CIDR, bridge: TEST_BRIDGE, ipamDataDir: join(tmp, 'cni', 'ipam') });
+  await writeBridgeConflist(cniConfDir, { name: TEST_NETWORK, podCidr: TEST_POD_CIDR, bridge: TEST_BRIDGE, ipamDataDir: join(tmp, 'cni', 'ipam') });
 
   signal.throwIfAborted();
   const streamPort = await freePort();

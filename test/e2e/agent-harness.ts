@@ -1,0 +1,268 @@
+// A real one-node cluster for the node agent's tests: a `k8ts server` (control plane only) and a
+// `k8ts agent` process running its own containerd with its own run dir, bridge, pod CIDR,
+// cgroup root and data dirs, pulling test images (built from Debian packages) from a loopback
+// registry. Teardown stops the agent, runs `k8ts killall` with the same settings, and checks
+// that the host looks as it did before.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { issueCertificate } from '../../lib/pki.js';
+import { primaryIPv4 } from '../../node-agent/node/host-info.js';
+import { networkNameFor } from '../../cni/bridge-conflist.js';
+import { networkChains } from '../../cni/network-cleanup.js';
+import { saveTable, linkExists, readIpForward, writeIpForward } from '../../cni/host-cleanup.js';
+import { buildTestImages, type TestImages } from '../images/images.js';
+import { pushImage, startRegistry, type TestRegistry } from '../images/registry.js';
+import { cliPath, startCluster, eventually, type TestCluster } from '../lib/cluster.js';
+import { acquireHostLock } from '../lib/host-lock.js';
+import { freePort, hostSnapshot, missingPrerequisites, mountsUnder, pidsMentioning, type HostSnapshot } from './cri-harness.js';
+
+export { missingPrerequisites };
+
+export interface AgentEnv {
+  c: TestCluster;
+  id: string;
+  nodeName: string;
+  /** busybox in the loopback registry. */
+  image: string;
+  /** busybox in a registry that wants `authUser` / `authPassword`. */
+  authImage: string;
+  authUser: string;
+  authPassword: string;
+  tmp: string;
+  runDir: string;
+  bridge: string;
+  network: string;
+  podCIDR: string;
+  manifests: string;
+  agentLog: string;
+  images: TestImages;
+  registry: TestRegistry;
+  /** Starts the agent (again). */
+  startAgent(): Promise<void>;
+  /** SIGTERM and wait: pods keep running. */
+  stopAgent(): Promise<void>;
+  /** PID of the running agent process. */
+  agentPid(): number | undefined;
+  /** Our containerd's socket. */
+  criSocket: string;
+  /** `k8ts killall` with this environment's settings. */
+  killall(): Promise<string>;
+  /** Runs kubectl; throws with stderr on failure. */
+  k(...args: string[]): Promise<string>;
+  apply(yaml: string): Promise<void>;
+  pod(name: string, namespace?: string): Promise<PodJson>;
+  /** Undo everything; resolves with what could not be cleaned. */
+  teardown(): Promise<string[]>;
+  hostBefore: HostSnapshot;
+}
+
+/** The pod fields tests look at. */
+export interface PodJson {
+  metadata: { name: string; uid: string; annotations?: Record<string, string> };
+  status: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string; reason?: string }[];
+    containerStatuses?: ContainerStatusJson[];
+    initContainerStatuses?: ContainerStatusJson[];
+  };
+}
+
+export interface ContainerStatusJson {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  containerID?: string;
+  state: { running?: { startedAt: string }; waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string } };
+  lastState: { terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string } };
+}
+
+export async function setupAgentEnv(): Promise<AgentEnv> {
+  const release = await acquireHostLock();
+  const undo: { what: string; fn: () => Promise<void> }[] = [{ what: 'host lock', fn: release }];
+  const problems: string[] = [];
+  let tearing: Promise<string[]> | undefined;
+  const teardown = (): Promise<string[]> =>
+    (tearing ??= (async () => {
+      for (const step of undo.reverse()) {
+        try {
+          await step.fn();
+        } catch (err) {
+          problems.push(`${step.what}: ${(err as Error).message}`);
+        }
+      }
+      return problems;
+    })());
+  const onSignal = (): void => {
+    void teardown().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  undo.push({ what: 'signal handlers', fn: async () => { process.removeListener('SIGINT', onSignal); process.removeListener('SIGTERM', onSignal); } });
+  try {
+    return await build(undo, teardown);
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
+
+async function build(undo: { what: string; fn: () => Promise<void> }[], teardown: () => Promise<string[]>): Promise<AgentEnv> {
+  const hostBefore = await hostSnapshot();
+  const ipForward = hostBefore.ipForward;
+  const id = randomBytes(2).toString('hex');
+  const bridge = `k8tsag${id}`;
+  const network = networkNameFor(bridge);
+  const podNet = 96 + (parseInt(id, 16) % 32);
+  const clusterCIDR = `198.18.${podNet}.0/24`;
+  const tmp = await mkdtemp('/tmp/k8ts-agent-e2e-');
+  const runDir = `/run/k8ts-ag-${id}`;
+  const cgroupRoot = `/k8ts-ag-${id}`;
+  const nodeName = `agent-e2e-${id}`;
+  const dataDir = join(tmp, 'data');
+  const manifests = join(tmp, 'manifests');
+  const agentLog = join(tmp, 'agent.log');
+  await mkdir(join(dataDir, 'agent', 'images'), { recursive: true });
+  await mkdir(manifests, { recursive: true });
+  undo.push({
+    what: 'host state',
+    fn: async () => {
+      if ((await readIpForward()) !== ipForward) await writeIpForward(ipForward);
+      // Host-wide dirs this run created (libcni's cache, containerd's shim sockets) go when empty.
+      for (const [d, existed] of Object.entries(hostBefore.sharedDirs)) {
+        if (!existed && existsSync(d) && (await emptyTree(d))) await rm(d, { recursive: true });
+      }
+    },
+  });
+  undo.push({ what: 'temp dirs', fn: async () => { await rm(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); await rm(runDir, { recursive: true, force: true }); } });
+
+  const images = await buildTestImages(join(tmp, 'images'));
+  await copyFile(images.pauseArchive, join(dataDir, 'agent', 'images', 'pause.tar'));
+  const registry = await startRegistry({ dir: join(tmp, 'registry'), port: await freePort() });
+  undo.push({ what: 'registry', fn: () => registry.stop() });
+  await pushImage(images.layout, 'busybox', `${registry.host}/library/busybox:latest`);
+  const auth = { username: 'puller', password: `pw-${id}` };
+  const authRegistry = await startRegistry({ dir: join(tmp, 'registry-auth'), port: await freePort(), auth });
+  undo.push({ what: 'auth registry', fn: () => authRegistry.stop() });
+  await pushImage(images.layout, 'busybox', `${authRegistry.host}/private/busybox:1.0`, { creds: auth });
+  const registries = join(tmp, 'registries.yaml');
+  const mirror = (host: string) => `  "${host}":\n    endpoint: ["http://${host}"]\n`;
+  await writeFile(registries, `mirrors:\n${mirror(registry.host)}${mirror(authRegistry.host)}`);
+
+  const c = await startCluster({ args: ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'] });
+  undo.push({ what: 'cluster', fn: () => c.destroy() });
+  // The agent's serving certificate, from the cluster CA the API server verifies it with.
+  const ca = { cert: await readFile(join(c.dataDir, 'pki', 'ca.crt'), 'utf8'), key: await readFile(join(c.dataDir, 'pki', 'ca.key'), 'utf8') };
+  const nodeIP = primaryIPv4();
+  const serving = issueCertificate(ca, { commonName: nodeName, dnsNames: [nodeName], ips: [nodeIP, '127.0.0.1'], usage: 'server' });
+  await writeFile(join(tmp, 'kubelet.crt'), serving.cert);
+  await writeFile(join(tmp, 'kubelet.key'), serving.key, { mode: 0o600 });
+  const streamPort = await freePort();
+
+  const flags = [
+    '--data-dir', dataDir, '--node-name', nodeName, '--run-dir', runDir,
+    '--cni-conf-dir', join(tmp, 'cni', 'net.d'), '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot,
+  ];
+  const agentArgs = [
+    cliPath, 'agent', '--kubeconfig', c.kubeconfig, ...flags, '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests,
+    '--kubelet-port', '0', '--stream-server-port', String(streamPort), '--private-registry', registries, '--sync-frequency', '5s',
+    '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
+  ];
+  let agent: ChildProcess | undefined;
+  const stopAgent = async (): Promise<void> => {
+    const p = agent;
+    agent = undefined;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGTERM');
+    await Promise.race([exited, sleep(30_000)]);
+    if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    await exited;
+  };
+  const startAgent = async (): Promise<void> => {
+    const fd = openSync(agentLog, 'a');
+    const p = spawn(process.execPath, agentArgs, { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    agent = p;
+    await eventually(async () => {
+      if (p.exitCode !== null) throw new Error(`agent exited ${p.exitCode}:\n${(await readFile(agentLog, 'utf8')).split('\n').slice(-15).join('\n')}`);
+      const out = await c.kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+      return out.stdout === 'True' && (await readFile(agentLog, 'utf8')).includes('"agent running"');
+    }, 120_000, 250);
+  };
+  const killall = async (): Promise<string> => {
+    const { run } = await import('../lib/cluster.js');
+    const r = await run(process.execPath, [cliPath, 'killall', '--data-dir', dataDir, '--run-dir', runDir, '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot, '--keep-kube-chains'], undefined, 120_000);
+    if (r.code !== 0) throw new Error(`killall failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  };
+  // Whatever a test left: stop the agent, then killall cleans the host.
+  undo.push({ what: 'agent and pods', fn: async () => { await stopAgent(); await killall(); } });
+  await startAgent();
+
+  const k = async (...args: string[]): Promise<string> => c.k(...args);
+  const env: AgentEnv = {
+    c, id, nodeName, image: `${registry.host}/library/busybox:latest`, tmp,
+    authImage: `${authRegistry.host}/private/busybox:1.0`, authUser: auth.username, authPassword: auth.password, runDir, bridge, network, podCIDR: clusterCIDR, manifests,
+    agentLog, images, registry, startAgent, stopAgent, killall, k, hostBefore, teardown,
+    agentPid: () => agent?.pid, criSocket: join(runDir, 'containerd', 'containerd.sock'),
+    async apply(yaml) {
+      const r = await c.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: yaml });
+      if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
+    },
+    async pod(name, namespace = 'default') {
+      return JSON.parse(await c.k('get', 'pod', name, '-n', namespace, '-o', 'json')) as PodJson;
+    },
+  };
+  return env;
+}
+
+async function emptyTree(dir: string): Promise<boolean> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || !(await emptyTree(join(dir, e.name)))) return false;
+  }
+  return true;
+}
+
+/** What of the environment is still on the host (after teardown: nothing). */
+export async function agentLeftovers(env: AgentEnv): Promise<string[]> {
+  const left: string[] = [];
+  if (await linkExists(env.bridge)) left.push(`link ${env.bridge}`);
+  for (const t of ['nat', 'filter'] as const) {
+    const chains = networkChains(await saveTable(t), env.network);
+    if (chains.length) left.push(`iptables ${t}: ${chains.join(', ')}`);
+  }
+  const mounts = await mountsUnder([env.tmp, env.runDir]);
+  if (mounts.length) left.push(`mounts: ${mounts.join(', ')}`);
+  if ((await pidsMentioning(env.runDir)).length) left.push(`processes using ${env.runDir}`);
+  if (existsSync(env.tmp)) left.push(env.tmp);
+  if (existsSync(env.runDir)) left.push(env.runDir);
+  const now = await hostSnapshot();
+  for (const key of ['links', 'cgroups', 'iptables', 'ipForward', 'sharedDirs'] as const) {
+    if (JSON.stringify(now[key]) !== JSON.stringify(env.hostBefore[key])) left.push(`host ${key} changed: ${JSON.stringify(env.hostBefore[key])} -> ${JSON.stringify(now[key])}`);
+  }
+  return left;
+}
+
+/** Polls a pod until `check` accepts it. */
+export async function waitForPod(env: AgentEnv, name: string, check: (p: PodJson) => boolean, timeoutMs = 60_000): Promise<PodJson> {
+  let last: PodJson | undefined;
+  try {
+    return await eventually(async () => {
+      const p = await env.pod(name).catch(() => undefined);
+      last = p ?? last;
+      return p && check(p) ? p : undefined;
+    }, timeoutMs, 200);
+  } catch (err) {
+    const events = await env.k('get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}').catch(() => '');
+    throw new Error(`pod ${name}: ${(err as Error).message}\nstatus: ${JSON.stringify(last?.status)}\nevents:\n${events}`);
+  }
+}
+
+export function cond(p: PodJson, type: string): string | undefined {
+  return p.status.conditions?.find((c) => c.type === type)?.status;
+}
