@@ -29,6 +29,7 @@ Flags:
   --pod-run-duration D        how long restartPolicy Never/OnFailure pods run before succeeding (default 5s;
                               per pod: annotation ${'k8ts.io/simulated-run-seconds'})
   --pod-stop-delay D          how long deleted pods take to stop, at most their grace period (default 0s)
+  --node-lease-duration-seconds N  the nodes' Lease duration; it is renewed every quarter of it (default 40)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
 `;
 
@@ -46,6 +47,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     'node-labels': { type: 'string' },
     'pod-run-duration': { type: 'string' },
     'pod-stop-delay': { type: 'string' },
+    'node-lease-duration-seconds': { type: 'string' },
     'log-level': { type: 'string' },
   }, help);
   if (f['log-level']) setLogLevel(f['log-level']);
@@ -59,12 +61,17 @@ export async function runAgent(argv: string[]): Promise<number> {
     if (i <= 0) throw new Error(`invalid --node-labels entry "${kv}" (want key=value)`);
     return [kv.slice(0, i), kv.slice(i + 1)];
   }));
+  const leaseSeconds = Number(f['node-lease-duration-seconds'] ?? 40);
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new Error(`invalid --node-lease-duration-seconds "${f['node-lease-duration-seconds']}"`);
   const client = KubeClient.fromKubeconfig(f.kubeconfig, { userAgent: 'k8ts-simulated-agent', maxSockets: 64 });
   const agent = new SimulatedAgent({
     client, nodeNames, nodeIP: f['node-ip'],
     shape: { cpu: f.cpu ?? '8', memory: f.memory ?? '32Gi', pods: f.pods ?? '110', kubeletVersion: serverVersion().gitVersion, labels },
     runMs: parseDuration(f['pod-run-duration'] ?? '5s'),
     terminationMs: parseDuration(f['pod-stop-delay'] ?? '0s'),
+    // The kubelet renews its lease every quarter of the lease duration (10 s of 40 s).
+    leaseDurationSeconds: leaseSeconds,
+    heartbeatMs: leaseSeconds * 250,
   });
   const log = logger('agent');
   await agent.start();

@@ -26,6 +26,8 @@ import type { NodeView, PodInfo } from './types.js';
 const log = logger('scheduler');
 
 export const defaultSchedulerName = 'default-scheduler';
+/** Longest stretch the scheduling loop runs before yielding to I/O. */
+const yieldEveryMs = 5;
 
 export interface SchedulerOptions {
   client: KubeClient;
@@ -82,6 +84,7 @@ export class Scheduler {
     try {
       if (!(await this.nodes.waitForSync(signal)) || !(await this.pods.waitForSync(signal)) || !(await this.namespaces.waitForSync(signal))) return;
       log.info({ nodes: this.cache.nodeCount }, 'scheduler started');
+      let lastYield = performance.now();
       for (;;) {
         const qp = await this.queue.pop();
         if (!qp) break;
@@ -92,6 +95,11 @@ export class Scheduler {
           this.queue.requeueAfterError(qp);
         }
         if (this.inflight >= (this.opts.maxInflightBindings ?? 64)) await new Promise<void>((r) => (this.bindSlot = r));
+        // The scheduler shares the event loop with the API server: let requests through between pods.
+        if (performance.now() - lastYield > yieldEveryMs) {
+          await new Promise((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
       }
     } finally {
       this.queue.close();

@@ -9,15 +9,17 @@ import { startSimulatedNodes, type SimulatedNodes } from '../lib/agent.js';
 let c: TestCluster;
 let nodeA: SimulatedNodes;
 let nodeB: SimulatedNodes;
+/** Leases renewed every second, so a 5 s grace period only catches a dead agent. */
+const nodeAFlags = ['--cpu', '4', '--memory', '16Gi', '--pods', '50', '--node-lease-duration-seconds', '4'];
 
 before(async () => {
   // Short grace periods so the test sees in seconds what takes minutes by default.
   c = await startCluster({ args: [
-    '--node-monitor-grace-period', '4s', '--node-monitor-period', '1s',
+    '--node-monitor-grace-period', '5s', '--node-monitor-period', '1s',
     '--default-not-ready-toleration-seconds', '3', '--default-unreachable-toleration-seconds', '3',
   ] });
-  nodeA = await startSimulatedNodes(c, 'node-a', ['--cpu', '4', '--memory', '16Gi', '--pods', '50']);
-  nodeB = await startSimulatedNodes(c, 'node-b');
+  nodeA = await startSimulatedNodes(c, 'node-a', nodeAFlags);
+  nodeB = await startSimulatedNodes(c, 'node-b', ['--node-lease-duration-seconds', '4']);
   await eventually(async () => (await c.k('get', 'nodes')).match(/ Ready /g)?.length === 2);
 });
 
@@ -80,7 +82,7 @@ ${tolerations}`;
 });
 
 test('the node recovers when its agent comes back: Ready, untainted, and the terminating pod is gone', async () => {
-  nodeA = await startSimulatedNodes(c, 'node-a', ['--cpu', '4', '--memory', '16Gi', '--pods', '50']);
+  nodeA = await startSimulatedNodes(c, 'node-a', nodeAFlags);
   await eventually(async () => /node-a\s+Ready/.test(await c.k('get', 'nodes')), 30_000);
   await eventually(async () => (await c.k('get', 'node', 'node-a', '-o', 'jsonpath={.spec.taints}')) === '', 20_000);
   await eventually(async () => (await c.kubectl(['get', 'pod', 'doomed'])).code === 1, 20_000);
