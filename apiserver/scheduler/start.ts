@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../lib/log.js';
+import { apiEventSink, EventRecorder, referenceTo } from '../../lib/client/events.js';
 import { apiLeaseLock, LeaderElector } from '../../lib/client/leader-election.js';
 import type { KubeClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
@@ -26,12 +27,19 @@ export function startScheduler(opts: { client: KubeClient; leaderElect: boolean 
   if (!opts.leaderElect) lead(stopper.signal);
   else {
     const identity = `${hostname()}_${randomUUID()}`;
-    const elector = new LeaderElector({
+    const recorder = new EventRecorder(apiEventSink(opts.client), { component: 'kube-scheduler' });
+    const elector: LeaderElector = new LeaderElector({
       lock: apiLeaseLock(opts.client.resource<Lease>(resources.leases), 'kube-system', 'kube-scheduler'),
       identity,
-      onStartedLeading: lead,
+      onStartedLeading: (signal) => {
+        const lease = elector.lease;
+        if (lease) recorder.event(referenceTo(lease, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }), 'Normal', 'LeaderElection', `${identity} became leader`);
+        lead(signal);
+      },
     });
-    runs.push(elector.run(stopper.signal).catch((err: unknown) => log.error({ err: (err as Error).message }, 'leader election failed')));
+    runs.push(elector.run(stopper.signal)
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'leader election failed'))
+      .finally(() => recorder.close()));
   }
   return {
     async stop() {
