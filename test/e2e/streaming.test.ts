@@ -180,6 +180,24 @@ describe('streaming: logs, exec, attach, port-forward, cp, proxies', { skip: mis
     assert.equal((await f.cluster.http('POST', '/api/v1/namespaces/default/pods', pod('lost', 'gone'))).status, 201);
   });
 
+  it('every kubectl from 1.27 to 1.33: exec with stdin and exit code, port-forward', async () => {
+    for (let minor = 27; minor <= 33; minor++) {
+      const bin = `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+      if (!existsSync(bin)) continue;
+      const r = await k(bin, ['exec', '-i', 'web', '-c', 'httpd', '--', 'sh', '-c', 'cat; exit 5'], `v1.${minor}`);
+      assert.equal(r.code, 5, `1.${minor}: ${r.stderr}`);
+      assert.equal(r.stdout, `v1.${minor}`);
+      const pf = new RunningKubectl(bin, f.cluster, ['port-forward', 'pod/web', ':8080']);
+      try {
+        const [, port] = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 8080/);
+        const body = await (await fetch(`http://127.0.0.1:${port}/index.html`, { signal: AbortSignal.timeout(10_000) })).text();
+        assert.equal(body, 'hello from k8ts busybox\n', `1.${minor}`);
+      } finally {
+        await pf.stop();
+      }
+    }
+  });
+
   it('nodes/proxy reaches the agent: healthz, node logs, pods, stats', async () => {
     const raw = (p: string) => f.cluster.k('get', '--raw', `/api/v1/nodes/${NODE}/proxy${p}`);
     assert.equal(await raw('/healthz'), 'ok');
