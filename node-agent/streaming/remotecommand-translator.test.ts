@@ -28,6 +28,8 @@ async function listen(s: Server): Promise<number> {
  * stdout until stdin ends, says "bye" on stderr, reports exit code 7, then resets every stream
  * and closes, as the kubelet's streaming server does.
  */
+const resizes: string[] = [];
+
 async function fakeRuntime(): Promise<number> {
   const server = createServer((_req, res) => {
     res.writeHead(404).end('container not found ("nope")');
@@ -44,10 +46,11 @@ async function fakeRuntime(): Promise<number> {
       s.reply();
       streams.set(s.header('streamtype') ?? '', s);
       if (streams.size < 4) return;
+      streams.get('resize')?.on('data', (d: Buffer) => resizes.push(d.toString()));
       const stdin = streams.get('stdin')!;
       stdin.on('data', (d: Buffer) => streams.get('stdout')!.write(d.toString().toUpperCase()));
       stdin.on('end', () => {
-        streams.get('stderr')!.write('bye');
+        streams.get('stderr')?.write('bye');
         streams.get('error')!.write(JSON.stringify({
           metadata: {}, status: 'Failure', message: 'command terminated with non-zero exit code: exit code 7', reason: 'NonZeroExitCode',
           details: { causes: [{ reason: 'ExitCode', message: '7' }] },
@@ -109,6 +112,19 @@ describe('v5 WebSocket to SPDY translation', () => {
     assert.equal(status.details.causes[0].message, '7');
     assert.equal(s.order.at(-1), Channel.error, 'the Status comes after all output');
     assert.equal(s.closeCode, 1000);
+  });
+
+  it('carries terminal resizes to the resize stream (tty: no stderr)', async () => {
+    const runtime = await fakeRuntime();
+    const port = await translator(`http://127.0.0.1:${runtime}/exec/ok`, { stdin: true, stdout: true, stderr: false, tty: true });
+    const s = await runClient(port, (ws) => {
+      ws.send(channelMessage(Channel.resize, Buffer.from('{"Width":120,"Height":40}')));
+      ws.send(channelMessage(Channel.stdin, Buffer.from('x')));
+      setTimeout(() => ws.send(Buffer.from([Channel.close, Channel.stdin])), 50);
+    });
+    assert.deepEqual(resizes, ['{"Width":120,"Height":40}']);
+    assert.equal(s.byChannel.get(Channel.stdout), 'X');
+    assert.equal(s.byChannel.has(Channel.stderr), false);
   });
 
   it('reports a runtime that refuses the upgrade as an internal error', async () => {

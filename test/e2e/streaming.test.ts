@@ -9,6 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -196,6 +198,22 @@ describe('streaming: logs, exec, attach, port-forward, cp, proxies', { skip: mis
         await pf.stop();
       }
     }
+  });
+
+  it('WebSocket v4 clients (client libraries) are relayed to the runtime as they are', async () => {
+    const pki = join(f.cluster.dataDir, 'pki');
+    const tls = { ca: await readFile(join(pki, 'ca.crt'), 'utf8'), cert: await readFile(join(pki, 'admin.crt'), 'utf8'), key: await readFile(join(pki, 'admin.key'), 'utf8') };
+    const q = new URLSearchParams([['container', 'httpd'], ['command', 'sh'], ['command', '-c'], ['command', 'echo hi; echo oops >&2; exit 2'], ['stdout', 'true'], ['stderr', 'true']]);
+    const ws = new WebSocket(`wss://127.0.0.1:${f.cluster.port}/api/v1/namespaces/default/pods/web/exec?${q}`, ['v4.channel.k8s.io'], tls);
+    const byChannel = new Map<number, string>();
+    ws.on('message', (d: Buffer) => byChannel.set(d[0], (byChannel.get(d[0]) ?? '') + d.subarray(1).toString()));
+    await once(ws, 'close');
+    assert.equal(ws.protocol, 'v4.channel.k8s.io');
+    assert.equal(byChannel.get(1), 'hi\n');
+    assert.equal(byChannel.get(2), 'oops\n');
+    const status = JSON.parse(byChannel.get(3) ?? '{}') as { reason?: string; details?: { causes?: { message: string }[] } };
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.equal(status.details?.causes?.[0].message, '2');
   });
 
   it('nodes/proxy reaches the agent: healthz, node logs, pods, stats', async () => {
