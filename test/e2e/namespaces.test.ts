@@ -81,6 +81,22 @@ test('a namespace held up by a finalizer is Terminating, says why, and refuses n
   await eventually(async () => (await c.kubectl(['get', 'namespace', 'held'])).code === 1, 30_000);
 });
 
+test('a stuck namespace can be finalized by hand through /finalize', async () => {
+  await c.k('create', 'namespace', 'stuck');
+  await apply('stuck', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"keeper","finalizers":["example.com/hold"]}}');
+  assert.equal((await c.kubectl(['delete', 'namespace', 'stuck', '--wait=false'])).code, 0);
+  await eventually(async () => /^stuck\s+Terminating/m.test(await c.k('get', 'namespace', 'stuck')));
+  const ns = JSON.parse(await c.k('get', 'namespace', 'stuck', '-o', 'json'));
+  ns.spec.finalizers = [];
+  const r = await c.kubectl(['replace', '--raw', '/api/v1/namespaces/stuck/finalize', '-f', '-'], { stdin: JSON.stringify(ns) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).metadata.name, 'stuck');
+  await eventually(async () => (await c.kubectl(['get', 'namespace', 'stuck'])).code === 1);
+  const get = await c.kubectl(['get', '--raw', '/api/v1/namespaces/default/finalize']);
+  assert.equal(get.code, 1);
+  assert.match(get.stderr, /MethodNotAllowed|not supported/);
+});
+
 test('the system namespaces cannot be deleted', async () => {
   const r = await c.kubectl(['delete', 'namespace', 'kube-system']);
   assert.equal(r.code, 1);

@@ -1,9 +1,8 @@
 // Namespace-specific server behaviour: a deleted namespace turns Terminating and stays until its
 // spec.finalizers are empty (the namespace controller removes "kubernetes" through /finalize once
 // the content is gone); the finalize subresource changes only spec.finalizers.
-import { badRequest } from '../../api/errors.js';
+import { badRequest, invalid, methodNotSupported } from '../../api/errors.js';
 import { invalidValue, path, type FieldError } from '../../api/field-errors.js';
-import { invalid } from '../../api/errors.js';
 import { isPlainObject, type KubeObject } from '../../api/object.js';
 import { isQualifiedName } from '../../api/validation/names.js';
 import type { ApiContext } from '../../http/api-context.js';
@@ -36,7 +35,7 @@ export function namespaceExtensions(api: ApiContext): void {
     subresources: [{
       name: 'finalize', kind: 'Namespace', verbs: ['update'],
       async handle(call) {
-        if (call.info.verb !== 'update') throw badRequest(`the server does not allow this method on the requested resource`);
+        if (call.info.verb !== 'update') throw methodNotSupported({ group: '', resource: 'namespaces/finalize' }, call.info.verb);
         const body = await readObject(call);
         const spec = body.spec;
         if (spec !== undefined && !isPlainObject(spec)) throw badRequest('spec must be an object');
