@@ -65,7 +65,8 @@ export function dialUpgrade(target: ProxyTarget, method: string, headers: Outgoi
     const req = sendRequest(target, method, headers);
     req.once('upgrade', (response: IncomingMessage, socket: Duplex, head: Buffer) => resolve({ kind: 'upgraded', response, socket, head }));
     req.once('response', (response: IncomingMessage) => resolve({ kind: 'response', response }));
-    req.once('error', reject);
+    // Errors after the answer (a reset while reading a refusal) must not go unheard.
+    req.on('error', reject);
     req.end();
   });
 }
@@ -137,7 +138,7 @@ export function fetchUpstream(target: ProxyTarget, method: string, headers: Outg
     const req = sendRequest(target, method, headers);
     signal?.addEventListener('abort', () => req.destroy(), { once: true });
     req.once('response', resolve);
-    req.once('error', reject);
+    req.on('error', reject);
     req.end();
   });
 }
@@ -191,12 +192,12 @@ export function proxyPlain(req: IncomingMessage, res: ServerResponse, target: Pr
       res.flushHeaders();
       answer.pipe(res);
       answer.once('end', () => resolve());
-      answer.once('error', () => {
+      answer.on('error', () => {
         res.destroy();
         resolve();
       });
     });
-    up.once('error', (err) => {
+    up.on('error', (err) => {
       if (res.headersSent) {
         res.destroy();
         resolve();

@@ -39,6 +39,7 @@ export async function serveContainerLogs(ctx: AgentContext, conn: Connection, na
 
   const { res, req } = conn;
   const abort = new AbortController();
+  res.on('error', () => abort.abort());
   res.once('close', () => abort.abort());
   req.once('close', () => abort.abort());
   try {

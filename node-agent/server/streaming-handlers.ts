@@ -24,7 +24,10 @@ const v5Server = new WebSocketServer({
 });
 
 function acceptV5(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
-  return new Promise((resolve) => v5Server.handleUpgrade(req, socket, head, resolve));
+  return new Promise((resolve) => v5Server.handleUpgrade(req, socket, head, (ws) => {
+    ws.on('error', () => ws.terminate());
+    resolve(ws);
+  }));
 }
 
 function wantsV5(req: IncomingMessage): boolean {

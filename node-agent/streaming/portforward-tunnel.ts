@@ -39,6 +39,7 @@ export async function tunnelPortForward(req: IncomingMessage, client: Duplex, he
   if (chosen) wss.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${TUNNELING_PREFIX}${chosen}`));
   const ws = await new Promise<WebSocket>((resolve) => wss.handleUpgrade(req, client, head, resolve));
   const upstream = up.socket;
+  upstream.on('error', () => upstream.destroy());
   if (up.head.length) ws.send(up.head);
   await relay(ws, upstream);
   wss.close();

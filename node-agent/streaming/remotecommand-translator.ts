@@ -48,6 +48,7 @@ export function finishWebSocket(ws: WebSocket, status: Record<string, unknown>):
  * `dial` reaches. Resolves when both sides are done.
  */
 export async function translateRemoteCommand(ws: WebSocket, opts: StreamOptions, dial: () => Promise<SpdySession>): Promise<void> {
+  ws.on('error', () => ws.terminate());
   // Tell the client the connection is up (empty message on the lowest writable channel).
   ws.send(channelMessage(opts.stdout ? Channel.stdout : opts.stderr ? Channel.stderr : Channel.error));
 
@@ -80,14 +81,17 @@ export async function translateRemoteCommand(ws: WebSocket, opts: StreamOptions,
   const stderr = opts.stderr ? open(StreamType.stderr) : undefined;
   const resize = opts.tty ? open(StreamType.resize) : undefined;
 
+  // A misbehaving client (data after CLOSE) or a session already gone must not crash the agent.
+  for (const s of [error, stdin, stdout, stderr, resize]) s?.on('error', () => undefined);
+  const writable = (s: SpdyStream | undefined): s is SpdyStream => s !== undefined && !s.writableEnded && !s.destroyed;
   deliver = (m: Buffer): void => {
     const msg = parseChannelMessage(m);
     if (!msg) return;
     const closed = closeSignal(msg);
-    if (closed === Channel.stdin) stdin?.end();
-    else if (closed === Channel.resize) resize?.end();
-    else if (msg.channel === Channel.stdin) stdin?.write(msg.data);
-    else if (msg.channel === Channel.resize) resize?.write(msg.data);
+    if (closed === Channel.stdin && writable(stdin)) stdin.end();
+    else if (closed === Channel.resize && writable(resize)) resize.end();
+    else if (msg.channel === Channel.stdin && writable(stdin)) stdin.write(msg.data);
+    else if (msg.channel === Channel.resize && writable(resize)) resize.write(msg.data);
   };
   for (const m of early.splice(0)) deliver(m);
 

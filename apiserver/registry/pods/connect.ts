@@ -87,7 +87,7 @@ async function serveLog(api: ApiContext, kubelet: KubeletConnector, call: Resour
   await new Promise<void>((resolve) => {
     answer.pipe(call.res);
     answer.once('end', resolve);
-    answer.once('error', () => {
+    answer.on('error', () => {
       call.res.destroy();
       resolve();
     });
