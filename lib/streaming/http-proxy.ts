@@ -6,6 +6,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 
 /** Where a request goes, and how to talk TLS to it. */
 export interface ProxyTarget {
@@ -102,6 +103,9 @@ export function writeRawResponse(socket: Duplex, status: number, message: string
 
 /** Joins two connections until either closes; resolves once both are gone. */
 export function joinSockets(a: Duplex, b: Duplex): Promise<void> {
+  // Streaming protocols exchange small frames and wait for answers (a SPDY client waits for each
+  // stream's reply): Nagle's algorithm would hold each one back for a delayed ACK per hop.
+  for (const s of [a, b]) (s as Partial<Socket>).setNoDelay?.(true);
   return new Promise((resolve) => {
     let closed = 0;
     const onClose = (): void => {

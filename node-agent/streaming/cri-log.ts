@@ -8,8 +8,6 @@
 export interface CriLogEntry {
   /** The timestamp exactly as written (RFC 3339 with nanoseconds). */
   timestamp: string;
-  /** Milliseconds since the epoch, for comparisons. */
-  timeMs: number;
   stream: 'stdout' | 'stderr';
   /** A fragment of a longer line: no newline follows it. */
   partial: boolean;
@@ -25,8 +23,8 @@ export function parseCriLogLine(line: Buffer): CriLogEntry | undefined {
   const s2 = line.indexOf(SPACE, s1 + 1);
   if (s2 < 0) return undefined;
   const timestamp = line.toString('latin1', 0, s1);
-  const timeMs = Date.parse(timestamp);
-  if (Number.isNaN(timeMs)) return undefined;
+  // A cheap shape check; the exact instant is parsed only when a `since` needs it.
+  if (!/^\d{4}-\d\d-\d\dT/.test(timestamp)) return undefined;
   const stream = line.toString('latin1', s1 + 1, s2);
   if (stream !== 'stdout' && stream !== 'stderr') return undefined;
   // Tags: F (full) or P (partial), possibly more ':'-separated tags after; older runtimes wrote none.
@@ -41,9 +39,9 @@ export function parseCriLogLine(line: Buffer): CriLogEntry | undefined {
     }
   } else {
     const tag = line.toString('latin1', s2 + 1);
-    if (tag === 'P' || tag === 'F') return { timestamp, timeMs, stream, partial: tag === 'P', content: Buffer.alloc(0) };
+    if (tag === 'P' || tag === 'F') return { timestamp, stream, partial: tag === 'P', content: Buffer.alloc(0) };
   }
-  return { timestamp, timeMs, stream, partial, content: line.subarray(contentStart) };
+  return { timestamp, stream, partial, content: line.subarray(contentStart) };
 }
 
 /** The kubelet's log options (PodLogOptions as the kubelet receives them). */
@@ -111,19 +109,33 @@ export class LogFormatter {
 
   /** The output for one entry (possibly empty). */
   format(e: CriLogEntry): Buffer {
-    if (this.done) return Buffer.alloc(0);
-    if (this.opts.sinceMs !== undefined && e.timeMs < this.opts.sinceMs) return Buffer.alloc(0);
-    const parts: Buffer[] = [];
-    if (this.opts.timestamps && this.atLineStart) parts.push(Buffer.from(`${e.timestamp} `, 'latin1'));
-    parts.push(e.content);
-    if (!e.partial) parts.push(Buffer.from('\n'));
+    const out: Buffer[] = [];
+    this.formatInto(e, out);
+    return Buffer.concat(out);
+  }
+
+  /** Appends the output for one entry to `out` (no copies: the hot path of large logs). */
+  formatInto(e: CriLogEntry, out: Buffer[]): void {
+    if (this.done) return;
+    if (this.opts.sinceMs !== undefined) {
+      const t = Date.parse(e.timestamp);
+      if (Number.isNaN(t) || t < this.opts.sinceMs) return;
+    }
+    if (this.opts.timestamps && this.atLineStart) this.emit(Buffer.from(`${e.timestamp} `, 'latin1'), out);
+    this.emit(e.content, out);
+    if (!e.partial) this.emit(NEWLINE, out);
     this.atLineStart = !e.partial;
-    let out = Buffer.concat(parts);
-    if (out.length > this.remaining) out = out.subarray(0, this.remaining);
-    this.remaining -= out.length;
-    return out;
+  }
+
+  private emit(b: Buffer, out: Buffer[]): void {
+    if (this.remaining <= 0 || b.length === 0) return;
+    const part = b.length > this.remaining ? b.subarray(0, this.remaining) : b;
+    this.remaining -= part.length;
+    out.push(part);
   }
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Splits a byte stream into lines. Feed chunks as read; complete lines come out, a trailing

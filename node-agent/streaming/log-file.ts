@@ -57,7 +57,7 @@ export async function* readContainerLog(path: string, opts: LogOptions, control:
         const out: Buffer[] = [];
         for (const line of splitter.push(buf.subarray(0, bytesRead))) {
           const e = parseCriLogLine(line);
-          if (e) out.push(formatter.format(e));
+          if (e) formatter.formatInto(e, out);
           if (formatter.done) break;
         }
         const chunk = Buffer.concat(out);
