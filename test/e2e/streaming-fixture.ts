@@ -7,14 +7,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createInterface } from 'node:readline';
 import { issueCertificate } from '../../lib/pki.js';
 import type { Pod } from '../../lib/client/types.js';
 import type { ContainerConfig, PodSandboxConfig } from '../../node-agent/cri/index.js';
 import { KubeletLabels, startAgentServer, type AgentServer } from '../../node-agent/server/index.js';
-import { linkExists } from '../../cni/host-cleanup.js';
-import { kubectlPath, startCluster, type TestCluster } from '../lib/cluster.js';
-import { TEST_BRIDGE, setupCriEnv, type CriEnv } from './cri-harness.js';
+import { startCluster, type TestCluster } from '../lib/cluster.js';
+import { setupCriEnv, type CriEnv } from './cri-harness.js';
 
 export const NODE = 'stream-node';
 export const POD = 'web';
@@ -45,12 +43,6 @@ export interface StreamingFixture {
   teardown(): Promise<void>;
 }
 
-/** Waits for the CRI test environment (one bridge per host) to be free, then takes it. */
-async function criEnvWhenFree(): Promise<CriEnv> {
-  for (let i = 0; i < 600 && (await linkExists(TEST_BRIDGE)); i++) await sleep(1000);
-  return setupCriEnv();
-}
-
 export async function setupStreamingFixture(extraContainers: string[]): Promise<StreamingFixture> {
   const cluster = await startCluster();
   let env: CriEnv | undefined;
@@ -63,7 +55,8 @@ export async function setupStreamingFixture(extraContainers: string[]): Promise<
     await rm(tmp, { recursive: true, force: true });
   };
   try {
-    env = await criEnvWhenFree();
+    // The harness takes the host lock: runtime tests take turns.
+    env = await setupCriEnv();
     const image = `${env.registry.host}/library/busybox:latest`;
     await env.cri.image.pullImage({ image });
 
@@ -176,7 +169,6 @@ function runningStatus(name: string, id: string, restartCount: number): Record<s
 /** kubectl binaries the tests drive: WebSocket (1.30+) and SPDY-only (1.27). */
 export const KUBECTL_WS = process.env.KUBECTL_WS ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 export const KUBECTL_SPDY = process.env.KUBECTL_SPDY ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
-export { kubectlPath };
 
 /** A long-running kubectl (follow, port-forward, attach) whose output is watched as it comes. */
 export class RunningKubectl {
@@ -189,7 +181,6 @@ export class RunningKubectl {
     this.proc = spawn(binary, ['--kubeconfig', cluster.kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdout!.on('data', (d: Buffer) => (this.stdout += d));
     this.proc.stderr!.on('data', (d: Buffer) => (this.stderr += d));
-    createInterface({ input: this.proc.stdout! });
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, sig) => resolve(code ?? (sig ? 128 : -1))));
   }
 
