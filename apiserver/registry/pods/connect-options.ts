@@ -31,12 +31,15 @@ export interface PodLogOptions {
   sinceTime?: string;
   tailLines?: number;
   limitBytes?: number;
+  /** Do not verify the agent's serving certificate (for agents with broken certificates). */
+  insecureSkipTLSVerifyBackend: boolean;
 }
 
 /** Reads and validates PodLogOptions; throws the 400/422 Kubernetes sends. */
 export function podLogOptions(q: URLSearchParams, podName: string): PodLogOptions {
   const o: PodLogOptions = {
     container: q.get('container') ?? '', follow: bool(q, 'follow'), previous: bool(q, 'previous'), timestamps: bool(q, 'timestamps'),
+    insecureSkipTLSVerifyBackend: bool(q, 'insecureSkipTLSVerifyBackend'),
   };
   const sinceSeconds = int(q, 'sinceSeconds');
   const tailLines = int(q, 'tailLines');

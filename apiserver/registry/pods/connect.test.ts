@@ -29,7 +29,7 @@ describe('pod log options', () => {
 
   it('reads them and forwards them to the agent', () => {
     const o = q('container=app&follow=true&tailLines=10&timestamps=1&limitBytes=100&sinceTime=2024-05-01T10:00:00.5Z');
-    assert.deepEqual(o, { container: 'app', follow: true, previous: false, timestamps: true, tailLines: 10, limitBytes: 100, sinceTime: '2024-05-01T10:00:00Z' });
+    assert.deepEqual(o, { container: 'app', follow: true, previous: false, timestamps: true, insecureSkipTLSVerifyBackend: false, tailLines: 10, limitBytes: 100, sinceTime: '2024-05-01T10:00:00Z' });
     assert.equal(containerLogsQuery(o), '?follow=true&limitBytes=100&sinceTime=2024-05-01T10%3A00%3A00Z&tailLines=10&timestamps=true');
     assert.equal(containerLogsQuery(q('')), '');
   });

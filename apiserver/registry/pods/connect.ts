@@ -66,6 +66,7 @@ async function serveLog(api: ApiContext, kubelet: KubeletConnector, call: Resour
     return;
   }
   const target = kubelet.target(node, `/containerLogs/${enc(namespace)}/${enc(name)}/${enc(container)}${containerLogsQuery(opts)}`);
+  if (opts.insecureSkipTLSVerifyBackend) target.tls = { ...target.tls, rejectUnauthorized: false };
   const abort = new AbortController();
   call.res.once('close', () => abort.abort());
   let answer: IncomingMessage;
