@@ -63,7 +63,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   }));
   const leaseSeconds = Number(f['node-lease-duration-seconds'] ?? 40);
   if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new Error(`invalid --node-lease-duration-seconds "${f['node-lease-duration-seconds']}"`);
-  const client = KubeClient.fromKubeconfig(f.kubeconfig, { userAgent: 'k8ts-simulated-agent', maxSockets: 64 });
+  const client = KubeClient.fromKubeconfig(f.kubeconfig, { userAgent: 'k8ts-simulated-agent', maxSockets: 96 });
   const agent = new SimulatedAgent({
     client, nodeNames, nodeIP: f['node-ip'],
     shape: { cpu: f.cpu ?? '8', memory: f.memory ?? '32Gi', pods: f.pods ?? '110', kubeletVersion: serverVersion().gitVersion, labels },

@@ -42,7 +42,7 @@ export interface RunningControlPlane {
 
 function clientFor(opts: ControlPlaneOptions, name: string, user: string): KubeClient {
   const cert = ensureCertificate(opts.pkiDir, name, opts.ca, { commonName: user, usage: 'client' });
-  return new KubeClient({ server: opts.server, caCert: opts.ca.cert, clientCert: cert.cert, clientKey: cert.key }, { userAgent: name, maxSockets: 128 });
+  return new KubeClient({ server: opts.server, caCert: opts.ca.cert, clientCert: cert.cert, clientKey: cert.key }, { userAgent: name, maxSockets: 256 });
 }
 
 export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlane {

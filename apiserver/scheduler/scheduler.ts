@@ -26,15 +26,22 @@ import type { NodeView, PodInfo } from './types.js';
 const log = logger('scheduler');
 
 export const defaultSchedulerName = 'default-scheduler';
-/** Longest stretch the scheduling loop runs before yielding to I/O. */
-const yieldEveryMs = 5;
+/**
+ * Longest stretch the scheduling loop runs before yielding to I/O. A loaded server's event loop
+ * turn takes tens of milliseconds: shorter slices starve the scheduler.
+ */
+const yieldEveryMs = 25;
 
 export interface SchedulerOptions {
   client: KubeClient;
   schedulerName?: string;
   plugins?: Plugin[];
   clock?: Clock;
-  /** Bindings in flight at once before the loop waits (kube-scheduler binds asynchronously). */
+  /**
+   * Bindings in flight at once before the loop waits (kube-scheduler binds asynchronously). Under
+   * load a binding takes most of a second, so throughput is about this many per second; far more
+   * in flight only lengthens the server's tail latency.
+   */
   maxInflightBindings?: number;
 }
 
@@ -94,7 +101,7 @@ export class Scheduler {
           log.error({ pod: qp.info.key, err: (err as Error).message }, 'scheduling failed');
           this.queue.requeueAfterError(qp);
         }
-        if (this.inflight >= (this.opts.maxInflightBindings ?? 64)) await new Promise<void>((r) => (this.bindSlot = r));
+        if (this.inflight >= (this.opts.maxInflightBindings ?? 128)) await new Promise<void>((r) => (this.bindSlot = r));
         // The scheduler shares the event loop with the API server: let requests through between pods.
         if (performance.now() - lastYield > yieldEveryMs) {
           await new Promise((r) => setImmediate(r));

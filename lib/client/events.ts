@@ -64,7 +64,7 @@ export interface RecorderOptions {
 }
 
 const maxAttempts = 3;
-const writers = 16;
+const writers = 32;
 const seriesRefreshMs = 30 * 60_000;
 
 export class EventRecorder {
