@@ -121,10 +121,21 @@ test('drain deletes pods with a protobuf DeleteOptions body', async () => {
   await c.kubectl(['create', '-f', '-', '--validate=false'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker' } }) });
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'victim', namespace: 'default' }, spec: { nodeName: 'worker', containers: [{ name: 'c', image: 'busybox' }] } };
   await c.kubectl(['create', '-f', '-', '--validate=false'], { stdin: JSON.stringify(pod) });
-  const r = await c.kubectl(['drain', 'worker', '--force', '--grace-period=0', '--timeout=20s']);
+  // --disable-eviction: drain deletes (a DeleteOptions body) instead of posting an Eviction.
+  const r = await c.kubectl(['drain', 'worker', '--force', '--grace-period=0', '--disable-eviction', '--timeout=20s']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /pod\/victim deleted/);
   assert.equal((await c.kubectl(['get', 'pod', 'victim'])).code, 1);
+});
+
+test('drain evicts pods with a protobuf Eviction body', async () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evictee', namespace: 'default' }, spec: { nodeName: 'worker', containers: [{ name: 'c', image: 'busybox' }] } };
+  await c.kubectl(['uncordon', 'worker']);
+  await c.kubectl(['create', '-f', '-', '--validate=false'], { stdin: JSON.stringify(pod) });
+  const r = await c.kubectl(['drain', 'worker', '--force', '--grace-period=0', '--timeout=20s']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /pod\/evictee evicted/);
+  assert.equal((await c.kubectl(['get', 'pod', 'evictee'])).code, 1);
 });
 
 test('a body that is not protobuf is refused as Kubernetes refuses it', async () => {
