@@ -15,7 +15,8 @@ import type { ControllerContext, ControllerDescriptor } from './context.js';
 import { checkTimeZone, jobNameFor, mostRecentRun, nextRun, parseZonedSchedule, rfc3339InZone, scheduleWithZone, type ZonedSchedule } from './cron-time.js';
 import { controlledBy, indexByController } from './owner-index.js';
 import { isNamespaceTerminating } from './pod-control.js';
-import { newControllerRef } from './pod-helpers.js';
+import { resolveOwner } from './pod-events.js';
+import { controllerRefOf, newControllerRef } from './pod-helpers.js';
 import { workloadResources, type CronJob, type Job } from './workload-types.js';
 
 const workers = 5;
@@ -54,11 +55,7 @@ class CronJobController {
     this.queue = new WorkQueue<string>(ctx.clock);
     const enqueue = (cj: CronJob) => this.queue.add(objectKey(cj));
     this.cronJobs.on({ add: enqueue, update: (_, cj) => enqueue(cj) });
-    const owner = (j: Job) => {
-      const ref = j.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
-      const cj = ref && this.cronJobs.cache.getByName(j.metadata?.namespace ?? '', ref.name);
-      return cj?.metadata?.uid === ref?.uid ? cj : undefined;
-    };
+    const owner = (j: Job) => resolveOwner(this.cronJobs, 'CronJob', j.metadata?.namespace ?? '', controllerRefOf(j));
     const jobChanged = (j: Job) => {
       const cj = owner(j);
       if (cj) enqueue(cj);

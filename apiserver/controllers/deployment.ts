@@ -13,7 +13,8 @@ import type { ResourceClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { objectKey, type Pod, type ReplicaSet } from '../../lib/client/types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
-import { fromLabelSelectorSpec, type LabelSelector, type LabelSelectorSpec } from '../api/selectors/labels.js';
+import { compileSelector } from '../api/kinds/workload-validation.js';
+import type { LabelSelector } from '../api/selectors/labels.js';
 import type { ControllerContext, ControllerDescriptor } from './context.js';
 import { claimObjects, liveOwnerCheck } from './controller-ref.js';
 import {
@@ -29,6 +30,7 @@ import {
   replicasAnnotationsNeedUpdate, revisionAnnotation, setNewReplicaSetAnnotations, setReplicasAnnotations,
 } from './deployment-util.js';
 import { claimCandidates, controlledBy, indexByController } from './owner-index.js';
+import { resolveOwner } from './pod-events.js';
 import { controllerRefOf, newControllerRef } from './pod-helpers.js';
 import { workloadResources, type Deployment } from './workload-types.js';
 
@@ -40,32 +42,29 @@ export const deploymentController: ControllerDescriptor = {
   setup: (ctx) => new DeploymentController(ctx),
 };
 
-function selectorOf(d: Deployment): LabelSelector | undefined {
-  try {
-    return fromLabelSelectorSpec(d.spec?.selector as LabelSelectorSpec);
-  } catch {
-    return undefined;
-  }
-}
+/** The spec's selector, or undefined when it cannot match anything valid. */
+const selectorOf = (d: Deployment): LabelSelector | undefined => compileSelector(d.spec?.selector);
 
 class DeploymentController {
   private readonly deployments: Informer<Deployment>;
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
-  private readonly api: ResourceClient<Deployment>;
-  private readonly rsApi: ResourceClient<ReplicaSet>;
-  private readonly recorder: EventRecorder;
+  readonly deploymentApi: ResourceClient<Deployment>;
+  readonly replicaSetApi: ResourceClient<ReplicaSet>;
+  readonly events: EventRecorder;
   private readonly queue: WorkQueue<string>;
+  readonly clock: ControllerContext['clock'];
 
   constructor(private readonly ctx: ControllerContext) {
+    this.clock = ctx.clock;
     this.deployments = ctx.informers.informer<Deployment>(workloadResources.deployments);
     this.replicaSets = ctx.informers.informer<ReplicaSet>(workloadResources.replicaSets);
     this.pods = ctx.informers.informer<Pod>(resources.pods);
     indexByController(this.replicaSets);
     indexByController(this.pods);
-    this.api = ctx.client.resource<Deployment>(workloadResources.deployments);
-    this.rsApi = ctx.client.resource<ReplicaSet>(workloadResources.replicaSets);
-    this.recorder = ctx.recorder('deployment-controller');
+    this.deploymentApi = ctx.client.resource<Deployment>(workloadResources.deployments);
+    this.replicaSetApi = ctx.client.resource<ReplicaSet>(workloadResources.replicaSets);
+    this.events = ctx.recorder('deployment-controller');
     this.queue = new WorkQueue<string>(ctx.clock);
     const enqueue = (d: Deployment) => this.queue.add(objectKey(d));
     this.deployments.on({ add: enqueue, update: (_, d) => enqueue(d), delete: enqueue });
@@ -95,10 +94,7 @@ class DeploymentController {
   }
 
   private owner(rs: ReplicaSet): Deployment | undefined {
-    const ref = controllerRefOf(rs);
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.deployments.cache.getByName(rs.metadata?.namespace ?? '', ref.name);
-    return d?.metadata?.uid === ref.uid ? d : undefined;
+    return resolveOwner(this.deployments, 'Deployment', rs.metadata?.namespace ?? '', controllerRefOf(rs));
   }
 
   private replicaSetChanged(rs: ReplicaSet): void {
@@ -121,27 +117,10 @@ class DeploymentController {
     if (run.requeueAfter !== undefined) this.queue.addAfter(key, run.requeueAfter);
   }
 
-  // What a DeploymentSync needs from the controller.
-  get clock() {
-    return this.ctx.clock;
-  }
-
-  get deploymentApi() {
-    return this.api;
-  }
-
-  get replicaSetApi() {
-    return this.rsApi;
-  }
-
-  get events() {
-    return this.recorder;
-  }
-
   async claimReplicaSets(d: Deployment, selector: LabelSelector): Promise<ReplicaSet[]> {
     return claimObjects({
       candidates: claimCandidates(this.replicaSets, d), owner: d, ownerRef: newControllerRef(d, typeMeta.apiVersion, typeMeta.kind),
-      selector, api: this.rsApi, canAdopt: liveOwnerCheck(this.api, d),
+      selector, api: this.replicaSetApi, canAdopt: liveOwnerCheck(this.deploymentApi, d),
     });
   }
 

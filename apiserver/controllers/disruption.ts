@@ -9,7 +9,8 @@ import type { Informer } from '../../lib/client/informer.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { objectKey, rfc3339, type KubeObject, type Pod, type ReplicaSet } from '../../lib/client/types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
-import { fromLabelSelectorSpec, type LabelSelectorSpec } from '../api/selectors/labels.js';
+import { compileSelector } from '../api/kinds/workload-validation.js';
+import type { LabelSelector } from '../api/selectors/labels.js';
 import type { ControllerDescriptor } from './context.js';
 import { scaledValue } from './deployment-math.js';
 import { controllerRefOf, isPodReady } from './pod-helpers.js';
@@ -20,13 +21,8 @@ export const deletionTimeoutMs = 2 * 60_000;
 
 type PdbStatus = NonNullable<PodDisruptionBudget['status']>;
 
-function selectorOf(pdb: PodDisruptionBudget) {
-  try {
-    return fromLabelSelectorSpec(pdb.spec?.selector as LabelSelectorSpec);
-  } catch {
-    return undefined;
-  }
-}
+/** The spec's selector, or undefined when it cannot match anything valid. */
+const selectorOf = (pdb: PodDisruptionBudget): LabelSelector | undefined => compileSelector(pdb.spec?.selector);
 
 /** The replicas each pod's controller wants, summed once per controller; pods without one are unmanaged. */
 export interface ScaleLookup {

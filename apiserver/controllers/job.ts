@@ -12,7 +12,8 @@ import type { ResourceClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { objectKey, rfc3339, type Pod } from '../../lib/client/types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
-import { fromLabelSelectorSpec, type LabelSelector, type LabelSelectorSpec } from '../api/selectors/labels.js';
+import { compileSelector } from '../api/kinds/workload-validation.js';
+import type { LabelSelector } from '../api/selectors/labels.js';
 import type { ControllerContext, ControllerDescriptor } from './context.js';
 import { claimObjects, liveOwnerCheck } from './controller-ref.js';
 import { Expectations } from './expectations.js';
@@ -38,13 +39,8 @@ export const jobController: ControllerDescriptor = {
   setup: (ctx) => new JobController(ctx),
 };
 
-function selectorOf(job: Job): LabelSelector | undefined {
-  try {
-    return fromLabelSelectorSpec(job.spec?.selector as LabelSelectorSpec);
-  } catch {
-    return undefined;
-  }
-}
+/** The spec's selector, or undefined when it cannot match anything valid. */
+const selectorOf = (job: Job): LabelSelector | undefined => compileSelector(job.spec?.selector);
 
 class JobController {
   readonly jobs: Informer<Job>;

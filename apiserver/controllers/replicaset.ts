@@ -12,7 +12,8 @@ import type { ResourceClient } from '../../lib/client/rest-client.js';
 import { apiVersionOf, resources, type ResourceType } from '../../lib/client/resource-types.js';
 import { objectKey, type KubeObject, type Pod } from '../../lib/client/types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
-import { fromLabelSelectorSpec, fromMapSelector, type LabelSelector, type LabelSelectorSpec } from '../api/selectors/labels.js';
+import { compileSelector } from '../api/kinds/workload-validation.js';
+import { fromMapSelector, type LabelSelector } from '../api/selectors/labels.js';
 import type { ControllerContext, ControllerDescriptor } from './context.js';
 import { claimObjects, liveOwnerCheck } from './controller-ref.js';
 import { Expectations } from './expectations.js';
@@ -44,13 +45,7 @@ const replicaSetKind: ReplicatedKind = {
   controllerName: 'replicaset-controller',
   component: 'replicaset-controller',
   type: workloadResources.replicaSets,
-  selector: (rs) => {
-    try {
-      return fromLabelSelectorSpec(rs.spec?.selector as LabelSelectorSpec);
-    } catch {
-      return undefined;
-    }
-  },
+  selector: (rs) => compileSelector(rs.spec?.selector),
 };
 
 const replicationControllerKind: ReplicatedKind = {

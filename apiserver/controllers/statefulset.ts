@@ -12,7 +12,8 @@ import type { ResourceClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { objectKey, type Pod } from '../../lib/client/types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
-import { fromLabelSelectorSpec, type LabelSelector, type LabelSelectorSpec } from '../api/selectors/labels.js';
+import { compileSelector } from '../api/kinds/workload-validation.js';
+import type { LabelSelector } from '../api/selectors/labels.js';
 import type { ControllerContext, ControllerDescriptor } from './context.js';
 import { byRevisionNumber, createRevision, nextRevisionNumber, sameData, templatePatch } from './controller-history.js';
 import { claimObjects, liveOwnerCheck } from './controller-ref.js';
@@ -35,13 +36,8 @@ export const statefulSetController: ControllerDescriptor = {
   setup: (ctx) => new StatefulSetController(ctx),
 };
 
-function selectorOf(set: StatefulSet): LabelSelector | undefined {
-  try {
-    return fromLabelSelectorSpec(set.spec?.selector as LabelSelectorSpec);
-  } catch {
-    return undefined;
-  }
-}
+/** The spec's selector, or undefined when it cannot match anything valid. */
+const selectorOf = (set: StatefulSet): LabelSelector | undefined => compileSelector(set.spec?.selector);
 
 class StatefulSetController {
   readonly sets: Informer<StatefulSet>;
