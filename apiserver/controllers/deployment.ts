@@ -55,7 +55,7 @@ class DeploymentController {
   private readonly queue: WorkQueue<string>;
   readonly clock: ControllerContext['clock'];
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(ctx: ControllerContext) {
     this.clock = ctx.clock;
     this.deployments = ctx.informers.informer<Deployment>(workloadResources.deployments);
     this.replicaSets = ctx.informers.informer<ReplicaSet>(workloadResources.replicaSets);

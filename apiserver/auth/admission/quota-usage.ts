@@ -3,7 +3,7 @@
 // their node ports and load balancers, claims and their storage, and count/<resource> for
 // anything. Also which quotas apply to a pod (scopes) and resource list arithmetic. Shared by
 // the ResourceQuota admission plugin and the resource quota controller; pure functions.
-import { addQuantities, compareQuantities, formatQuantity, isZero, parseQuantity, tryParseQuantity, zeroQuantity, type Quantity } from '../../api/quantity.js';
+import { addQuantities, compareQuantities, formatQuantity, parseQuantity, tryParseQuantity, zeroQuantity, type Quantity } from '../../api/quantity.js';
 import { computePodQOS } from '../../api/kinds/pod-qos.js';
 import { isExtendedResourceName, isHugePageResourceName } from '../../api/kinds/resource-names.js';
 import type { JsonObject } from '../../api/kinds/json.js';
@@ -270,6 +270,3 @@ export function missingConstraints(pod: PodLike, hardNames: Iterable<string>): s
   if (missing.size === 0) return undefined;
   return [...missing.keys()].sort().map((r) => `must specify ${r} for: ${[...missing.get(r)!].sort().join(',')}`).join('; ');
 }
-
-/** Whether every resource in the list is zero (nothing to charge). */
-export const isEmptyUsage = (u: Usage) => [...u.values()].every(isZero);
