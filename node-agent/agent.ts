@@ -12,7 +12,6 @@ import { apiEventSink, EventRecorder } from '../lib/client/events.js';
 import { Informer, listWatch } from '../lib/client/informer.js';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { resources } from '../lib/client/resource-types.js';
-import { hostExec } from '../lib/exec.js';
 import { readKubeconfig } from '../lib/kubeconfig.js';
 import { ensureCA, ensureCertificate, type KeyPair } from '../lib/pki.js';
 import { serverVersion } from '../apiserver/version.js';
@@ -29,6 +28,7 @@ import { ProbeManager } from './probes/probe-manager.js';
 import { parseResolvConf, type ResolvConf } from './runtime/dns.js';
 import { ImageManager } from './runtime/image-manager.js';
 import { Pleg } from './runtime/pleg.js';
+import { ShellExec } from './runtime/shell-exec.js';
 import { PodRuntime } from './runtime/pod-runtime.js';
 import { isMirrorPod } from './static-pods/manifest.js';
 import { MirrorPods } from './static-pods/mirror-pods.js';
@@ -147,6 +147,9 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
     };
 
     const images = new ImageManager(cri, events);
+    // mount/umount for every pod's volumes go through one long-lived shell (cheap forks).
+    const shell = new ShellExec();
+    cleanups.push(() => shell.close());
     const podRuntime = new PodRuntime(cri, images, events, {
       podLogsDir: cfg.podLogsDir, cgroupRoot: cfg.cgroupRoot, cgroupDriver: runtime.host.cgroupDriver,
       canLowerOomScoreAdj: runtime.host.canLowerOomScoreAdj,
@@ -170,7 +173,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
           pod.metadata?.namespace ?? '', pod.spec?.serviceAccountName || 'default', 'token', body);
         return { token: r.status?.token ?? '', expiresAt: Date.parse(r.status?.expirationTimestamp ?? '') || Date.now() + expirationSeconds * 1000 };
       },
-    }, events, hostExec);
+    }, events, shell.exec, cfg.syncFrequencyMs);
     const statuses = new StatusManager(podApi);
 
     const staticPods = cfg.podManifestPath ? new StaticPodSource(cfg.podManifestPath, cfg.nodeName, (pods) => onStaticPods(pods)) : undefined;

@@ -159,8 +159,12 @@ export class ContainerdSupervisor {
   private async terminate(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const t = sleep(this.opts.stopTimeoutMs ?? 10_000, 'timeout' as const);
-    if ((await Promise.race([exited, t])) === 'timeout') {
+    // Cancelled once containerd exits: a pending timer would keep the process alive.
+    const cancel = new AbortController();
+    const t = sleep(this.opts.stopTimeoutMs ?? 10_000, 'timeout' as const, { signal: cancel.signal }).catch(() => 'exited' as const);
+    const first = await Promise.race([exited, t]);
+    cancel.abort();
+    if (first === 'timeout') {
       log.warn({ pid: child.pid }, 'containerd ignored SIGTERM; killing');
       child.kill('SIGKILL');
       await exited;

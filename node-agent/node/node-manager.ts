@@ -190,6 +190,8 @@ export class NodeManager {
 
   /** Re-reads the node's facts and posts the status when it changed or is due. */
   async updateStatus(force: boolean): Promise<void> {
+    const m = process.memoryUsage();
+    log.debug({ rssMiB: +(m.rss / 1048576).toFixed(1), heapUsedMiB: +(m.heapUsed / 1048576).toFixed(1), heapTotalMiB: +(m.heapTotal / 1048576).toFixed(1), externalMiB: +(m.external / 1048576).toFixed(1), arrayBuffersMiB: +(m.arrayBuffers / 1048576).toFixed(1) }, 'agent memory');
     const f = await this.facts();
     const cur = this.node() ?? (await this.nodes.get('', this.opts.name));
     const status = nodeStatus(f, nextConditions(cur.status?.conditions, wantedConditions(this.info, await this.health()), Date.now()));

@@ -164,7 +164,7 @@ export class PodSyncer implements PodLifecycle {
       changed = true;
       // The pod IP is known now: rewrite the volumes that show it (downward API status.podIP).
       if (showsPodIP(pod)) {
-        mounted = await this.volumes.setUp(pod, { podIPs: podIPs(), hostIPs: this.env.hostIPs(), allocatable: this.env.allocatable() }).catch(() => mounted);
+        mounted = await this.volumes.setUp(pod, { podIPs: podIPs(), hostIPs: this.env.hostIPs(), allocatable: this.env.allocatable() }, true).catch(() => mounted);
       }
     } else {
       sandboxConfig = this.runtime.sandboxConfig(pod, actions.attempt);

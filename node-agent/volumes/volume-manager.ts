@@ -73,12 +73,18 @@ export class VolumeManager {
   private readonly tokens = new Map<string, { token: string; issuedAt: number; expiresAt: number }>();
   /** Memory-backed dirs we know are mounted (saves a mountinfo read per sync). */
   private readonly mounted = new Set<string>();
+  /** Directories known to exist (saves a mkdir per volume per sync). */
+  private readonly made = new Set<string>();
+  /** When each data volume was last written from its sources. */
+  private readonly refreshed = new Map<string, number>();
 
   constructor(
     private readonly podsDir: string,
     private readonly api: VolumeApi,
     private readonly events: PodEvents,
     private readonly exec: Exec,
+    /** Data volumes are re-read from their sources at most this often (the sync frequency). */
+    private readonly refreshMs = 60_000,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -94,12 +100,12 @@ export class VolumeManager {
    * Makes every volume of the pod ready and current. Throws VolumeError after recording a
    * FailedMount event for the first volume that cannot be set up.
    */
-  async setUp(pod: Pod, facts: PodNetworkFacts): Promise<Map<string, MountedVolume>> {
+  async setUp(pod: Pod, facts: PodNetworkFacts, force = false): Promise<Map<string, MountedVolume>> {
     const uid = pod.metadata?.uid ?? '';
     const out = new Map<string, MountedVolume>();
     for (const v of pod.spec?.volumes ?? []) {
       try {
-        out.set(v.name, await this.setUpVolume(pod, v, facts));
+        out.set(v.name, await this.setUpVolume(pod, v, facts, force));
       } catch (err) {
         const msg = (err as Error).message;
         this.events.pod(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${msg}`);
@@ -107,11 +113,17 @@ export class VolumeManager {
         throw err instanceof VolumeError ? err : new VolumeError(msg);
       }
     }
-    await mkdir(join(this.podDir(uid), 'containers'), { recursive: true });
+    await this.ensureDir(join(this.podDir(uid), 'containers'), 0o750);
     return out;
   }
 
-  private async setUpVolume(pod: Pod, v: Volume, facts: PodNetworkFacts): Promise<MountedVolume> {
+  private async ensureDir(dir: string, mode: number): Promise<void> {
+    if (this.made.has(dir)) return;
+    await mkdir(dir, { recursive: true, mode });
+    this.made.add(dir);
+  }
+
+  private async setUpVolume(pod: Pod, v: Volume, facts: PodNetworkFacts, force: boolean): Promise<MountedVolume> {
     if (v.hostPath) {
       await checkHostPath(v.hostPath.path, v.hostPath.type);
       return { hostPath: v.hostPath.path, readOnly: false };
@@ -119,14 +131,18 @@ export class VolumeManager {
     if (!pluginOf(v)) throw new VolumeError(`volume type is not supported on this node (only emptyDir, hostPath, configMap, secret, downwardAPI and projected are)`);
     const uid = pod.metadata?.uid ?? '';
     const dir = this.volumeDir(uid, v);
-    await mkdir(dir, { recursive: true, mode: 0o750 });
+    await this.ensureDir(dir, 0o750);
     if (memoryBacked(v) && !this.mounted.has(dir)) {
       if (!(await isMountPoint(dir))) await mountTmpfs(this.exec, dir, sizeLimit(v));
       this.mounted.add(dir);
     }
     if (isDataVolume(v)) {
-      const data = await this.fetch(pod, v, facts);
-      await writeAtomic(dir, volumePayload(pod, v, data));
+      const last = this.refreshed.get(dir);
+      if (force || last === undefined || this.now() - last >= this.refreshMs) {
+        const data = await this.fetch(pod, v, facts);
+        await writeAtomic(dir, volumePayload(pod, v, data));
+        this.refreshed.set(dir, this.now());
+      }
       return { hostPath: dir, readOnly: true };
     }
     return { hostPath: dir, readOnly: false };
@@ -171,6 +187,8 @@ export class VolumeManager {
       this.mounted.delete(m);
     }
     for (const k of [...this.tokens.keys()]) if (k.startsWith(`${uid}/`)) this.tokens.delete(k);
+    for (const d of [...this.made]) if (d.startsWith(dir + '/')) this.made.delete(d);
+    for (const d of [...this.refreshed.keys()]) if (d.startsWith(dir + '/')) this.refreshed.delete(d);
     // Never recurse into something still mounted: check again before removing.
     if ((await mountPointsUnder([dir])).length) throw new Error(`pod directory ${dir} still has mounts`);
     await rm(dir, { recursive: true, force: true });

@@ -81,7 +81,16 @@ export interface ContainerStatusJson {
   lastState: { terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string } };
 }
 
-export async function setupAgentEnv(): Promise<AgentEnv> {
+export interface AgentEnvOptions {
+  /** The agent's --sync-frequency (tests use 5s so volume updates show quickly). */
+  syncFrequency?: string;
+  /** NODE_OPTIONS for the agent process. */
+  nodeOptions?: string;
+  /** Extra node arguments for the agent process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}
+
+export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
   const release = await acquireHostLock();
   const undo: { what: string; fn: () => Promise<void> }[] = [{ what: 'host lock', fn: release }];
   const problems: string[] = [];
@@ -104,14 +113,14 @@ export async function setupAgentEnv(): Promise<AgentEnv> {
   process.once('SIGTERM', onSignal);
   undo.push({ what: 'signal handlers', fn: async () => { process.removeListener('SIGINT', onSignal); process.removeListener('SIGTERM', onSignal); } });
   try {
-    return await build(undo, teardown);
+    return await build(undo, teardown, opts);
   } catch (err) {
     await teardown();
     throw err;
   }
 }
 
-async function build(undo: { what: string; fn: () => Promise<void> }[], teardown: () => Promise<string[]>): Promise<AgentEnv> {
+async function build(undo: { what: string; fn: () => Promise<void> }[], teardown: () => Promise<string[]>, opts: AgentEnvOptions): Promise<AgentEnv> {
   const hostBefore = await hostSnapshot();
   const ipForward = hostBefore.ipForward;
   const id = randomBytes(2).toString('hex');
@@ -169,7 +178,7 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
   ];
   const agentArgs = [
     cliPath, 'agent', '--kubeconfig', c.kubeconfig, ...flags, '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests,
-    '--kubelet-port', '0', '--stream-server-port', String(streamPort), '--private-registry', registries, '--sync-frequency', '5s',
+    '--kubelet-port', '0', '--stream-server-port', String(streamPort), '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
     '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
   ];
   let agent: ChildProcess | undefined;
@@ -185,7 +194,7 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
   };
   const startAgent = async (): Promise<void> => {
     const fd = openSync(agentLog, 'a');
-    const p = spawn(process.execPath, agentArgs, { stdio: ['ignore', fd, fd] });
+    const p = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...agentArgs], { stdio: ['ignore', fd, fd], env: { ...process.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) } });
     closeSync(fd);
     agent = p;
     await eventually(async () => {
