@@ -57,6 +57,31 @@ stringData: {t: x}
   assert.equal((await c.kubectl(['get', 'namespace', 'doomed'])).code, 1);
 });
 
+test('custom resources in a deleted namespace are deleted too (found through discovery)', async () => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+  assert.equal((await c.kubectl(['apply', '-f', '-'], { stdin: crd })).code, 0);
+  await eventually(async () => (await c.kubectl(['get', 'widgets', '-A'])).code === 0);
+  await c.k('create', 'namespace', 'custom');
+  await apply('custom', '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w1"},"spec":{"size":3}}');
+  assert.match(await c.k('get', 'widgets', '-n', 'custom'), /^w1\s/m);
+  const r = await c.kubectl(['delete', 'namespace', 'custom'], { timeoutMs: 90_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await c.kubectl(['get', 'namespace', 'custom'])).code, 1);
+  assert.equal((await c.k('get', 'widgets', '-A', '-o', 'name')).trim(), '');
+});
+
 test('a namespace held up by a finalizer is Terminating, says why, and refuses new content', async () => {
   await c.k('create', 'namespace', 'held');
   await apply('held', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"keeper","finalizers":["example.com/hold"]}}');
