@@ -117,11 +117,12 @@ function spreadConstraints(pod: Pod): SpreadConstraint[] {
     const spec: LabelSelectorSpec = { ...(c.labelSelector as LabelSelectorSpec | undefined) };
     const extra = (c.matchLabelKeys ?? []).filter((k) => k in labels).map((k) => ({ key: k, operator: 'In', values: [labels[k]] }));
     if (extra.length) spec.matchExpressions = [...(spec.matchExpressions ?? []), ...extra];
+    const selector = c.labelSelector ? selectorOrNothing(spec) : nothing;
     return {
       maxSkew: c.maxSkew,
       topologyKey: c.topologyKey,
       whenUnsatisfiable: c.whenUnsatisfiable === 'ScheduleAnyway' ? 'ScheduleAnyway' : 'DoNotSchedule',
-      selector: c.labelSelector ? selectorOrNothing(spec) : nothing,
+      matches: (p) => selector.matches(p.labels),
       minDomains: c.minDomains,
       honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
       honorNodeTaints: c.nodeTaintsPolicy === 'Honor',
@@ -157,6 +158,25 @@ export function trimPodForScheduling(pod: Pod): Pod {
   };
 }
 
+/** Owner kinds whose pods kube-scheduler spreads by default. */
+const spreadOwners = new Set(['ReplicaSet', 'ReplicationController', 'StatefulSet']);
+
+/**
+ * kube-scheduler's system default constraints (hostname skew 3, zone skew 5, ScheduleAnyway) for
+ * a pod without constraints of its own. Kubernetes selects the group with the owner's selector
+ * (and matching Services); pods of one owner stand for it here.
+ */
+function defaultSpread(pod: Pod, controllerUID: string | undefined): SpreadConstraint[] {
+  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
+  if (pod.spec?.topologySpreadConstraints?.length || !owner || !spreadOwners.has(owner.kind) || !controllerUID) return [];
+  const matches = (p: Pick<PodInfo, 'controllerUID'>) => p.controllerUID === controllerUID;
+  const base = { whenUnsatisfiable: 'ScheduleAnyway' as const, matches, honorNodeAffinity: true, honorNodeTaints: false };
+  return [
+    { ...base, maxSkew: 3, topologyKey: 'kubernetes.io/hostname' },
+    { ...base, maxSkew: 5, topologyKey: 'topology.kubernetes.io/zone' },
+  ];
+}
+
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }
@@ -166,6 +186,7 @@ export function buildPodInfo(pod: Pod): PodInfo {
   const affinity = spec?.affinity;
   const na = affinity?.nodeAffinity;
   const requests = podRequests(pod);
+  const controllerUID = pod.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
   const nonZeroReq = podRequests(pod, true);
   return {
     pod,
@@ -186,6 +207,8 @@ export function buildPodInfo(pod: Pod): PodInfo {
     preferredAffinity: (affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => affinityTerm(pod, w.podAffinityTerm, w.weight)),
     preferredAntiAffinity: (affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => affinityTerm(pod, w.podAffinityTerm, w.weight)),
     spread: spreadConstraints(pod),
+    defaultSpread: defaultSpread(pod, controllerUID),
+    controllerUID,
     images: (spec?.containers ?? []).map((c) => c.image ?? '').filter(Boolean),
   };
 }

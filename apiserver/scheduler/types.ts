@@ -33,7 +33,8 @@ export interface SpreadConstraint {
   maxSkew: number;
   topologyKey: string;
   whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
-  selector: LabelSelector;
+  /** Which pods count toward the spread (the constraint's labelSelector, for system defaults the same owner). */
+  matches(pod: Pick<PodInfo, 'labels' | 'controllerUID'>): boolean;
   minDomains?: number;
   /** Whether nodes failing the pod's node affinity/selector are left out of the counts (default Honor). */
   honorNodeAffinity: boolean;
@@ -64,6 +65,10 @@ export interface PodInfo {
   preferredAffinity: AffinityTerm[];
   preferredAntiAffinity: AffinityTerm[];
   spread: SpreadConstraint[];
+  /** Kubernetes' system default spreading (no constraints of its own, but a ReplicaSet/RC/StatefulSet owner). */
+  defaultSpread: SpreadConstraint[];
+  /** uid of the controlling owner, if any. */
+  controllerUID?: string;
   images: string[];
 }
 

@@ -9,6 +9,7 @@ import { podTopologySpread } from './topology-spread.js';
 import { defaultPlugins } from '../profile.js';
 import type { PodInfo } from '../types.js';
 import type { NodeInfo } from '../node-info.js';
+import { buildPodInfo } from '../pod-info.js';
 
 const filter = (p: PodInfo, n: NodeInfo, ...others: NodeInfo[]) => filterNode(defaultPlugins, p, n, preFilter(defaultPlugins, p, cluster(n, ...others)));
 
@@ -123,4 +124,16 @@ test('topology spread (DoNotSchedule) refuses domains that would exceed maxSkew'
   assert.deepEqual(podTopologySpread.filter!(p, a, state)?.reasons, ["node(s) didn't match pod topology spread constraints"]);
   assert.equal(podTopologySpread.filter!(p, b, state), undefined);
   assert.deepEqual(podTopologySpread.filter!(p, unlabeled, state)?.reasons, ["node(s) didn't match pod topology spread constraints (missing required label)"]);
+});
+
+test('pods of one ReplicaSet are spread by default, on nodes with or without zone labels', () => {
+  const owned = (name: string) => pod(name, { spec: {}, labels: { app: 'web' } });
+  const withOwner = (p: PodInfo, uid: string) => buildPodInfo({ ...p.pod, metadata: { ...p.pod.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid, controller: true }] } });
+  const a = nodeInfo(node('a'), withOwner(owned('w0'), 'rs1'), withOwner(owned('w1'), 'rs1'), withOwner(owned('other'), 'rs2'));
+  const b = nodeInfo(node('b'), withOwner(owned('x0'), 'rs2'), withOwner(owned('x1'), 'rs2'));
+  const incoming = withOwner(owned('w2'), 'rs1');
+  const [sa, sb] = scoreNodes([podTopologySpread], incoming, [a, b], cluster(a, b));
+  assert.ok(sb > sa, `node b (no pods of this ReplicaSet) scores higher: ${sa} vs ${sb}`);
+  const loner = pod('solo');
+  assert.deepEqual(scoreNodes([podTopologySpread], loner, [a, b], cluster(a, b)), [0, 0], 'no owner: no default spreading');
 });

@@ -16,7 +16,7 @@ function nodeCounts(c: SpreadConstraint, pod: PodInfo, node: NodeView): boolean 
 function matchingPods(c: SpreadConstraint, pod: PodInfo, node: NodeView): number {
   let n = 0;
   for (const e of node.pods.values()) {
-    if (e.namespace === pod.namespace && !e.pod.metadata?.deletionTimestamp && c.selector.matches(e.labels)) n++;
+    if (e.namespace === pod.namespace && !e.pod.metadata?.deletionTimestamp && c.matches(e)) n++;
   }
   return n;
 }
@@ -63,14 +63,16 @@ export const podTopologySpread: Plugin = {
       if (value === undefined) {
         return unresolvable('PodTopologySpread', "node(s) didn't match pod topology spread constraints (missing required label)");
       }
-      const self = c.selector.matches(pod.labels) ? 1 : 0;
+      const self = c.matches(pod) ? 1 : 0;
       const skew = (state.counts.get(pair(c.topologyKey, value)) ?? 0) + self - state.minMatch[i];
       if (skew > c.maxSkew) return unschedulable('PodTopologySpread', "node(s) didn't match pod topology spread constraints");
     }
     return undefined;
   },
   preScore(pod, feasible, cluster): ScoreState | undefined {
-    const constraints = pod.spread.filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
+    // A pod without constraints of its own gets the system defaults, which skip nodes lacking a key.
+    const systemDefaulted = pod.spread.length === 0;
+    const constraints = systemDefaulted ? pod.defaultSpread : pod.spread.filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
     if (constraints.length === 0) return undefined;
     const sizes = constraints.map((c) => new Set(feasible.map((n) => n.labels[c.topologyKey]).filter((v) => v !== undefined)).size);
     const counts = new Map<string, number>();
@@ -82,7 +84,7 @@ export const podTopologySpread: Plugin = {
         counts.set(p, (counts.get(p) ?? 0) + matchingPods(c, pod, node));
       });
     }
-    return { constraints, counts, weights: sizes.map((s) => Math.log(s + 2)) };
+    return { constraints, counts, weights: sizes.map((s) => Math.log(s + 2)), requireAllTopologies: !systemDefaulted };
   },
   score(_pod, node, raw) {
     const state = raw as ScoreState | undefined;
@@ -91,7 +93,10 @@ export const podTopologySpread: Plugin = {
     for (let i = 0; i < state.constraints.length; i++) {
       const c = state.constraints[i];
       const v = node.labels[c.topologyKey];
-      if (v === undefined) return invalidScore;
+      if (v === undefined) {
+        if (state.requireAllTopologies) return invalidScore;
+        continue;
+      }
       score += ((state.counts.get(pair(c.topologyKey, v)) ?? 0) + c.maxSkew - 1) * state.weights[i];
     }
     return Math.round(score);
@@ -117,6 +122,8 @@ interface ScoreState {
   constraints: SpreadConstraint[];
   counts: Map<string, number>;
   weights: number[];
+  /** Explicit constraints score nodes without every key as 0; system defaults just skip the key. */
+  requireAllTopologies: boolean;
 }
 
 /** Nodes lacking a constraint's key are scored 0. */
