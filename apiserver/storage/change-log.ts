@@ -2,13 +2,23 @@
 // rewinds lists to an older revision for consistent paging.
 import type { KV, StoreEvent } from './interfaces.js';
 
+/** Bytes an event adds to memory: a delete repeats a value held already. */
+const eventBytes = (ev: StoreEvent) => (ev.type === 'DELETED' ? 0 : ev.kv.value.length);
+
 export class ChangeLog {
   private events: StoreEvent[];
   private compacted: number;
+  private size = 0;
 
   constructor(events: StoreEvent[], compactedRevision: number) {
     this.events = events;
     this.compacted = compactedRevision;
+    for (const ev of events) this.size += eventBytes(ev);
+  }
+
+  /** Bytes of values the kept events hold. */
+  get bytes(): number {
+    return this.size;
   }
 
   get compactedRevision(): number {
@@ -21,6 +31,7 @@ export class ChangeLog {
 
   append(ev: StoreEvent): void {
     this.events.push(ev);
+    this.size += eventBytes(ev);
   }
 
   /** Events with revision > rev, oldest first. */
@@ -49,15 +60,21 @@ export class ChangeLog {
   }
 
   /**
-   * Drops the oldest events beyond `maxEvents` or older than `maxAgeMs`, and returns the new
-   * compacted revision (unchanged when nothing was dropped).
+   * Drops the oldest events beyond `maxEvents`, beyond `maxBytes` of values, or older than
+   * `maxAgeMs`, and returns the new compacted revision (unchanged when nothing was dropped).
    */
-  trim(maxEvents: number, maxAgeMs: number, now: number): number {
+  trim(maxEvents: number, maxBytes: number, maxAgeMs: number, now: number): number {
     let drop = Math.max(0, this.events.length - maxEvents);
-    while (drop < this.events.length && now - this.events[drop].time > maxAgeMs) drop++;
+    let bytes = this.size;
+    for (let i = 0; i < drop; i++) bytes -= eventBytes(this.events[i]);
+    while (drop < this.events.length && (bytes > maxBytes || now - this.events[drop].time > maxAgeMs)) {
+      bytes -= eventBytes(this.events[drop]);
+      drop++;
+    }
     if (drop === 0) return this.compacted;
     this.compacted = this.events[drop - 1].revision;
     this.events = this.events.slice(drop);
+    this.size = bytes;
     return this.compacted;
   }
 

@@ -79,7 +79,7 @@ test('a list at an older revision undoes later writes', () => withStore(async (d
 }));
 
 test('watch replays from a revision, then streams, and expires compacted history', () => withStore(async (dir) => {
-  const s = await openStore(dir, { maxEvents: 3, maxAgeMs: 60_000 });
+  const s = await openStore(dir, { maxEvents: 3, maxBytes: 1 << 20, maxAgeMs: 60_000 });
   await s.create('/x/y/a', enc({}));
   await s.create('/x/y/b', enc({}));
   const seen: StoreEvent[] = [];
@@ -105,4 +105,14 @@ test('concurrent writes share synced batches and all land', () => withStore(asyn
   const again = await openStore(dir);
   assert.equal(again.list('/x/y/').items.length, 500);
   await again.close();
+}));
+
+test('history is also bounded by the bytes it holds', () => withStore(async (dir) => {
+  const s = await openStore(dir, { maxEvents: 1000, maxBytes: 2000, maxAgeMs: 60_000 });
+  for (let i = 0; i < 10; i++) await s.create(`/x/y/${i}`, enc({ pad: 'p'.repeat(480) }));
+  await s.compact();
+  // Each value is about 500 bytes: at most four fit in 2000 bytes.
+  assert.ok(s.compactedRevision() >= 6, `compacted at ${s.compactedRevision()}`);
+  assert.throws(() => s.watch('/x/y/', { fromRevision: 2, onEvents: () => {} }), (e) => isStorageError(e, 'Compacted'));
+  await s.close();
 }));

@@ -5,19 +5,24 @@ import { ChangeLog } from './change-log.js';
 import { KeyIndex } from './key-index.js';
 import type { LevelEngine, LoadedState } from './level-engine.js';
 import { WatchHub } from './watch-hub.js';
+import { logger } from '../../lib/log.js';
 import {
   StorageError, type Encoder, type KV, type ListOptions, type ListResult, type Store, type StoreEvent,
   type Watcher, type WatchOptions,
 } from './interfaces.js';
 
+const log = logger('storage');
+
 export interface HistoryLimits {
   /** Most events kept for watch resume and consistent paging. */
   maxEvents: number;
+  /** Most bytes of values the kept events may hold (large objects shorten history). */
+  maxBytes: number;
   /** Events older than this are dropped even under maxEvents. */
   maxAgeMs: number;
 }
 
-export const defaultHistory: HistoryLimits = { maxEvents: 20_000, maxAgeMs: 15 * 60_000 };
+export const defaultHistory: HistoryLimits = { maxEvents: 20_000, maxBytes: 32 * 1024 * 1024, maxAgeMs: 15 * 60_000 };
 
 export class RevisionStore implements Store {
   private readonly committed = new KeyIndex();
@@ -30,6 +35,7 @@ export class RevisionStore implements Store {
   private closed = false;
   private failure: unknown;
   private compactTimer: NodeJS.Timeout;
+  private readonly compactions = new Set<Promise<void>>();
 
   constructor(private readonly engine: LevelEngine, state: LoadedState, private readonly limits = defaultHistory) {
     for (const kv of state.objects.values()) this.committed.set(kv);
@@ -165,20 +171,28 @@ export class RevisionStore implements Store {
     this.log.append(ev);
     this.hub.publish([ev]);
     // Bound memory under bursts too, not only on the timer.
-    if (this.log.length > this.limits.maxEvents + Math.max(10, this.limits.maxEvents / 10)) void this.compact();
+    const slack = Math.max(10, this.limits.maxEvents / 10);
+    if (this.log.length > this.limits.maxEvents + slack || this.log.bytes > this.limits.maxBytes * 1.1) void this.compact();
   }
 
   /** Drops history beyond the limits, in memory and on disk. */
   async compact(now = Date.now()): Promise<void> {
     const before = this.log.compactedRevision;
-    const after = this.log.trim(this.limits.maxEvents, this.limits.maxAgeMs, now);
-    if (after > before && !this.closed) await this.engine.compact(after);
+    const after = this.log.trim(this.limits.maxEvents, this.limits.maxBytes, this.limits.maxAgeMs, now);
+    if (after <= before || this.closed) return;
+    // Disk compaction is best effort (history on disk only serves restarts) and must finish
+    // before the database closes.
+    const done = this.engine.compact(after).catch((err: unknown) => log.warn({ err, revision: after }, 'compaction failed'));
+    this.compactions.add(done);
+    await done;
+    this.compactions.delete(done);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.compactTimer);
+    await Promise.all(this.compactions);
     await this.engine.close();
   }
 }
