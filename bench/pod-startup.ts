@@ -171,12 +171,18 @@ async function main(): Promise<void> {
     const burstWall = Math.max(...names.map((n) => watcher.seenRunning.get(n) as number)) - tb;
     const burstLat = names.map((n) => (watcher.seenRunning.get(n) as number) - (created.get(n) as number));
     const burstCpu = Object.entries(procs).map(([k, pid]) => `${k} ${(cpuSeconds(pid) - (cpuBefore[k] as number)).toFixed(1)} s`).join(', ');
-    await sleep(5000);
+    // Memory once the burst has settled: the median of 10 samples over 20 s, after 30 s idle.
+    await sleep(30_000);
     const pid = env.agentPid() as number;
-    const rss = rssMiB(pid);
     const cpu0 = cpuSeconds(pid);
-    await sleep(10_000);
-    const idleCpu = (cpuSeconds(pid) - cpu0) / 10;
+    const samples: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      samples.push(rssMiB(pid));
+      await sleep(2000);
+    }
+    const idleCpu = (cpuSeconds(pid) - cpu0) / 20;
+    const rssStats = stats(samples);
+    const rss = rssStats.p50;
     await watcher.close();
 
     const v = await cri.runtime.version();
@@ -193,7 +199,7 @@ async function main(): Promise<void> {
     console.log(`\nsequential p50 / floor p50: ${(seqStats.p50 / floor.total.p50).toFixed(2)}x; p99 ${Math.round(seqStats.p99)} ms`);
     console.log(`burst: ${burst} pods running after ${Math.round(burstWall)} ms (CRI floor ${Math.round(floorBurst.wallMs)} ms); p50 ${Math.round(burstStats.p50)} ms (floor ${Math.round(floorBurst.total.p50)} ms), p99 ${Math.round(burstStats.p99)} ms`);
     console.log(`CPU during the burst: ${burstCpu}`);
-    console.log(`agent with ${burst} pods: RSS ${rss.toFixed(1)} MiB, idle CPU ${(idleCpu * 100).toFixed(1)}% of a core`);
+    console.log(`agent with ${burst} pods: RSS ${rss.toFixed(1)} MiB (${rssStats.min.toFixed(1)}-${rssStats.max.toFixed(1)}), idle CPU ${(idleCpu * 100).toFixed(1)}% of a core${process.env.AGENT_NODE_OPTIONS ? ` (NODE_OPTIONS=${process.env.AGENT_NODE_OPTIONS})` : ''}`);
     await deleteAll(client);
   } finally {
     client.close();

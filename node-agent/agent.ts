@@ -5,7 +5,7 @@
 // Pods keep running when the agent stops: the next agent adopts them.
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { logger } from '../lib/log.js';
 import { isNotFound } from '../lib/client/api-error.js';
 import { apiEventSink, EventRecorder } from '../lib/client/events.js';
@@ -62,6 +62,7 @@ function readResolvConf(): ResolvConf {
 function servingCertificate(cfg: AgentConfig, nodeIP: string): KeyPair {
   if (cfg.tlsCertFile && cfg.tlsPrivateKeyFile) return { cert: readFileSync(cfg.tlsCertFile, 'utf8'), key: readFileSync(cfg.tlsPrivateKeyFile, 'utf8') };
   const pki = agentPaths(cfg.dataDir).pki;
+  mkdirSync(pki, { recursive: true, mode: 0o700 });
   const req = { commonName: cfg.nodeName, dnsNames: [cfg.nodeName, hostname()], ips: [nodeIP, '127.0.0.1'], usage: 'server' as const };
   let ca: KeyPair;
   try {

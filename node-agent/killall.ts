@@ -4,7 +4,7 @@
 // CNI result cache). Data (images, volumes' content, the database) stays: it is for clean
 // restarts and tests, not uninstall.
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../lib/log.js';
@@ -129,6 +129,8 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   await rm(paths.state, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   await rm(paths.runcRoot, { recursive: true, force: true });
   report.removed.push(paths.state, paths.runcRoot);
+  // The run dir itself goes when nothing else lives in it.
+  await rmdir(o.runDir ?? DEFAULT_RUN_DIR).catch(() => undefined);
 
   // 4. The pod network.
   const network = networkNameFor(o.cniBridge);
