@@ -94,3 +94,18 @@ test('a pod being deleted restarts nothing', () => {
   assert.deepEqual(a.containersToStart, []);
   assert.equal(a.killPod, true);
 });
+
+test('sidecars (init containers with restartPolicy Always) start first, keep running and come back', () => {
+  const sidecar: Container = { name: 'proxy', image: 'busybox', restartPolicy: 'Always' };
+  const p = pod({ initContainers: [sidecar, init1] });
+  assert.equal(computePodActions(p, status([sandbox()], [])).nextInitContainer, 0);
+  const sc = ctr(sidecar, 'running', { kind: 'init' });
+  assert.deepEqual(nextInitContainer(p, status([sandbox()], [sc])), { next: 1, done: false }, 'a running sidecar counts as done');
+  const initialized = status([sandbox()], [sc, ctr(init1, 'exited', { kind: 'init' })]);
+  assert.deepEqual(computePodActions(p, initialized).containersToStart, [0]);
+  const sidecarDied = status([sandbox()], [ctr(sidecar, 'exited', { kind: 'init', exitCode: 1 }), ctr(init1, 'exited', { kind: 'init' }), ctr(app, 'running')]);
+  const a = computePodActions(p, sidecarDied);
+  assert.equal(a.nextInitContainer, 0, 'the sidecar is restarted');
+  assert.deepEqual(a.containersToStart, []);
+  assert.equal(a.killPod, false);
+});

@@ -68,23 +68,29 @@ function initFailed(s: ContainerState): boolean {
   return (s.state === 'exited' && s.exitCode !== 0) || s.state === 'unknown';
 }
 
-/** kubelet's findNextInitContainerToRun: the last failure, the next to run, or done. */
+/**
+ * The next init container to run, the failure to retry, or done (kubelet's init container
+ * progress). Init containers run in order, each to success; a sidecar (restartPolicy Always)
+ * counts as done once it runs, and is started again whenever it is not running.
+ */
 export function nextInitContainer(pod: Pod, status: RuntimePodStatus): { failed?: ContainerState; next?: number; done: boolean } {
   const inits = pod.spec?.initContainers ?? [];
   if (inits.length === 0) return { done: true };
-  // Any regular container running means initialization finished earlier.
-  for (const c of pod.spec?.containers ?? []) if (latestContainer(status, c.name)?.state === 'running') return { done: true };
-  for (let i = inits.length - 1; i >= 0; i--) {
-    const s = latestContainer(status, (inits[i] as Container).name);
-    if (s && initFailed(s)) return { failed: s, next: i, done: false };
-  }
-  for (let i = inits.length - 1; i >= 0; i--) {
-    const s = latestContainer(status, (inits[i] as Container).name);
-    if (!s) continue;
+  // Any regular container having run means initialization finished earlier; only sidecars may need a restart.
+  const initialized = (pod.spec?.containers ?? []).some((c) => latestContainer(status, c.name));
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i] as Container;
+    const s = latestContainer(status, c.name);
+    if (c.restartPolicy === 'Always') {
+      if (s?.state === 'running' || pod.metadata?.deletionTimestamp) continue;
+      return { next: i, failed: s?.state === 'exited' ? s : undefined, done: initialized };
+    }
+    if (initialized) continue;
+    if (!s) return { next: i, done: false };
     if (s.state === 'running' || s.state === 'created') return { done: false };
-    if (s.state === 'exited') return i === inits.length - 1 ? { done: true } : { next: i + 1, done: false };
+    if (initFailed(s)) return { failed: s, next: i, done: false };
   }
-  return { next: 0, done: false };
+  return { done: true };
 }
 
 export function computePodActions(pod: Pod, status: RuntimePodStatus, probes: ProbeVerdicts = noProbeFailures): PodActions {
@@ -123,6 +129,8 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, probes: Pr
   }
 
   const init = nextInitContainer(pod, status);
+  // A sidecar that stopped after initialization: start it again beside the regular containers.
+  if (init.done && init.next !== undefined) actions.nextInitContainer = init.next;
   if (!init.done) {
     if (init.next !== undefined) {
       if (init.failed && !shouldRestartOnFailure(pod)) actions.killPod = true;
@@ -165,7 +173,11 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, probes: Pr
     }
     actions.containersToKill.push({ id: s.id, name: c.name, message });
   });
-  if (keep === 0 && actions.containersToStart.length === 0) actions.killPod = true;
+  if (keep === 0 && actions.containersToStart.length === 0) {
+    actions.killPod = true;
+    // Sidecars do not keep a finished pod alive.
+    actions.nextInitContainer = undefined;
+  }
   return actions;
 }
 

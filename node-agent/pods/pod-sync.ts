@@ -200,10 +200,9 @@ export class PodSyncer implements PodLifecycle {
     if (actions.nextInitContainer !== undefined) {
       const c = (pod.spec?.initContainers ?? [])[actions.nextInitContainer];
       if (c) await start(c, 'init');
-    } else {
-      const containers = pod.spec?.containers ?? [];
-      for (const idx of actions.containersToStart) await start(containers[idx] as Container, 'regular');
     }
+    const containers = pod.spec?.containers ?? [];
+    for (const idx of actions.containersToStart) await start(containers[idx] as Container, 'regular');
 
     if (changed) {
       runtime = await readPodStatus(this.cri, uid);
