@@ -3,7 +3,7 @@
 // Debian packages the CRI tests need; skips (saying what is missing) otherwise.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../lib/cluster.js';
@@ -188,6 +188,87 @@ spec:
     assert.equal(JSON.parse(await env.k('get', 'pod', 'limited', '-o', 'json')).status.qosClass, 'Burstable');
     void p;
     await env.k('delete', 'pod', 'limited', '--grace-period=1');
+  });
+
+  it('runs containers as their securityContext says', async () => {
+    await env.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: secure}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000]}
+  containers:
+  - name: app
+    image: ${image}
+    command: [sleep, "3600"]
+    securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+`);
+    await waitForPod(env, 'secure', running);
+    assert.equal((await env.k('exec', 'secure', '--', 'id')).trim(), 'uid=1000 gid=3000 groups=3000,4000');
+    const touch = await env.c.kubectl(['exec', 'secure', '--', 'touch', '/x']);
+    assert.notEqual(touch.code, 0);
+    assert.match(touch.stderr, /Read-only file system/);
+    assert.match(await env.k('exec', 'secure', '--', 'grep', 'CapEff', '/proc/self/status'), /CapEff:\s+0000000000000000/);
+    assert.match(await env.k('exec', 'secure', '--', 'grep', 'NoNewPrivs', '/proc/self/status'), /NoNewPrivs:\s+1/);
+    await env.k('delete', 'pod', 'secure');
+  });
+
+  it('mounts hostPath (created by DirectoryOrCreate) and memory-backed emptyDir volumes', async () => {
+    const hostDir = join(env.tmp, 'host-data');
+    await env.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: mounts}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${image}
+    command: [sh, -c, "echo from-pod > /host/written; sleep 3600"]
+    volumeMounts: [{name: host, mountPath: /host}, {name: mem, mountPath: /mem}]
+  volumes:
+  - {name: host, hostPath: {path: ${hostDir}, type: DirectoryOrCreate}}
+  - {name: mem, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
+`);
+    await waitForPod(env, 'mounts', running);
+    assert.equal(await eventually(() => readFile(join(hostDir, 'written'), 'utf8').catch(() => undefined), 10_000), 'from-pod\n');
+    assert.match(await env.k('exec', 'mounts', '--', 'sh', '-c', 'grep " /mem " /proc/mounts'), /^tmpfs \/mem tmpfs rw,.*size=8192k/);
+    await env.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: badhost}
+spec:
+  containers: [{name: app, image: ${image}, command: [sleep, "1"], volumeMounts: [{name: h, mountPath: /h}]}]
+  volumes: [{name: h, hostPath: {path: ${join(env.tmp, 'absent')}, type: Directory}}]
+`);
+    const events = await eventually(async () => {
+      const e = await env.k('get', 'events', '--field-selector', 'involvedObject.name=badhost,reason=FailedMount', '-o', 'jsonpath={.items[0].message}');
+      return e || undefined;
+    }, 20_000, 250);
+    assert.equal(events, `MountVolume.SetUp failed for volume "h" : hostPath type check failed: ${join(env.tmp, 'absent')} is not a directory`);
+    assert.match(await env.k('get', 'pod', 'badhost'), /badhost\s+0\/1\s+ContainerCreating/);
+    await env.k('delete', 'pod', 'mounts', 'badhost', '--grace-period=1');
+  });
+
+  it('reports CreateContainerConfigError until the ConfigMap it reads exists', async () => {
+    await env.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: needs-config}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${image}
+    command: [sleep, "3600"]
+    env: [{name: MODE, valueFrom: {configMapKeyRef: {name: late-config, key: mode}}}]
+`);
+    const p = await waitForPod(env, 'needs-config', (x) => x.status.containerStatuses?.[0]?.state.waiting?.reason === 'CreateContainerConfigError', 30_000);
+    assert.equal(p.status.containerStatuses?.[0]?.state.waiting?.message, 'configmap "late-config" not found');
+    assert.match(await env.k('get', 'pod', 'needs-config'), /needs-config\s+0\/1\s+CreateContainerConfigError/);
+    const events = await env.k('get', 'events', '--field-selector', 'involvedObject.name=needs-config,reason=Failed', '-o', 'jsonpath={.items[0].message}');
+    assert.equal(events, 'Error: configmap "late-config" not found');
+    await env.k('create', 'configmap', 'late-config', '--from-literal=mode=fast');
+    await waitForPod(env, 'needs-config', running, 60_000);
+    assert.equal((await env.k('exec', 'needs-config', '--', 'sh', '-c', 'echo $MODE')).trim(), 'fast');
+    await env.k('delete', 'pod', 'needs-config');
   });
 
   it('backs off a crashing container: CrashLoopBackOff, 10 s then 20 s between restarts', async () => {
@@ -391,9 +472,12 @@ spec:
   - name: app
     image: ${image}
     command: [sleep, "3600"]
-    lifecycle: {preStop: {exec: {command: [sh, -c, "sleep 1"]}}}
+    lifecycle:
+      postStart: {exec: {command: [touch, /tmp/post-start-ran]}}
+      preStop: {exec: {command: [sh, -c, "sleep 1"]}}
 `);
     await waitForPod(env, 'graceful', running);
+    assert.equal((await env.k('exec', 'graceful', '--', 'ls', '/tmp/post-start-ran')).trim(), '/tmp/post-start-ran');
     const t0 = Date.now();
     await env.k('delete', 'pod', 'graceful');
     const took = (Date.now() - t0) / 1000;
