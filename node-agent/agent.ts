@@ -1,39 +1,42 @@
-// The node agent (kubelet equivalent), composed: container runtime, node registration and
-// heartbeats, the pod network's CNI config, pod sources (API pods bound to the node, static
-// pod manifests), the pod workers and everything they use, the runtime relist (PLEG), and the
-// agent's HTTPS server. start() brings it up in that order; stop() takes it down in reverse.
-// Pods keep running when the agent stops: the next agent adopts them.
+// The node agent (kubelet equivalent), composed. It comes up in two phases, so static pods run
+// even while the API server is unreachable (that is how a control plane can run as static pods):
+//
+//   1. without the API: container runtime, host facts, the pod machinery (workers, runtime,
+//      volumes, probes), static pods, the runtime relist (PLEG), the agent's HTTPS server;
+//   2. once the API answers: node registration and heartbeats, the pod network's CNI config
+//      (from the node's pod CIDR), pods bound to the node, and removal of pods that no source
+//      wants any more (deleted while the agent was away).
+//
+// stop() takes it all down in reverse; pods keep running and the next agent adopts them.
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { logger } from '../lib/log.js';
-import { isNotFound } from '../lib/client/api-error.js';
 import { apiEventSink, EventRecorder } from '../lib/client/events.js';
 import { Informer, listWatch } from '../lib/client/informer.js';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { resources } from '../lib/client/resource-types.js';
 import { readKubeconfig } from '../lib/kubeconfig.js';
-import { ensureCA, ensureCertificate, type KeyPair } from '../lib/pki.js';
 import { serverVersion } from '../apiserver/version.js';
 import { networkNameFor, writeBridgeConflist } from '../cni/bridge-conflist.js';
+import { apiReads } from './api-reads.js';
 import { startContainerRuntime, type ContainerRuntime } from './containerd/index.js';
 import { agentPaths, type AgentConfig } from './config.js';
-import { agentResources, type ConfigMap, type Pod, type Secret, type Service } from './kube-types.js';
+import { agentResources, type Pod, type Service } from './kube-types.js';
 import { NodeManager } from './node/node-manager.js';
+import { PodSources } from './pod-sources.js';
 import { podEvents } from './pods/pod-events.js';
 import { PodSyncer } from './pods/pod-sync.js';
 import { PodWorkers } from './pods/pod-workers.js';
-import { StatusManager, type StatusTarget } from './pods/status-manager.js';
+import { StatusManager } from './pods/status-manager.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { parseResolvConf, type ResolvConf } from './runtime/dns.js';
 import { ImageManager } from './runtime/image-manager.js';
 import { Pleg } from './runtime/pleg.js';
-import { ShellExec } from './runtime/shell-exec.js';
 import { PodRuntime } from './runtime/pod-runtime.js';
-import { isMirrorPod } from './static-pods/manifest.js';
-import { MirrorPods } from './static-pods/mirror-pods.js';
-import { StaticPodSource } from './static-pods/static-pod-source.js';
-import { startAgentServer, type AgentServer, type PodSource } from './server/index.js';
+import { ShellExec } from './runtime/shell-exec.js';
+import { servingCertificate } from './serving-cert.js';
+import { startAgentServer } from './server/index.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 
 const log = logger('agent');
@@ -44,9 +47,10 @@ const POD_CIDR_WAIT_MS = 10_000;
 export interface RunningAgent {
   nodeName: string;
   runtime: ContainerRuntime;
-  /** The port the agent's HTTPS server listens on. */
+  /** The port the agent's HTTPS server listens on (0 if it could not start). */
   port: number;
-  podCIDR: string;
+  /** Resolves once the node is registered and API pods are running (phase 2). */
+  connected: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,19 +62,12 @@ function readResolvConf(): ResolvConf {
   }
 }
 
-/** The serving certificate of the agent's HTTPS server: from the cluster CA when this host has it (server nodes), else self-signed. */
-function servingCertificate(cfg: AgentConfig, nodeIP: string): KeyPair {
-  if (cfg.tlsCertFile && cfg.tlsPrivateKeyFile) return { cert: readFileSync(cfg.tlsCertFile, 'utf8'), key: readFileSync(cfg.tlsPrivateKeyFile, 'utf8') };
-  const pki = agentPaths(cfg.dataDir).pki;
-  mkdirSync(pki, { recursive: true, mode: 0o700 });
-  const req = { commonName: cfg.nodeName, dnsNames: [cfg.nodeName, hostname()], ips: [nodeIP, '127.0.0.1'], usage: 'server' as const };
-  let ca: KeyPair;
+function readHostsFile(): string {
   try {
-    ca = { cert: readFileSync(`${cfg.dataDir}/pki/ca.crt`, 'utf8'), key: readFileSync(`${cfg.dataDir}/pki/ca.key`, 'utf8') };
+    return readFileSync('/etc/hosts', 'utf8');
   } catch {
-    ca = ensureCA(pki, 'kubelet-ca', `${cfg.nodeName}-ca`);
+    return '';
   }
-  return ensureCertificate(pki, 'kubelet', ca, req);
 }
 
 export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
@@ -78,7 +75,6 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const signal = stopper.signal;
   // Informers, timers and the runtime all listen for the one stop signal.
   setMaxListeners(64, signal);
-  const paths = agentPaths(cfg.dataDir);
   const runtime = await startContainerRuntime({
     dataDir: cfg.dataDir, signal, endpoint: cfg.containerRuntimeEndpoint, runDir: cfg.runDir, sandboxImage: cfg.sandboxImage,
     streamServerPort: cfg.streamServerPort, cniConfDir: cfg.cniConfDir, cniBinDir: cfg.cniBinDir,
@@ -87,7 +83,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const cri = runtime.cri;
   const kc = readKubeconfig(cfg.kubeconfig);
   const client = new KubeClient({ ...kc, server: cfg.server ?? kc.server }, { userAgent: `k8ts-agent/${cfg.nodeName}`, maxSockets: 64 });
-  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanups: Array<() => Promise<unknown> | void> = [];
   const stop = async () => {
     stopper.abort();
     for (const c of cleanups.reverse()) {
@@ -103,98 +99,35 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   };
 
   try {
-    const podApi = client.resource<Pod>(resources.pods);
+    // ---- phase 1: everything that works without the API -------------------------------------
     const recorder = new EventRecorder(apiEventSink(client), { component: 'kubelet', host: cfg.nodeName });
     cleanups.push(async () => {
       recorder.close();
       await Promise.race([recorder.flush(), new Promise((r) => setTimeout(r, 2000).unref())]);
     });
     const events = podEvents(recorder);
-
-    // The node first: pods can only be bound to a registered node. The server's port is not
-    // known until it listens, so register with the configured one and correct it after.
     const node = new NodeManager({
       client, cri, name: cfg.nodeName, dataDir: cfg.dataDir, nodeIP: cfg.nodeIP, kubeletVersion: serverVersion().gitVersion,
       kubeletPort: cfg.kubeletPort, labels: cfg.nodeLabels, statusUpdateMs: cfg.nodeStatusUpdateMs, leaseDurationSeconds: cfg.leaseDurationSeconds,
       event: (type, reason, message) => recorder.event({ kind: 'Node', name: cfg.nodeName, uid: cfg.nodeName }, type, reason, message),
     });
-    await node.register(signal);
-    const nodeRun = node.start(signal);
-    cleanups.push(() => nodeRun);
+    await node.refreshFacts();
 
-    // Pod network: the node's pod CIDR (from the server's node IPAM) or the default one.
-    const podCIDR = (await node.waitForPodCIDR(POD_CIDR_WAIT_MS, signal)) ?? cfg.defaultPodCIDR;
-    const writeNetwork = async (cidr: string) => {
-      await writeBridgeConflist(cfg.cniConfDir, { name: networkNameFor(cfg.cniBridge), podCidr: cidr, bridge: cfg.cniBridge, ipamDataDir: cfg.cniIpamDataDir });
-      await cri.runtime.updateRuntimeConfig(cidr).catch(() => undefined);
-      log.info({ podCIDR: cidr, confDir: cfg.cniConfDir }, 'pod network configured');
-    };
-    await writeNetwork(podCIDR);
-    node.onPodCIDR((c) => {
-      if (c !== podCIDR) void writeNetwork(c);
-    });
-
+    const podApi = client.resource<Pod>(resources.pods);
+    const reads = apiReads(client);
     const services = new Informer(listWatch(client.resource<Service>(agentResources.services)), { name: 'services' });
-    const podInformer = new Informer(listWatch(podApi, { fieldSelector: `spec.nodeName=${cfg.nodeName}` }), { name: 'pods' });
-    const secrets = client.resource<Secret>(agentResources.secrets);
-    const configMaps = client.resource<ConfigMap>(resources.configMaps);
-    const get = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await fn();
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    };
-
-    const images = new ImageManager(cri, events);
+    const sources = new PodSources({ pods: podApi, nodeName: cfg.nodeName, manifestPath: cfg.podManifestPath, nodeUid: () => node.uid() });
     // mount/umount for every pod's volumes go through one long-lived shell (cheap forks).
     const shell = new ShellExec();
     cleanups.push(() => shell.close());
-    const podRuntime = new PodRuntime(cri, images, events, {
+    const podRuntime = new PodRuntime(cri, new ImageManager(cri, events), events, {
       podLogsDir: cfg.podLogsDir, cgroupRoot: cfg.cgroupRoot, cgroupDriver: runtime.host.cgroupDriver,
       canLowerOomScoreAdj: runtime.host.canLowerOomScoreAdj,
       clusterDNS: { servers: cfg.clusterDNS, domain: cfg.clusterDomain },
-      memoryCapacity: node.host.memoryTotal,
-      hostResolv: readResolvConf,
-      nodeHostsFile: () => { try { return readFileSync('/etc/hosts', 'utf8'); } catch { return ''; } },
+      memoryCapacity: node.host.memoryTotal, hostResolv: readResolvConf, nodeHostsFile: readHostsFile,
     });
-    const volumes = new VolumeManager(paths.pods, {
-      configMap: (ns, name) => get(() => configMaps.get(ns, name)),
-      secret: (ns, name) => get(() => secrets.get(ns, name)),
-      async token(pod, audience, expirationSeconds) {
-        const body = {
-          apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
-          spec: {
-            audiences: audience ? [audience] : [], expirationSeconds,
-            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name, uid: pod.metadata?.uid },
-          },
-        };
-        const r = await client.resource(resources.serviceAccounts).createSubresource<{ status?: { token?: string; expirationTimestamp?: string } }>(
-          pod.metadata?.namespace ?? '', pod.spec?.serviceAccountName || 'default', 'token', body);
-        return { token: r.status?.token ?? '', expiresAt: Date.parse(r.status?.expirationTimestamp ?? '') || Date.now() + expirationSeconds * 1000 };
-      },
-    }, events, shell.exec, cfg.syncFrequencyMs);
+    const volumes = new VolumeManager(agentPaths(cfg.dataDir).pods, reads, events, shell.exec, cfg.syncFrequencyMs);
     const statuses = new StatusManager(podApi);
-
-    const staticPods = cfg.podManifestPath ? new StaticPodSource(cfg.podManifestPath, cfg.nodeName, (pods) => onStaticPods(pods)) : undefined;
-    const mirrors = new MirrorPods({
-      pods: podApi,
-      apiPods: () => podInformer.cache.list(),
-      nodeUid: () => node.node()?.metadata?.uid,
-    });
-    const isStatic = (pod: Pod) => !!staticPods?.current().has(pod.metadata?.uid ?? '');
-    const statusTarget = (pod: Pod): StatusTarget | undefined => {
-      const m = pod.metadata ?? {};
-      if (!isStatic(pod)) return { namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid ?? '' };
-      const mirror = mirrors.mirrorOf(pod);
-      return mirror ? { namespace: m.namespace ?? '', name: m.name ?? '', uid: mirror.metadata?.uid ?? '' } : undefined;
-    };
-    const apiStatus = (pod: Pod) => {
-      if (isStatic(pod)) return mirrors.mirrorOf(pod)?.status;
-      return podInformer.cache.get(`${pod.metadata?.namespace}/${pod.metadata?.name}`)?.status ?? pod.status;
-    };
-
     let workers!: PodWorkers;
     const probes = new ProbeManager(cri, events, (uid) => workers.trigger(uid));
     const syncer = new PodSyncer(cri, podRuntime, volumes, probes, statuses, events, podApi, {
@@ -203,82 +136,78 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
       allocatable: () => node.allocatable(),
       podLogsDir: cfg.podLogsDir,
       cgroupDriver: runtime.host.cgroupDriver,
-      configMap: (ns, name) => get(() => configMaps.get(ns, name)),
-      secret: (ns, name) => get(() => secrets.get(ns, name)),
+      configMap: reads.configMap,
+      secret: reads.secret,
       services: () => services.cache.list(),
-      statusTarget,
-      apiStatus,
+      statusTarget: (pod) => sources.statusTarget(pod),
+      apiStatus: (pod) => sources.apiStatus(pod),
     });
     workers = new PodWorkers(syncer, cfg.syncFrequencyMs);
     cleanups.push(async () => {
       probes.stopAll();
       await workers.stop();
     });
-
-    let staticUids = new Set<string>();
-    function onStaticPods(pods: Map<string, Pod>): void {
-      for (const [uid, pod] of pods) workers.update(pod);
-      for (const uid of staticUids) if (!pods.has(uid)) workers.remove(uid);
-      staticUids = new Set(pods.keys());
-      void mirrors.reconcile([...pods.values()]);
-    }
-    const reconcileMirrors = () => void mirrors.reconcile([...(staticPods?.current().values() ?? [])]).then(() => {
-      for (const uid of staticUids) workers.trigger(uid);
-    });
-    podInformer.on({
-      add: (p) => (isMirrorPod(p) ? reconcileMirrors() : workers.update(p)),
-      update: (_, p) => (isMirrorPod(p) ? reconcileMirrors() : workers.update(p)),
-      delete: (p) => (isMirrorPod(p) ? reconcileMirrors() : workers.remove(p.metadata?.uid ?? '')),
-    });
-
-    const informerRuns = [services.run(signal), podInformer.run(signal)];
-    cleanups.push(() => Promise.allSettled(informerRuns).then(() => undefined));
-    staticPods?.start(signal);
-    await Promise.all([services.waitForSync(signal), podInformer.waitForSync(signal), staticPods?.waitForSync()]);
-
+    sources.start(workers, signal);
     const pleg = new Pleg(cri, cfg.relistMs, (uid) => workers.trigger(uid));
-    await pleg.relist();
-    // Pods the runtime or the disk still has but no source wants: deleted while we were away.
-    const known = (uid: string) => workers.has(uid);
-    for (const p of pleg.podsInRuntime()) {
-      if (known(p.uid)) continue;
-      const pod: Pod = { metadata: { uid: p.uid, name: p.name, namespace: p.namespace } };
-      log.info({ pod: `${p.namespace}/${p.name}`, uid: p.uid }, 'removing pod no source wants');
-      await syncer.forget(p.uid, pod).catch((err: unknown) => log.warn({ uid: p.uid, err: (err as Error).message }, 'orphan cleanup failed'));
-    }
-    for (const uid of await volumes.podsOnDisk()) if (!known(uid)) await volumes.tearDown(uid).catch(() => undefined);
     pleg.start(signal);
 
-    const podSource: PodSource = {
-      getPod(namespace, name) {
-        const all = [...podInformer.cache.list().filter((p) => !isMirrorPod(p)), ...(staticPods?.current().values() ?? [])];
-        const pod = all.find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
-        if (!pod) return undefined;
-        return { ...pod, status: statuses.get(pod.metadata?.uid ?? '') ?? apiStatus(pod) ?? pod.status };
-      },
-      listPods() {
-        return [...podInformer.cache.list().filter((p) => !isMirrorPod(p)), ...(staticPods?.current().values() ?? [])]
-          .map((p) => ({ ...p, status: statuses.get(p.metadata?.uid ?? '') ?? p.status }));
-      },
-    };
-    const tls = servingCertificate(cfg, node.host.internalIP);
-    let server: AgentServer | undefined;
+    let port = 0;
     try {
-      server = await startAgentServer({
-        context: { cri, nodeName: cfg.nodeName, pods: podSource, nodeLogDir: '/var/log', startedAt: new Date() },
-        address: cfg.kubeletAddress, port: cfg.kubeletPort, tls, clientCA: client.config.caCert,
+      const server = await startAgentServer({
+        context: { cri, nodeName: cfg.nodeName, pods: sources.podSource(statuses), nodeLogDir: '/var/log', startedAt: new Date() },
+        address: cfg.kubeletAddress, port: cfg.kubeletPort, tls: servingCertificate(cfg, node.host.internalIP), clientCA: client.config.caCert,
       });
+      cleanups.push(() => server.close());
+      port = server.port;
+      node.setKubeletPort(port);
     } catch (err) {
       log.warn({ port: cfg.kubeletPort, err: (err as Error).message }, 'agent server did not start');
     }
-    if (server) {
-      const s = server;
-      cleanups.push(() => s.close());
-      node.setKubeletPort(s.port);
-    }
-    await node.updateStatus(true);
-    log.info({ node: cfg.nodeName, podCIDR, port: server?.port, pods: workers.uids().length, staticPods: staticUids.size }, 'agent running');
-    return { nodeName: cfg.nodeName, runtime, port: server?.port ?? 0, podCIDR, stop };
+
+    // ---- phase 2: the API (retried until it answers) -----------------------------------------
+    const connected = (async () => {
+      await node.register(signal);
+      if (signal.aborted) return;
+      const nodeRun = node.start(signal);
+      cleanups.push(() => nodeRun);
+      sources.reconcileMirrors();
+
+      // Pod network: the node's pod CIDR (from the server's node IPAM) or the default one.
+      const podCIDR = (await node.waitForPodCIDR(POD_CIDR_WAIT_MS, signal)) ?? cfg.defaultPodCIDR;
+      const writeNetwork = async (cidr: string) => {
+        await writeBridgeConflist(cfg.cniConfDir, { name: networkNameFor(cfg.cniBridge), podCidr: cidr, bridge: cfg.cniBridge, ipamDataDir: cfg.cniIpamDataDir });
+        await cri.runtime.updateRuntimeConfig(cidr).catch(() => undefined);
+        log.info({ podCIDR: cidr, confDir: cfg.cniConfDir }, 'pod network configured');
+      };
+      await writeNetwork(podCIDR);
+      node.onPodCIDR((c) => {
+        if (c !== podCIDR) void writeNetwork(c);
+      });
+
+      const informerRuns = [services.run(signal), sources.api.run(signal)];
+      cleanups.push(() => Promise.allSettled(informerRuns));
+      await Promise.all([services.waitForSync(signal), sources.api.waitForSync(signal), sources.staticSynced()]);
+      if (signal.aborted) return;
+
+      // Pods the runtime or the disk still has but no source wants: deleted while we were away.
+      // They stop with their own grace periods, side by side and without holding up the rest.
+      await pleg.relist();
+      const orphans = pleg.podsInRuntime().filter((p) => !workers.has(p.uid));
+      void Promise.all(orphans.map(async (p) => {
+        log.info({ pod: `${p.namespace}/${p.name}`, uid: p.uid }, 'removing pod no source wants');
+        await syncer.forget(p.uid, { metadata: { uid: p.uid, name: p.name, namespace: p.namespace } })
+          .catch((err: unknown) => log.warn({ uid: p.uid, err: (err as Error).message }, 'orphan cleanup failed'));
+      })).then(async () => {
+        for (const uid of await volumes.podsOnDisk()) if (!workers.has(uid)) await volumes.tearDown(uid).catch(() => undefined);
+      }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'orphan volume cleanup failed'));
+
+      await node.updateStatus(true);
+      log.info({ node: cfg.nodeName, podCIDR, port, pods: workers.uids().length, staticPods: sources.staticCount }, 'agent running');
+    })();
+    connected.catch((err: unknown) => {
+      if (!signal.aborted) log.error({ err: (err as Error).message }, 'agent could not connect to the API');
+    });
+    return { nodeName: cfg.nodeName, runtime, port, connected, stop };
   } catch (err) {
     await stop();
     throw err;

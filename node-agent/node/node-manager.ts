@@ -1,6 +1,7 @@
 // The node's life in the API, as kubelet keeps it: register (or take over) the Node, renew its
 // Lease in kube-node-lease every 10 s, re-check the status every 10 s and post it when it
 // changed (or every 5 minutes), and follow spec.podCIDR, which the server's node IPAM sets.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../../lib/log.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../lib/client/api-error.js';
 import { Informer, listWatch } from '../../lib/client/informer.js';
@@ -54,6 +55,7 @@ export class NodeManager {
   private timers: NodeJS.Timeout[] = [];
   private readonly cidrListeners: Array<(cidr: string) => void> = [];
   private lastCidr = '';
+  private nodeUid: string | undefined;
   /** Condition statuses last reported, to record an event when one changes. */
   private readonly reported = new Map<string, string>();
 
@@ -85,6 +87,11 @@ export class NodeManager {
     return this.informer.cache.get(this.opts.name);
   }
 
+  /** The Node's UID once registered (mirror pods are owned by it). */
+  uid(): string | undefined {
+    return this.node()?.metadata?.uid ?? this.nodeUid;
+  }
+
   /** Called with the node's pod CIDR whenever it is set or changes. */
   onPodCIDR(fn: (cidr: string) => void): void {
     this.cidrListeners.push(fn);
@@ -97,6 +104,11 @@ export class NodeManager {
       this.lastCidr = cidr;
       for (const fn of this.cidrListeners) fn(cidr);
     }
+  }
+
+  /** Reads the host's facts (no API needed): pods are sized with them before the node registers. */
+  async refreshFacts(): Promise<void> {
+    await this.facts();
   }
 
   private async facts(): Promise<NodeFacts> {
@@ -137,12 +149,13 @@ export class NodeManager {
     this.opts.event?.('Normal', 'Starting', 'Starting kubelet.');
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        await this.nodes.create(want);
+        this.nodeUid = (await this.nodes.create(want)).metadata?.uid;
         log.info({ node: this.opts.name }, 'node registered');
         break;
       } catch (err) {
         if (isAlreadyExists(err)) {
           const cur = await this.nodes.get('', this.opts.name);
+          this.nodeUid = cur.metadata?.uid;
           await this.nodes.patch('', this.opts.name, { metadata: { labels: want.metadata?.labels, annotations: want.metadata?.annotations } }, 'strategic');
           const status = nodeStatus(f, nextConditions(cur.status?.conditions, wantedConditions(this.info, await this.health()), Date.now()));
           await this.nodes.patch('', this.opts.name, { status }, 'strategic', { subresource: 'status' });
@@ -150,7 +163,7 @@ export class NodeManager {
           break;
         }
         log.warn({ err: (err as Error).message, attempt }, 'node registration failed: retrying');
-        await new Promise((r) => setTimeout(r, Math.min(7000, 200 * 2 ** attempt)));
+        await sleep(Math.min(7000, 200 * 2 ** attempt), undefined, { signal }).catch(() => undefined);
       }
     }
     this.lastReport = Date.now();

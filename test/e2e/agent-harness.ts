@@ -41,8 +41,11 @@ export interface AgentEnv {
   agentLog: string;
   images: TestImages;
   registry: TestRegistry;
-  /** Starts the agent (again). */
-  startAgent(): Promise<void>;
+  /**
+   * Starts the agent (again) and waits for its node to be Ready; with `server`, it is pointed at
+   * that API server URL instead and nothing is waited for.
+   */
+  startAgent(opts?: { server?: string }): Promise<void>;
   /** SIGTERM and wait: pods keep running. */
   stopAgent(): Promise<void>;
   /** PID of the running agent process. */
@@ -192,15 +195,18 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
     if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await exited;
   };
-  const startAgent = async (): Promise<void> => {
+  const startAgent = async (start: { server?: string } = {}): Promise<void> => {
     const fd = openSync(agentLog, 'a');
-    const p = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...agentArgs], { stdio: ['ignore', fd, fd], env: { ...process.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) } });
+    const args = [...(opts.nodeArgs ?? []), ...agentArgs, ...(start.server ? ['--server', start.server] : [])];
+    const p = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) } });
     closeSync(fd);
     agent = p;
+    if (start.server) return;
+    const logStart = (await readFile(agentLog, 'utf8')).length;
     await eventually(async () => {
       if (p.exitCode !== null) throw new Error(`agent exited ${p.exitCode}:\n${(await readFile(agentLog, 'utf8')).split('\n').slice(-15).join('\n')}`);
       const out = await c.kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
-      return out.stdout === 'True' && (await readFile(agentLog, 'utf8')).includes('"agent running"');
+      return out.stdout === 'True' && (await readFile(agentLog, 'utf8')).slice(logStart).includes('"agent running"');
     }, 120_000, 250);
   };
   const killall = async (): Promise<string> => {

@@ -7,6 +7,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../lib/cluster.js';
+import { connectCri } from '../../node-agent/cri/index.js';
 import { agentLeftovers, cond, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 
 const missing = missingPrerequisites();
@@ -439,6 +440,38 @@ spec:
     assert.notEqual(edited.status.containerStatuses?.[0]?.containerID, first.status.containerStatuses?.[0]?.containerID);
     await rm(manifest);
     await eventually(async () => (await env.c.kubectl(['get', 'pod', mirror])).code !== 0, 60_000, 250);
+  });
+
+  it('runs static pods while the API server is unreachable, and mirrors them once it answers', async () => {
+    await env.stopAgent();
+    await writeFile(join(env.manifests, 'offline.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: offline, namespace: default}
+spec:
+  containers: [{name: app, image: ${image}, imagePullPolicy: IfNotPresent, command: [sleep, "3600"]}]
+`);
+    // An API server that is not there: the agent still runs what its manifests ask for.
+    await env.startAgent({ server: 'https://127.0.0.1:1' });
+    const mirror = `offline-${env.nodeName}`;
+    const cri = connectCri('unix://' + env.criSocket);
+    try {
+      const t0 = Date.now();
+      const running = await eventually(async () => {
+        const cs = await cri.runtime.listContainers({ state: { state: 'CONTAINER_RUNNING' }, label_selector: { 'io.kubernetes.pod.name': mirror } });
+        return cs[0]?.id;
+      }, 60_000, 250);
+      const t1 = Date.now();
+      await env.stopAgent();
+      const t2 = Date.now();
+      await env.startAgent();
+      console.log(`# offline static pod running after ${t1 - t0} ms; agent stop ${t2 - t1} ms, start ${Date.now() - t2} ms`);
+      const p = await waitForPod(env, mirror, (x) => x.status.containerStatuses?.[0]?.state.running !== undefined, 30_000);
+      assert.equal(p.status.containerStatuses?.[0]?.containerID, `containerd://${running}`, 'adopted, not restarted');
+      await rm(join(env.manifests, 'offline.yaml'));
+      await eventually(async () => (await env.c.kubectl(['get', 'pod', mirror])).code !== 0, 60_000, 250);
+    } finally {
+      cri.close();
+    }
   });
 
   it('keeps containers running across an agent restart (same container IDs, no restarts)', async () => {
