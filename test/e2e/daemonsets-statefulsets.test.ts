@@ -2,32 +2,13 @@
 // pod per eligible node (taints, tolerations, node selectors), rolling updates of both, stable
 // StatefulSet names and storage, ordered start (and parallel start when asked), and scale-down
 // from the highest ordinal.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
-import { startSimulatedNodes, type SimulatedNodes } from '../lib/agent.js';
+import { eventually } from '../lib/cluster.js';
+import { useCluster, withManifest } from '../lib/fixture.js';
 
-let c: TestCluster;
-const agents: SimulatedNodes[] = [];
-
-before(async () => {
-  c = await startCluster();
-  agents.push(await startSimulatedNodes(c, 'node-a'));
-  agents.push(await startSimulatedNodes(c, 'node-b'));
-  await eventually(async () => (await c.k('get', 'nodes')).match(/ Ready /g)?.length === 2);
-  await eventually(async () => (await c.http('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
-});
-
-after(async () => {
-  for (const a of agents) await a.kill();
-  await c.destroy();
-});
-
-async function apply(yaml: string): Promise<string> {
-  const r = await c.kubectl(['apply', '-f', '-'], { stdin: yaml });
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
+const { cluster: c } = useCluster({ nodes: [{ name: 'node-a' }, { name: 'node-b' }] });
+const apply = (yaml: string): Promise<string> => withManifest(c, 'apply', yaml);
 
 /** pod name -> node, for pods with a label. */
 async function podNodes(selector: string): Promise<Record<string, string>> {

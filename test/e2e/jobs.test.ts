@@ -2,32 +2,14 @@
 // second and exit as their annotations say): completions and parallelism, Indexed jobs,
 // backoffLimit failing a Job, activeDeadlineSeconds, suspend, ttlSecondsAfterFinished,
 // `kubectl create job --from=cronjob/...`, and a CronJob creating its Job on schedule.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
-import { startSimulatedNodes, type SimulatedNodes } from '../lib/agent.js';
+import { eventually } from '../lib/cluster.js';
+import { useCluster, withManifest } from '../lib/fixture.js';
 
-let c: TestCluster;
-const agents: SimulatedNodes[] = [];
-
-before(async () => {
-  c = await startCluster();
-  agents.push(await startSimulatedNodes(c, 'node-a', ['--pod-run-duration', '1s']));
-  agents.push(await startSimulatedNodes(c, 'node-b', ['--pod-run-duration', '1s']));
-  await eventually(async () => (await c.k('get', 'nodes')).match(/ Ready /g)?.length === 2);
-  await eventually(async () => (await c.http('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
-});
-
-after(async () => {
-  for (const a of agents) await a.kill();
-  await c.destroy();
-});
-
-async function apply(yaml: string): Promise<string> {
-  const r = await c.kubectl(['apply', '-f', '-'], { stdin: yaml });
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
+const run1s = ['--pod-run-duration', '1s'];
+const { cluster: c } = useCluster({ nodes: [{ name: 'node-a', args: run1s }, { name: 'node-b', args: run1s }] });
+const apply = (yaml: string): Promise<string> => withManifest(c, 'apply', yaml);
 
 const job = (name: string, spec: string, annotations = '{}') => `
 apiVersion: batch/v1

@@ -1,31 +1,14 @@
 // The scheduler end to end: a server, two simulated nodes, real kubectl. Pods get scheduled and
 // run; unschedulable pods say why in kube-scheduler's words and are retried when the cluster
 // changes; taints, priorities and preemption behave as on a real cluster.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
-import { startSimulatedNodes, type SimulatedNodes } from '../lib/agent.js';
+import { eventually } from '../lib/cluster.js';
+import { useCluster, withManifest } from '../lib/fixture.js';
 
-let c: TestCluster;
-const agents: SimulatedNodes[] = [];
-
-before(async () => {
-  c = await startCluster();
-  agents.push(await startSimulatedNodes(c, 'node-a', ['--pod-run-duration', '1s']));
-  agents.push(await startSimulatedNodes(c, 'node-b', ['--pod-run-duration', '1s']));
-  await eventually(async () => (await c.k('get', 'nodes')).match(/ Ready /g)?.length === 2);
-});
-
-after(async () => {
-  for (const a of agents) await a.kill();
-  await c.destroy();
-});
-
-async function apply(yaml: string): Promise<string> {
-  const r = await c.kubectl(['apply', '-f', '-'], { stdin: yaml });
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
+const run1s = ['--pod-run-duration', '1s'];
+const { cluster: c } = useCluster({ nodes: [{ name: 'node-a', args: run1s }, { name: 'node-b', args: run1s }] });
+const apply = (yaml: string): Promise<string> => withManifest(c, 'apply', yaml);
 
 const podYaml = (name: string, extra = '', requests = '{cpu: 100m, memory: 64Mi}') => `
 apiVersion: v1

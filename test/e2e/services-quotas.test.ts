@@ -2,32 +2,13 @@
 // kubectl: endpoints follow pods' readiness and resolve named ports per pod; quota and
 // LimitRange refusals carry Kubernetes' messages; LimitRange defaults appear on pods; evictions
 // respect PodDisruptionBudgets (`kubectl drain` waits, the API answers 429).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
-import { startSimulatedNodes, type SimulatedNodes } from '../lib/agent.js';
+import { eventually } from '../lib/cluster.js';
+import { useCluster, withManifest } from '../lib/fixture.js';
 
-let c: TestCluster;
-const agents: SimulatedNodes[] = [];
-
-before(async () => {
-  c = await startCluster();
-  agents.push(await startSimulatedNodes(c, 'node-a'));
-  agents.push(await startSimulatedNodes(c, 'node-b'));
-  await eventually(async () => (await c.k('get', 'nodes')).match(/ Ready /g)?.length === 2);
-  await eventually(async () => (await c.http('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
-});
-
-after(async () => {
-  for (const a of agents) await a.kill();
-  await c.destroy();
-});
-
-async function apply(yaml: string, ns = 'default'): Promise<string> {
-  const r = await c.kubectl(['apply', '-n', ns, '-f', '-'], { stdin: yaml });
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
+const { cluster: c } = useCluster({ nodes: [{ name: 'node-a' }, { name: 'node-b' }] });
+const apply = (yaml: string, ns = 'default'): Promise<string> => withManifest(c, 'apply', yaml, '-n', ns);
 
 type Subset = { addresses?: Array<{ ip: string; targetRef: { name: string } }>; notReadyAddresses?: Array<{ ip: string; targetRef: { name: string } }>; ports?: Array<{ name: string; port: number }> };
 

@@ -3,34 +3,16 @@
 // objects and forbidden updates are refused with Kubernetes' messages, scale works through the
 // scale subresource, HPAs are served as autoscaling/v2 and v1, and the workload field selectors
 // filter lists. No controllers run for these kinds here, so status stays as created.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
+import { eventually } from '../lib/cluster.js';
+import { refusedManifest, useCluster, withManifest } from '../lib/fixture.js';
 
-let c: TestCluster;
-before(async () => {
-  // API behaviour only: no controller but the service accounts' (pods need one) may change what
-  // the tests create, and nothing is scheduled.
-  c = await startCluster({ args: ['--controllers=serviceaccount-controller', '--disable-scheduler'] });
-  await eventually(async () => (await c.http('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
-  await create(manifests);
-});
-after(async () => {
-  await c.destroy();
-});
-
-async function create(yaml: string): Promise<string> {
-  const r = await c.kubectl(['create', '-f', '-', '--validate=false'], { stdin: yaml });
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
-
-/** kubectl create that must fail: returns stderr. */
-async function refused(yaml: string): Promise<string> {
-  const r = await c.kubectl(['create', '-f', '-', '--validate=false'], { stdin: yaml });
-  assert.equal(r.code, 1, `expected a failure, got: ${r.stdout}`);
-  return r.stderr.trim();
-}
+// API behaviour only: no controller but the service accounts' (pods need one) may change what
+// the tests create, and nothing is scheduled.
+const { cluster: c } = useCluster({ apiOnly: true, setup: () => create(manifests) });
+const create = (yaml: string): Promise<string> => withManifest(c, 'create', yaml, '--validate=false');
+const refused = (yaml: string): Promise<string> => refusedManifest(c, yaml);
 
 /** A kubectl command that must fail: returns stderr. */
 async function fails(...args: string[]): Promise<string> {
