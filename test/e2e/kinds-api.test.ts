@@ -4,7 +4,6 @@
 // a restart), Events through both APIs, and componentstatuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '../lib/cluster.js';
 import { refusedManifest, useCluster, withManifest } from '../lib/fixture.js';
 
 // API behaviour only: no controller but the service accounts' (pods need one) may change what

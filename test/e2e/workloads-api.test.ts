@@ -5,7 +5,6 @@
 // filter lists. No controllers run for these kinds here, so status stays as created.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '../lib/cluster.js';
 import { refusedManifest, useCluster, withManifest } from '../lib/fixture.js';
 
 // API behaviour only: no controller but the service accounts' (pods need one) may change what

@@ -9,14 +9,12 @@ import {
   compareQuantities, formatQuantity, isNegative, parseQuantity, quantityMilliValue, tryParseQuantity, type Quantity,
 } from '../quantity.js';
 import {
-  isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum,
+  isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum,
 } from '../validation/names.js';
+import { validateContainerResourceName } from './common.js';
 import { goStruct } from './go-format.js';
 import { asObject, num, objects, str, strings, type JsonObject } from './json.js';
-import {
-  isExtendedResourceName, isHugePageResourceName, isIntegerResourceName, isNativeResource, isOvercommitAllowed,
-  isStandardContainerResourceName, isStandardResourceName,
-} from './resource-names.js';
+import { isHugePageResourceName, isIntegerResourceName, isOvercommitAllowed } from './resource-names.js';
 import {
   validateLocalDescendingPath, validateObjectFieldSelector, validatePathNoBacksteps, validateResourceFieldSelector,
 } from './volume-validation.js';
@@ -233,23 +231,6 @@ function validateVolumeDevices(c: JsonObject, volumes: Map<string, JsonObject>, 
 }
 
 // ---- resources ---------------------------------------------------------------------------
-
-function validateResourceName(name: string, p: FieldPath): FieldError[] {
-  const errs = invalidEach(p, name, isQualifiedName(name));
-  if (errs.length) return errs;
-  if (!name.includes('/') && !isStandardResourceName(name)) return [invalidValue(p, name, 'must be a standard resource type or fully qualified')];
-  return [];
-}
-
-export function validateContainerResourceName(name: string, p: FieldPath): FieldError[] {
-  const errs = validateResourceName(name, p);
-  if (!name.includes('/')) {
-    if (!isStandardContainerResourceName(name)) return [...errs, invalidValue(p, name, 'must be a standard resource for containers')];
-  } else if (!isNativeResource(name) && !isExtendedResourceName(name)) {
-    return [...errs, invalidValue(p, name, "doesn't follow extended resource name standard")];
-  }
-  return errs;
-}
 
 /** ValidateResourceQuantityValue: not negative, and whole for integral resources. */
 export function validateResourceQuantityValue(name: string, q: Quantity, text: string, p: FieldPath): FieldError[] {

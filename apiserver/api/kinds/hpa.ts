@@ -10,7 +10,7 @@ import type { Strategy, VersionDef } from '../resource.js';
 import { ageColumn, since, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';
 import { isDNS1123Label, isValidPathSegmentName } from '../validation/names.js';
-import { validateContainerResourceName } from './container-validation.js';
+import { validateContainerResourceName } from './common.js';
 import { withDecodeErrors } from './decode.js';
 import { hpaFromV1, hpaToV1 } from './hpa-conversion.js';
 import { asObject, ensureObject, num, objects, setDefault, str, type JsonObject } from './json.js';

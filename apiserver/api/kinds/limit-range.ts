@@ -8,7 +8,7 @@ import { isQualifiedName } from '../validation/names.js';
 import { canonicalizeResourceList, validateContainerResourceName, validateResourceName, type ResourceList } from './common.js';
 import { isOvercommitAllowed } from './resource-names.js';
 
-interface LimitRangeItem {
+export interface LimitRangeItem {
   type?: string;
   max?: ResourceList;
   min?: ResourceList;
@@ -17,7 +17,7 @@ interface LimitRangeItem {
   maxLimitRequestRatio?: ResourceList;
 }
 
-type LimitRange = KubeObject & { spec?: { limits?: LimitRangeItem[] } };
+export type LimitRange = KubeObject & { spec?: { limits?: LimitRangeItem[] } };
 
 const limitTypes = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
 const listFields = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const;

@@ -4,27 +4,17 @@
 import { forbidden } from '../../api/errors.js';
 import { computePodQOS } from '../../api/kinds/pod-qos.js';
 import type { JsonObject } from '../../api/kinds/json.js';
+import type { ResourceList } from '../../api/kinds/common.js';
+import type { LimitRange, LimitRangeItem } from '../../api/kinds/limit-range.js';
 import type { KubeObject } from '../../api/object.js';
 import { formatQuantity, parseQuantity, quantityMilliValue, tryParseQuantity, type Quantity } from '../../api/quantity.js';
 import type { Store } from '../../storage/interfaces.js';
 import type { AdmissionPlugin } from './chain.js';
 
+export type { LimitRange };
+
 export const limitRangerAnnotation = 'kubernetes.io/limit-ranger';
 
-type ResourceList = Record<string, string>;
-
-interface LimitRangeItem {
-  type?: string;
-  max?: ResourceList;
-  min?: ResourceList;
-  default?: ResourceList;
-  defaultRequest?: ResourceList;
-  maxLimitRequestRatio?: ResourceList;
-}
-
-export interface LimitRange extends KubeObject {
-  spec?: { limits?: LimitRangeItem[] };
-}
 
 interface Container {
   name?: string;
