@@ -91,6 +91,11 @@ export interface AgentEnvOptions {
   nodeOptions?: string;
   /** Extra node arguments for the agent process (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /**
+   * The agent runs inside `k8ts server`, as a user's first command runs it: starting and
+   * stopping the agent starts and stops the server.
+   */
+  embedded?: boolean;
 }
 
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
@@ -165,23 +170,28 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
   const mirror = (host: string) => `  "${host}":\n    endpoint: ["http://${host}"]\n`;
   await writeFile(registries, `mirrors:\n${mirror(registry.host)}${mirror(authRegistry.host)}`);
 
-  const c = await startCluster({ args: ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'] });
-  undo.push({ what: 'cluster', fn: () => c.destroy() });
-  // The agent's serving certificate, from the cluster CA the API server verifies it with.
-  const ca = { cert: await readFile(join(c.dataDir, 'pki', 'ca.crt'), 'utf8'), key: await readFile(join(c.dataDir, 'pki', 'ca.key'), 'utf8') };
-  const nodeIP = primaryIPv4();
-  const serving = issueCertificate(ca, { commonName: nodeName, dnsNames: [nodeName], ips: [nodeIP, '127.0.0.1'], usage: 'server' });
-  await writeFile(join(tmp, 'kubelet.crt'), serving.cert);
-  await writeFile(join(tmp, 'kubelet.key'), serving.key, { mode: 0o600 });
-  const streamPort = await freePort();
-
-  const flags = [
-    '--data-dir', dataDir, '--node-name', nodeName, '--run-dir', runDir,
+  const hostFlags = [
+    '--node-name', nodeName, '--run-dir', runDir,
     '--cni-conf-dir', join(tmp, 'cni', 'net.d'), '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot,
   ];
+  const flags = ['--data-dir', dataDir, ...hostFlags];
+  const podFlags = [
+    '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests, '--kubelet-port', '0', '--stream-server-port', String(await freePort()),
+    '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
+  ];
+  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'];
+  // Embedded: the server's data dir is the agent's (its serving certificate comes from the CA there).
+  const c = await startCluster(opts.embedded
+    ? { args: [...clusterFlags, ...hostFlags, ...podFlags], dataDir, agent: true }
+    : { args: clusterFlags });
+  undo.push({ what: 'cluster', fn: () => c.destroy() });
+  // The separate agent's serving certificate, from the cluster CA the API server verifies it with.
+  const ca = { cert: await readFile(join(c.dataDir, 'pki', 'ca.crt'), 'utf8'), key: await readFile(join(c.dataDir, 'pki', 'ca.key'), 'utf8') };
+  const serving = issueCertificate(ca, { commonName: nodeName, dnsNames: [nodeName], ips: [primaryIPv4(), '127.0.0.1'], usage: 'server' });
+  await writeFile(join(tmp, 'kubelet.crt'), serving.cert);
+  await writeFile(join(tmp, 'kubelet.key'), serving.key, { mode: 0o600 });
   const agentArgs = [
-    cliPath, 'agent', '--kubeconfig', c.kubeconfig, ...flags, '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests,
-    '--kubelet-port', '0', '--stream-server-port', String(streamPort), '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
+    cliPath, 'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags,
     '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
   ];
   let agent: ChildProcess | undefined;
@@ -195,6 +205,16 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
     if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await exited;
   };
+  const waitForNode = (isUp: () => Promise<boolean>) => eventually(async () => {
+    const out = await c.kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    return out.stdout === 'True' && (await isUp());
+  }, 120_000, 250);
+  const embeddedAgentUp = (logsFrom: number) => async () => c.logs.slice(logsFrom).some((l) => l.includes('"agent running"'));
+  const startEmbedded = async (): Promise<void> => {
+    const from = c.logs.length;
+    await c.start();
+    await waitForNode(embeddedAgentUp(from));
+  };
   const startAgent = async (start: { server?: string } = {}): Promise<void> => {
     const fd = openSync(agentLog, 'a');
     const args = [...(opts.nodeArgs ?? []), ...agentArgs, ...(start.server ? ['--server', start.server] : [])];
@@ -203,11 +223,10 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
     agent = p;
     if (start.server) return;
     const logStart = (await readFile(agentLog, 'utf8')).length;
-    await eventually(async () => {
+    await waitForNode(async () => {
       if (p.exitCode !== null) throw new Error(`agent exited ${p.exitCode}:\n${(await readFile(agentLog, 'utf8')).split('\n').slice(-15).join('\n')}`);
-      const out = await c.kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
-      return out.stdout === 'True' && (await readFile(agentLog, 'utf8')).slice(logStart).includes('"agent running"');
-    }, 120_000, 250);
+      return (await readFile(agentLog, 'utf8')).slice(logStart).includes('"agent running"');
+    });
   };
   const killall = async (): Promise<string> => {
     const { run } = await import('../lib/cluster.js');
@@ -216,14 +235,16 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
     return r.stdout;
   };
   // Whatever a test left: stop the agent, then killall cleans the host.
-  undo.push({ what: 'agent and pods', fn: async () => { await stopAgent(); await killall(); } });
-  await startAgent();
+  const stop = opts.embedded ? () => c.stop() : stopAgent;
+  undo.push({ what: 'agent and pods', fn: async () => { await stop(); await killall(); } });
+  if (opts.embedded) await waitForNode(embeddedAgentUp(0));
+  else await startAgent();
 
   const k = async (...args: string[]): Promise<string> => c.k(...args);
   const env: AgentEnv = {
     c, id, nodeName, image: `${registry.host}/library/busybox:latest`, tmp,
     authImage: `${authRegistry.host}/private/busybox:1.0`, authUser: auth.username, authPassword: auth.password, runDir, bridge, network, podCIDR: clusterCIDR, manifests,
-    agentLog, images, registry, startAgent, stopAgent, killall, k, hostBefore, teardown,
+    agentLog, images, registry, startAgent: opts.embedded ? startEmbedded : startAgent, stopAgent: stop, killall, k, hostBefore, teardown,
     agentPid: () => agent?.pid, criSocket: join(runDir, 'containerd', 'containerd.sock'),
     async apply(yaml) {
       const r = await c.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: yaml });

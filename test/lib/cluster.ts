@@ -24,6 +24,8 @@ export interface ClusterOptions {
   args?: string[];
   /** Reuse a data directory (to test restarts). */
   dataDir?: string;
+  /** Run the embedded node agent, as `k8ts server` does by default (tests mostly run without). */
+  agent?: boolean;
 }
 
 export interface HttpResult {
@@ -40,13 +42,13 @@ export class TestCluster {
   private client?: ClientConfig;
   logs: string[] = [];
 
-  constructor(readonly dataDir: string, private readonly args: string[], private readonly ownsDir: boolean) {
+  constructor(readonly dataDir: string, private readonly args: string[], private readonly ownsDir: boolean, private readonly agent = false) {
     this.kubeconfig = join(dataDir, 'admin.kubeconfig');
   }
 
   /** Starts the server and resolves once it serves. */
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, [cliPath, 'server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable-agent', ...this.args], {
+    const proc = spawn(process.execPath, [cliPath, 'server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', ...(this.agent ? [] : ['--disable-agent']), ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
@@ -138,7 +140,7 @@ export class TestCluster {
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
-  const c = new TestCluster(dir, opts.args ?? [], !opts.dataDir);
+  const c = new TestCluster(dir, opts.args ?? [], !opts.dataDir, opts.agent);
   await c.start();
   return c;
 }

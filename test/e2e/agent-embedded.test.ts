@@ -1,0 +1,74 @@
+// `k8ts server` as the README's first command runs it: the API server, controllers, scheduler
+// and the node agent in one process, on real containerd and CNI. The node registers as a
+// control-plane node, a Deployment's pod runs and is reachable, logs and exec go through the API
+// server to the agent, and a server restart adopts the running pod instead of restarting it.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually } from '../lib/cluster.js';
+import { agentLeftovers, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
+
+const missing = missingPrerequisites();
+
+describe('k8ts server with its embedded node agent', { skip: missing.length ? `needs ${missing.join(', ')}` : false }, () => {
+  let env: AgentEnv;
+  let podName = '';
+
+  before(async () => {
+    env = await setupAgentEnv({ embedded: true });
+  });
+
+  after(async () => {
+    if (env) await env.teardown();
+  });
+
+  it('registers this host as a Ready control-plane node', async () => {
+    const nodes = await env.k('get', 'nodes');
+    assert.match(nodes, new RegExp(`^${env.nodeName}\\s+Ready\\s+control-plane,master\\s+`, 'm'));
+  });
+
+  it('runs a Deployment whose pod answers on its IP, with logs and exec through the API server', async () => {
+    await env.apply(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: httpd
+        image: ${env.image}
+        command: [sh, -c, 'echo serving; exec httpd -f -p 8080 -h /var/www']
+        readinessProbe: {httpGet: {path: /index.html, port: 8080}, periodSeconds: 1}
+`);
+    await eventually(async () => (await env.k('get', 'deploy', 'web', '-o', 'jsonpath={.status.readyReplicas}')) === '1', 90_000, 250);
+    const pods = JSON.parse(await env.k('get', 'pods', '-l', 'app=web', '-o', 'json')) as { items: PodJson[] };
+    const pod = pods.items[0];
+    assert.ok(pod);
+    podName = pod.metadata.name;
+    const body = await eventually(() => fetch(`http://${pod.status.podIP}:8080/index.html`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text()), 10_000);
+    assert.equal(body, 'hello from k8ts busybox\n');
+    assert.equal(await env.k('logs', podName), 'serving\n');
+    const exec = await env.c.kubectl(['exec', podName, '--', 'sh', '-c', 'hostname; exit 3']);
+    assert.equal(exec.stdout, `${podName}\n`);
+    assert.equal(exec.code, 3);
+  });
+
+  it('keeps the pod running across a server restart (same container, no restart)', async () => {
+    const before = await env.pod(podName);
+    const id = before.status.containerStatuses?.[0]?.containerID;
+    assert.ok(id);
+    await env.stopAgent();
+    await env.startAgent();
+    const after = await waitForPod(env, podName, (p) => p.status.containerStatuses?.[0]?.ready === true, 60_000);
+    assert.equal(after.status.containerStatuses?.[0]?.containerID, id);
+    assert.equal(after.status.containerStatuses?.[0]?.restartCount, 0);
+  });
+
+  it('leaves nothing behind after the server stops and killall runs', async () => {
+    const problems = await env.teardown();
+    assert.deepEqual(problems, []);
+    assert.deepEqual(await agentLeftovers(env), []);
+  });
+});
