@@ -69,7 +69,7 @@ async function main() {
       if (useWrk) {
         const r = wrk(url, benchToken, c, seconds, post);
         if (r.errors > 0) throw new Error(`${op}: ${r.errors} failed requests`);
-        rows.push([op, c, r.rate, r.p50, r.p99]);
+        rows.push([op, String(c), r.rate, r.p50, r.p99]);
       } else {
         const path = url.slice(url.indexOf('/api/'));
         const r = await closedLoop(c, async () => {
@@ -77,22 +77,24 @@ async function main() {
           if (res.status >= 300) throw new Error(`${op}: ${res.status} ${res.body}`);
         });
         const s = summarize(r.lat);
-        rows.push([op, c, r.rate, s.p50, s.p99]);
+        rows.push([op, String(c), r.rate, s.p50, s.p99]);
       }
     }
   }
   const floor1 = await rawLevel(1);
   const floor64 = await rawLevel(64);
-  rows.push(['raw LevelDB synced put', 1, floor1, NaN, NaN]);
-  rows.push(['raw LevelDB synced batch of 64', 64, floor64, NaN, NaN]);
+  rows.push(['raw LevelDB synced put', '1', floor1, NaN, NaN]);
+  rows.push(['raw LevelDB synced batch of 64', '64', floor64, NaN, NaN]);
   printTable(`Requests (configmaps, 400-byte payload; load from ${useWrk ? 'wrk' : 'a Node client'})`, ['operation', 'clients', 'ops/s', 'p50 ms', 'p99 ms'], rows);
 
-  // Watch fan-out: N watchers on configmaps; each event's delay from the write's acknowledgement.
+  // Watch fan-out: N watchers on configmaps, started as informers start (list, then watch from the
+  // list's resourceVersion); each event's delay counts from when its create request was sent.
   const delays: number[] = [];
   const sentAt = new Map<string, number>();
   const opened = [];
+  const listed = JSON.parse((await client.call('GET', `${ns}?limit=1`)).body) as { metadata: { resourceVersion: string } };
   for (let i = 0; i < watchers; i++) {
-    const w = client.watch(`${ns}?watch=true&labelSelector=bench%3Dwatch&resourceVersion=${0}`, (line) => {
+    const w = client.watch(`${ns}?watch=true&labelSelector=bench%3Dwatch&resourceVersion=${listed.metadata.resourceVersion}`, (line) => {
       const now = performance.now();
       const name = /"name":"(w-\d+)"/.exec(line)?.[1];
       const t = name ? sentAt.get(name) : undefined;
