@@ -19,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
     case 'server':
       return (await import('./server-command.js')).runServer(rest);
     case 'agent':
+      // Before the agent's modules load and the heap grows (simulated nodes keep the defaults).
+      if (!rest.includes('--simulated')) (await import('./small-heap.js')).useSmallHeap();
       return (await import('./agent-command.js')).runAgent(rest);
     case 'killall':
       return (await import('./killall-command.js')).runKillall(rest);
