@@ -27,7 +27,8 @@ const namespaceSubresources = new Set(['status', 'finalize']);
 
 export function requestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const lowerVerb = httpVerb(method);
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const split = pathname.split('/').filter((p) => p !== '');
+  const parts = pathname.includes('%') ? split.map(decodeURIComponent) : split;
   const nonResource: NonResourceRequest = { kind: 'nonresource', verb: lowerVerb, path: pathname };
   let rest: string[];
   let group: string;

@@ -22,11 +22,14 @@ export async function getObject(call: ResourceCall): Promise<void> {
 
 /** Sends one stored object in the representation the client negotiated. */
 export function sendKV(call: ResourceCall, kv: KV, code = 200): void {
-  sendObject(call, decoded(kv), code, kv);
+  const output = negotiateOutput(call.req.headers.accept, ['table', 'partial']);
+  // JSON and YAML are written from the stored bytes: only Tables and metadata views parse them.
+  if (output.kind === 'table' || output.kind === 'partial') sendObject(call, decoded(kv), code);
+  else sendOutput(call.res, code, call.renderer.json(kv), output);
 }
 
 /** Sends an object (stored or not, e.g. a dry run) as the client negotiated. */
-export function sendObject(call: ResourceCall, obj: KubeObject, code = 200, kv?: KV): void {
+export function sendObject(call: ResourceCall, obj: KubeObject, code = 200): void {
   const output = negotiateOutput(call.req.headers.accept, ['table', 'partial']);
   const { renderer } = call;
   if (output.kind === 'table') {
@@ -34,7 +37,7 @@ export function sendObject(call: ResourceCall, obj: KubeObject, code = 200, kv?:
   } else if (output.kind === 'partial') {
     sendOutput(call.res, code, renderer.partial(obj, output.metaVersion), output);
   } else {
-    sendOutput(call.res, code, kv ? renderer.json(kv) : renderer.objectJson(obj), output);
+    sendOutput(call.res, code, renderer.objectJson(obj), output);
   }
 }
 
