@@ -176,8 +176,12 @@ async function main(): Promise<void> {
     const pid = env.agentPid() as number;
     const cpu0 = cpuSeconds(pid);
     const samples: number[] = [];
+    const anon: number[] = [];
+    const file: number[] = [];
     for (let i = 0; i < 10; i++) {
       samples.push(rssMiB(pid));
+      anon.push(rssMiB(pid, 'RssAnon'));
+      file.push(rssMiB(pid, 'RssFile'));
       await sleep(2000);
     }
     const idleCpu = (cpuSeconds(pid) - cpu0) / 20;
@@ -199,7 +203,7 @@ async function main(): Promise<void> {
     console.log(`\nsequential p50 / floor p50: ${(seqStats.p50 / floor.total.p50).toFixed(2)}x; p99 ${Math.round(seqStats.p99)} ms`);
     console.log(`burst: ${burst} pods running after ${Math.round(burstWall)} ms (CRI floor ${Math.round(floorBurst.wallMs)} ms); p50 ${Math.round(burstStats.p50)} ms (floor ${Math.round(floorBurst.total.p50)} ms), p99 ${Math.round(burstStats.p99)} ms`);
     console.log(`CPU during the burst: ${burstCpu}`);
-    console.log(`agent with ${burst} pods: RSS ${rss.toFixed(1)} MiB (${rssStats.min.toFixed(1)}-${rssStats.max.toFixed(1)}), idle CPU ${(idleCpu * 100).toFixed(1)}% of a core${process.env.AGENT_NODE_OPTIONS ? ` (NODE_OPTIONS=${process.env.AGENT_NODE_OPTIONS})` : ''}`);
+    console.log(`agent with ${burst} pods: RSS ${rss.toFixed(1)} MiB (${rssStats.min.toFixed(1)}-${rssStats.max.toFixed(1)}; anon ${stats(anon).p50.toFixed(1)}, file ${stats(file).p50.toFixed(1)}), idle CPU ${(idleCpu * 100).toFixed(1)}% of a core${process.env.AGENT_NODE_OPTIONS ? ` (NODE_OPTIONS=${process.env.AGENT_NODE_OPTIONS})` : ''}`);
     await deleteAll(client);
   } finally {
     client.close();

@@ -33,11 +33,11 @@ function fmt(n: number): string {
   return n.toFixed(2);
 }
 
-/** Resident set size of a process in MiB (from /proc). */
-export function rssMiB(pid: number): number {
+/** Resident set size of a process in MiB (from /proc), or its anonymous or file-backed part. */
+export function rssMiB(pid: number, part: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmRSS'): number {
   try {
     const status = require_('fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
-    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    const m = new RegExp(`${part}:\\s+(\\d+) kB`).exec(status);
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
