@@ -16,6 +16,8 @@ export function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Bu
     req.resume();
     return Promise.reject(tooLarge());
   }
+  // A body already read to its end has nothing more (no 'end' event would come again).
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   // Plain stream events: the async iterator costs a few percent of a small write's CPU.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
