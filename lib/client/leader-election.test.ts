@@ -87,7 +87,9 @@ test('a leader that cannot renew steps down and the other takes over after the l
   await clock.advance(10_000);
   assert.ok(log.includes('a stops'), 'a gave up after the renew deadline');
   assert.ok(!log.includes('b leads'), 'b waits until the lease expires on its own clock');
-  await clock.advance(10_000);
+  // b saw a's last renewal (t <= 5 s) up to one jittered retry (<= 4.4 s) later; the lease then
+  // lasts 15 s on b's clock, and b notices at its next retry: by t = 28 s at the latest.
+  await clock.advance(15_000);
   assert.deepEqual(log, ['a leads', 'a stops', 'b leads']);
   assert.equal(store.lease?.spec?.holderIdentity, 'b');
   assert.equal(store.lease?.spec?.leaseTransitions, 1);
