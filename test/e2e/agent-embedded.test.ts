@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../lib/cluster.js';
-import { agentLeftovers, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
+import { agentLeftovers, httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 
 const missing = missingPrerequisites();
 
@@ -27,21 +27,7 @@ describe('k8ts server with its embedded node agent', { skip: missing.length ? `n
   });
 
   it('runs a Deployment whose pod answers on its IP, with logs and exec through the API server', async () => {
-    await env.apply(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: httpd
-        image: ${env.image}
-        command: [sh, -c, 'echo serving; exec httpd -f -p 8080 -h /var/www']
-        readinessProbe: {httpGet: {path: /index.html, port: 8080}, periodSeconds: 1}
-`);
+    await env.apply(httpdDeployment(env.image, 1, `[sh, -c, 'echo serving; exec httpd -f -p 8080 -h /var/www']`));
     await eventually(async () => (await env.k('get', 'deploy', 'web', '-o', 'jsonpath={.status.readyReplicas}')) === '1', 90_000, 250);
     const pods = JSON.parse(await env.k('get', 'pods', '-l', 'app=web', '-o', 'json')) as { items: PodJson[] };
     const pod = pods.items[0];

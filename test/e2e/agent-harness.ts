@@ -299,6 +299,26 @@ export async function waitForPod(env: AgentEnv, name: string, check: (p: PodJson
   }
 }
 
+/** A Deployment `web` of busybox httpd pods on port 8080, Ready once the server answers. */
+export function httpdDeployment(image: string, replicas: number, command = '[httpd, -f, -p, "8080", -h, /var/www]'): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: httpd
+        image: ${image}
+        command: ${command}
+        ports: [{containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /index.html, port: 8080}, periodSeconds: 1}
+`;
+}
+
 export function cond(p: PodJson, type: string): string | undefined {
   return p.status.conditions?.find((c) => c.type === type)?.status;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../lib/cluster.js';
 import { connectCri } from '../../node-agent/cri/index.js';
-import { agentLeftovers, cond, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
+import { agentLeftovers, cond, httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 
 const missing = missingPrerequisites();
 
@@ -57,22 +57,7 @@ describe('node agent on real containerd', { skip: missing.length ? `needs ${miss
   });
 
   it('runs a Deployment of httpd pods that turn Ready and answer on their pod IPs', async () => {
-    await env.apply(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: httpd
-        image: ${image}
-        command: [httpd, -f, -p, "8080", -h, /var/www]
-        ports: [{containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /index.html, port: 8080}, periodSeconds: 1}
-`);
+    await env.apply(httpdDeployment(image, 2));
     await eventually(async () => (await env.k('get', 'deploy', 'web', '-o', 'jsonpath={.status.readyReplicas}')) === '2', 90_000, 250);
     const pods = JSON.parse(await env.k('get', 'pods', '-l', 'app=web', '-o', 'json')) as { items: PodJson[] };
     assert.equal(pods.items.length, 2);
