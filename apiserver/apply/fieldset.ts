@@ -79,18 +79,61 @@ export class FieldSet {
     for (const k of [...this.children.keys()].sort()) yield* this.children.get(k)!.paths([...prefix, k]);
   }
 
+  // The set operations walk both tries together (they run on every write, so no path lists).
+  // Results never keep a node that leads to no member, as sets built from paths do not.
+
   union(other: FieldSet): FieldSet {
     const out = this.clone();
-    for (const p of other.paths()) out.insert(p);
+    out.mergeFrom(other);
     return out;
   }
 
+  /** The members of this set that `other` lacks. */
   difference(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths([...this.paths()].filter((p) => !other.has(p)));
+    return combine(this, other, (mine, theirs) => mine && !theirs, true);
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths([...this.paths()].filter((p) => other.has(p)));
+    return combine(this, other, (mine, theirs) => mine && theirs, false);
+  }
+
+  /** Whether both sets have the same members. */
+  equals(other: FieldSet): boolean {
+    if (this.member !== other.member) return false;
+    const mine = [...this.children].filter(([, c]) => !c.isEmpty());
+    const theirs = [...other.children].filter(([, c]) => !c.isEmpty());
+    if (mine.length !== theirs.length) return false;
+    return mine.every(([k, c]) => {
+      const o = other.children.get(k);
+      return !!o && c.equals(o);
+    });
+  }
+
+  /** The members whose paths `keep` accepts (`keep` sees a path it must not hold on to). */
+  filter(keep: (path: readonly string[]) => boolean): FieldSet {
+    const path: string[] = [];
+    const walk = (n: FieldSet): FieldSet => {
+      const out = new FieldSet();
+      out.member = n.member && keep(path);
+      for (const [k, c] of n.children) {
+        path.push(k);
+        const kept = walk(c);
+        path.pop();
+        if (!kept.isEmpty()) out.children.set(k, kept);
+      }
+      return out;
+    };
+    return walk(this);
+  }
+
+  private mergeFrom(other: FieldSet): void {
+    if (other.member) this.member = true;
+    for (const [k, c] of other.children) {
+      if (c.isEmpty()) continue;
+      let mine = this.children.get(k);
+      if (!mine) this.children.set(k, (mine = new FieldSet()));
+      mine.mergeFrom(c);
+    }
   }
 
   /** Drops the members under any of `prefixes` (e.g. fields a subresource does not own). */
@@ -104,8 +147,23 @@ export class FieldSet {
   }
 
   clone(): FieldSet {
-    return FieldSet.fromPaths(this.paths());
+    return this.filter(() => true);
   }
+}
+
+/**
+ * The members of `a` chosen by `pick(inA, inB)`. A subtree of `a` with no counterpart in `b` is
+ * kept whole when `keepUnmatched` (difference) or dropped (intersection).
+ */
+function combine(a: FieldSet, b: FieldSet | undefined, pick: (mine: boolean, theirs: boolean) => boolean, keepUnmatched: boolean): FieldSet {
+  if (!b) return keepUnmatched ? a.clone() : new FieldSet();
+  const out = new FieldSet();
+  out.member = pick(a.member, b.member);
+  for (const [k, c] of a.children) {
+    const sub = combine(c, b.children.get(k), pick, keepUnmatched);
+    if (!sub.isEmpty()) out.children.set(k, sub);
+  }
+  return out;
 }
 
 /** A path as Kubernetes prints it in conflicts: .spec.containers[name="c"].image */

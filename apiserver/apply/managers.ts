@@ -118,7 +118,7 @@ export class ManagedFields {
     const previous = mine?.set ?? new FieldSet();
     const next = previous.difference(cmp.removed).union(changed);
     if (!next.isEmpty()) {
-      const same = mine && sameSet(previous, next);
+      const same = mine && previous.equals(next);
       out.push({ ...me, time: same ? mine!.time : timestamp(), set: next });
     }
     return out.filter((m) => !m.set.isEmpty());
@@ -148,7 +148,7 @@ export class ManagedFields {
       conflicts.sort((a, b) => (a.id !== b.id ? (a.id < b.id ? -1 : 1) : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       throw new ApplyConflicts(conflicts);
     }
-    const sameAsLast = last && sameSet(last.set, me.set) && last.apiVersion === me.apiVersion;
+    const sameAsLast = last && last.set.equals(me.set) && last.apiVersion === me.apiVersion;
     const out: Manager[] = others.map((o) => ({ ...o, set: o.set.difference(changed).difference(cmp.removed) }));
     out.push({ ...me, time: sameAsLast ? last!.time : timestamp() });
     return { object: merged, managers: out.filter((m) => !m.set.isEmpty()) };
@@ -156,13 +156,9 @@ export class ManagedFields {
 
   private compare(a: unknown, b: unknown, schema: Schema | undefined, ignore: Ignore) {
     const cmp = this.view.compare(a, b, schema);
-    const keep = (s: FieldSet) => FieldSet.fromPaths([...s.paths()].filter((p) => !ignore(p)));
+    const keep = (s: FieldSet) => s.filter((p) => !ignore(p));
     return { added: keep(cmp.added), modified: keep(cmp.modified), removed: keep(cmp.removed) };
   }
-}
-
-function sameSet(a: FieldSet, b: FieldSet): boolean {
-  return JSON.stringify(a.toFieldsV1()) === JSON.stringify(b.toFieldsV1());
 }
 
 /** System metadata no manager owns. */
