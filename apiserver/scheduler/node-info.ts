@@ -1,5 +1,6 @@
 // A node and the pods on it (bound or assumed), with running totals the filters read:
-// requested resources, host ports in use, the images present.
+// requested resources, host ports in use, the images present, and how many live pods each
+// controller has here (system default spreading reads that for every pod it scores).
 import type { Node } from '../../lib/client/types.js';
 import { addResourceList, addResources } from './pod-info.js';
 import { emptyResources, type HostPort, type NodeView, type PodInfo, type Resources } from './types.js';
@@ -16,6 +17,7 @@ export class NodeInfo implements NodeView {
   readonly requested: Resources = emptyResources();
   readonly nonZeroRequested = { milliCPU: 0, memory: 0 };
   readonly pods = new Map<string, PodInfo>();
+  readonly liveByController = new Map<string, number>();
   usedPorts: HostPort[] = [];
 
   constructor(node: Node) {
@@ -43,6 +45,7 @@ export class NodeInfo implements NodeView {
     this.nonZeroRequested.milliCPU += p.nonZero.milliCPU;
     this.nonZeroRequested.memory += p.nonZero.memory;
     if (p.hostPorts.length) this.usedPorts = [...this.usedPorts, ...p.hostPorts];
+    this.countLive(p, 1);
   }
 
   removePod(key: string): PodInfo | undefined {
@@ -53,7 +56,16 @@ export class NodeInfo implements NodeView {
     this.nonZeroRequested.milliCPU -= p.nonZero.milliCPU;
     this.nonZeroRequested.memory -= p.nonZero.memory;
     if (p.hostPorts.length) this.usedPorts = [...this.pods.values()].flatMap((x) => x.hostPorts);
+    this.countLive(p, -1);
     return p;
+  }
+
+  private countLive(p: PodInfo, delta: number): void {
+    const uid = p.controllerUID;
+    if (!uid || p.pod.metadata?.deletionTimestamp) return;
+    const n = (this.liveByController.get(uid) ?? 0) + delta;
+    if (n > 0) this.liveByController.set(uid, n);
+    else this.liveByController.delete(uid);
   }
 
   /** A copy whose pods can be changed without touching this one (preemption's what-ifs). */

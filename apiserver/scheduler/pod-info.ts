@@ -170,7 +170,7 @@ function defaultSpread(pod: Pod, controllerUID: string | undefined): SpreadConst
   const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
   if (pod.spec?.topologySpreadConstraints?.length || !owner || !spreadOwners.has(owner.kind) || !controllerUID) return [];
   const matches = (p: Pick<PodInfo, 'controllerUID'>) => p.controllerUID === controllerUID;
-  const base = { whenUnsatisfiable: 'ScheduleAnyway' as const, matches, honorNodeAffinity: true, honorNodeTaints: false };
+  const base = { whenUnsatisfiable: 'ScheduleAnyway' as const, matches, controllerUID, honorNodeAffinity: true, honorNodeTaints: false };
   return [
     { ...base, maxSkew: 3, topologyKey: 'kubernetes.io/hostname' },
     { ...base, maxSkew: 5, topologyKey: 'topology.kubernetes.io/zone' },

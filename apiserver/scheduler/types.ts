@@ -35,6 +35,8 @@ export interface SpreadConstraint {
   whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
   /** Which pods count toward the spread (the constraint's labelSelector, for system defaults the same owner). */
   matches(pod: Pick<PodInfo, 'labels' | 'controllerUID'>): boolean;
+  /** System defaults: the pods that count are this controller's (so nodes' counts can be read). */
+  controllerUID?: string;
   minDomains?: number;
   /** Whether nodes failing the pod's node affinity/selector are left out of the counts (default Honor). */
   honorNodeAffinity: boolean;
@@ -93,6 +95,8 @@ export interface NodeView {
   nonZeroRequested: { milliCPU: number; memory: number };
   allowedPods: number;
   pods: ReadonlyMap<string, PodInfo>;
+  /** Pods without a deletionTimestamp, by their controller's UID. */
+  liveByController: ReadonlyMap<string, number>;
   usedPorts: HostPort[];
   images: Map<string, number>;
 }

@@ -136,4 +136,12 @@ test('pods of one ReplicaSet are spread by default, on nodes with or without zon
   assert.ok(sb > sa, `node b (no pods of this ReplicaSet) scores higher: ${sa} vs ${sb}`);
   const loner = pod('solo');
   assert.deepEqual(scoreNodes([podTopologySpread], loner, [a, b], cluster(a, b)), [0, 0], 'no owner: no default spreading');
+  // Terminating pods do not count, also once a pod on the node turns terminating.
+  const leaving = withOwner(owned('w3'), 'rs1');
+  const c = nodeInfo(node('c'), buildPodInfo({ ...leaving.pod, metadata: { ...leaving.pod.metadata, deletionTimestamp: '2025-01-01T00:00:00Z' } }));
+  const d = nodeInfo(node('d'), withOwner(owned('w4'), 'rs1'));
+  d.addPod(buildPodInfo({ ...d.pods.values().next().value!.pod, metadata: { ...d.pods.values().next().value!.pod.metadata, deletionTimestamp: '2025-01-01T00:00:00Z' } }));
+  const [sc, sd, sa2] = scoreNodes([podTopologySpread], incoming, [c, d, a], cluster(c, d, a));
+  assert.equal(sc, sd, 'a terminating pod counts on neither node');
+  assert.ok(sc > sa2, `nodes with only terminating pods of this ReplicaSet score higher: ${sc} vs ${sa2}`);
 });

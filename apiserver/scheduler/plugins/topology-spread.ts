@@ -14,6 +14,7 @@ function nodeCounts(c: SpreadConstraint, pod: PodInfo, node: NodeView): boolean 
 }
 
 function matchingPods(c: SpreadConstraint, pod: PodInfo, node: NodeView): number {
+  if (c.controllerUID) return node.liveByController.get(c.controllerUID) ?? 0;
   let n = 0;
   for (const e of node.pods.values()) {
     if (e.namespace === pod.namespace && !e.pod.metadata?.deletionTimestamp && c.matches(e)) n++;
