@@ -9,3 +9,10 @@ export function parseIPv4(ip: string): number {
 export function formatIPv4(n: number): string {
   return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
+
+/** Whether `ip` lies in `cidr` ("a.b.c.d/n"). */
+export function cidrContains(cidr: string, ip: string): boolean {
+  const [net, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(parseIPv4(ip) / size) === Math.floor(parseIPv4(net ?? '') / size);
+}

@@ -9,15 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../lib/cluster.js';
 import { connectCri } from '../../node-agent/cri/index.js';
 import { agentLeftovers, cond, httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
+import { cidrContains } from '../../lib/ipv4.js';
 
 const missing = missingPrerequisites();
-
-function inCidr(ip: string, cidr: string): boolean {
-  const [net, bits] = cidr.split('/');
-  const toNum = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-  const mask = 2 ** 32 - 2 ** (32 - Number(bits));
-  return (toNum(ip) & mask) >>> 0 === (toNum(net ?? '') & mask) >>> 0;
-}
 
 const running = (p: PodJson) => p.status.phase === 'Running' && !!p.status.containerStatuses?.every((c) => c.state.running);
 
@@ -63,7 +57,7 @@ describe('node agent on real containerd', { skip: missing.length ? `needs ${miss
     assert.equal(pods.items.length, 2);
     for (const p of pods.items) {
       const ip = p.status.podIP ?? '';
-      assert.ok(inCidr(ip, env.podCIDR), `pod IP ${ip} in ${env.podCIDR}`);
+      assert.ok(cidrContains(env.podCIDR, ip), `pod IP ${ip} in ${env.podCIDR}`);
       assert.equal(cond(p, 'Ready'), 'True');
       const body = await eventually(() => fetch(`http://${ip}:8080/index.html`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text()), 10_000);
       assert.equal(body, 'hello from k8ts busybox\n');

@@ -13,15 +13,9 @@ import { startContainerRuntime } from '../../node-agent/containerd/index.js';
 import { PAUSE_IMAGE } from '../images/images.js';
 import { measurePodStartFloor, formatFloorTable } from '../../bench/cri-floor.js';
 import { AUTH, TEST_POD_CIDR, leftovers, missingPrerequisites, setupCriEnv, type CriEnv } from './cri-harness.js';
+import { cidrContains } from '../../lib/ipv4.js';
 
 const missing = missingPrerequisites();
-
-function inCidr(ip: string, cidr: string): boolean {
-  const [net, bits] = cidr.split('/');
-  const toNum = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-  const mask = 2 ** 32 - 2 ** (32 - Number(bits));
-  return (toNum(ip) & mask) >>> 0 === (toNum(net ?? '') & mask) >>> 0;
-}
 
 describe('CRI runtime on real containerd', { skip: missing.length ? `needs ${missing.join(', ')}` : false }, () => {
   let env: CriEnv;
@@ -137,7 +131,7 @@ describe('CRI runtime on real containerd', { skip: missing.length ? `needs ${mis
     const ps = await env.cri.runtime.podSandboxStatus(podId);
     assert.equal(ps.status?.state, 'SANDBOX_READY');
     podIp = ps.status?.network?.ip ?? '';
-    assert.ok(inCidr(podIp, TEST_POD_CIDR), `pod IP ${podIp} in ${TEST_POD_CIDR}`);
+    assert.ok(cidrContains(TEST_POD_CIDR, podIp), `pod IP ${podIp} in ${TEST_POD_CIDR}`);
 
     let body = '';
     for (let i = 0; i < 50 && !body; i++) {
