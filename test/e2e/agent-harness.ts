@@ -18,6 +18,7 @@ import { buildTestImages, type TestImages } from '../images/images.js';
 import { pushImage, startRegistry, type TestRegistry } from '../images/registry.js';
 import { cliPath, startCluster, eventually, type TestCluster } from '../lib/cluster.js';
 import { acquireHostLock } from '../lib/host-lock.js';
+import { UndoStack } from '../lib/undo.js';
 import { freePort, hostSnapshot, missingPrerequisites, mountsUnder, pidsMentioning, type HostSnapshot } from './cri-harness.js';
 
 export { missingPrerequisites };
@@ -100,35 +101,23 @@ export interface AgentEnvOptions {
 
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
   const release = await acquireHostLock();
-  const undo: { what: string; fn: () => Promise<void> }[] = [{ what: 'host lock', fn: release }];
-  const problems: string[] = [];
-  let tearing: Promise<string[]> | undefined;
-  const teardown = (): Promise<string[]> =>
-    (tearing ??= (async () => {
-      for (const step of undo.reverse()) {
-        try {
-          await step.fn();
-        } catch (err) {
-          problems.push(`${step.what}: ${(err as Error).message}`);
-        }
-      }
-      return problems;
-    })());
+  const undo = new UndoStack();
+  undo.push({ what: 'host lock', fn: release });
   const onSignal = (): void => {
-    void teardown().finally(() => process.exit(130));
+    void undo.teardown().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   undo.push({ what: 'signal handlers', fn: async () => { process.removeListener('SIGINT', onSignal); process.removeListener('SIGTERM', onSignal); } });
   try {
-    return await build(undo, teardown, opts);
+    return await build(undo, opts);
   } catch (err) {
-    await teardown();
+    await undo.teardown();
     throw err;
   }
 }
 
-async function build(undo: { what: string; fn: () => Promise<void> }[], teardown: () => Promise<string[]>, opts: AgentEnvOptions): Promise<AgentEnv> {
+async function build(undo: UndoStack, opts: AgentEnvOptions): Promise<AgentEnv> {
   const hostBefore = await hostSnapshot();
   const ipForward = hostBefore.ipForward;
   const id = randomBytes(2).toString('hex');
@@ -244,7 +233,7 @@ async function build(undo: { what: string; fn: () => Promise<void> }[], teardown
   const env: AgentEnv = {
     c, id, nodeName, image: `${registry.host}/library/busybox:latest`, tmp,
     authImage: `${authRegistry.host}/private/busybox:1.0`, authUser: auth.username, authPassword: auth.password, runDir, bridge, network, podCIDR: clusterCIDR, manifests,
-    agentLog, images, registry, startAgent: opts.embedded ? startEmbedded : startAgent, stopAgent: stop, killall, k, hostBefore, teardown,
+    agentLog, images, registry, startAgent: opts.embedded ? startEmbedded : startAgent, stopAgent: stop, killall, k, hostBefore, teardown: undo.teardown,
     agentPid: () => agent?.pid, criSocket: join(runDir, 'containerd', 'containerd.sock'),
     async apply(yaml) {
       const r = await c.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: yaml });

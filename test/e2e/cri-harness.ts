@@ -13,6 +13,7 @@ import { logger } from '../../lib/log.js';
 import { networkNameFor, writeBridgeConflist } from '../../cni/bridge-conflist.js';
 import { idleHostportChains, networkChains } from '../../cni/network-cleanup.js';
 import { acquireHostLock } from '../lib/host-lock.js';
+import { UndoStack } from '../lib/undo.js';
 import {
   cniChains,
   deleteLink,
@@ -154,22 +155,9 @@ export async function setupCriEnv(): Promise<CriEnv> {
     await release();
     throw new Error(`link ${TEST_BRIDGE} already exists; another test run is active?`);
   }
-  const undo: { what: string; fn: () => Promise<void> }[] = [{ what: 'host lock', fn: release }];
-  const problems: string[] = [];
-  let tearing: Promise<string[]> | undefined;
-  // Memoized: the signal handler, a failed setup and the tests may all call it.
-  const teardown = (): Promise<string[]> =>
-    (tearing ??= (async () => {
-      for (const step of undo.reverse()) {
-        try {
-          await step.fn();
-        } catch (err) {
-          problems.push(`${step.what}: ${(err as Error).message}`);
-          log.error({ step: step.what, err: (err as Error).message }, 'teardown step failed');
-        }
-      }
-      return problems;
-    })());
+  const undo = new UndoStack((step, err) => log.error({ step, err: err.message }, 'teardown step failed'));
+  undo.push({ what: 'host lock', fn: release });
+  const teardown = undo.teardown;
 
   // Ctrl-C or SIGTERM mid-run still cleans the host: stop setup where it is, then tear down.
   const setupAbort = new AbortController();
@@ -191,7 +179,7 @@ export async function setupCriEnv(): Promise<CriEnv> {
     },
   });
 
-  const work = build(setupAbort.signal, undo, problems, teardown);
+  const work = build(setupAbort.signal, undo);
   setupSettled = work;
   try {
     return await work;
@@ -202,12 +190,8 @@ export async function setupCriEnv(): Promise<CriEnv> {
   }
 }
 
-async function build(
-  signal: AbortSignal,
-  undo: { what: string; fn: () => Promise<void> }[],
-  problems: string[],
-  teardown: () => Promise<string[]>,
-): Promise<CriEnv> {
+async function build(signal: AbortSignal, undo: UndoStack): Promise<CriEnv> {
+  const { problems, teardown } = undo;
   // Host state we may change, recorded first so it is restored last.
   const hostBefore = await hostSnapshot();
   const chainsBefore = new Map<IptablesTable, string[]>();
