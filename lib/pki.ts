@@ -28,9 +28,10 @@ export interface CertRequest {
 const day = 86_400_000;
 
 function newKey(): { pem: string; key: forge.pki.rsa.PrivateKey } {
+  const { pki } = forgeNow();
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  return { pem, key: forgeNow().pki.privateKeyFromPem(pem) };
+  return { pem, key: pki.privateKeyFromPem(pem) };
 }
 
 function serial(): string {
@@ -40,9 +41,10 @@ function serial(): string {
 }
 
 export function createCA(commonName: string, days = 3650): KeyPair {
+  const { md, pki } = forgeNow();
   const { pem, key } = newKey();
-  const cert = forgeNow().pki.createCertificate();
-  cert.publicKey = forgeNow().pki.setRsaPublicKey(key.n, key.e);
+  const cert = pki.createCertificate();
+  cert.publicKey = pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + days * day);
@@ -54,15 +56,16 @@ export function createCA(commonName: string, days = 3650): KeyPair {
     { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(key, forgeNow().md.sha256.create());
-  return { cert: forgeNow().pki.certificateToPem(cert), key: pem };
+  cert.sign(key, md.sha256.create());
+  return { cert: pki.certificateToPem(cert), key: pem };
 }
 
 /** Signs a certificate for a public key (from a fresh key pair or a CSR). */
 export function signCertificate(ca: KeyPair, publicKey: forge.pki.PublicKey, req: CertRequest): string {
-  const caCert = forgeNow().pki.certificateFromPem(ca.cert);
-  const caKey = forgeNow().pki.privateKeyFromPem(ca.key);
-  const cert = forgeNow().pki.createCertificate();
+  const { md, pki } = forgeNow();
+  const caCert = pki.certificateFromPem(ca.cert);
+  const caKey = pki.privateKeyFromPem(ca.key);
+  const cert = pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
@@ -83,13 +86,14 @@ export function signCertificate(ca: KeyPair, publicKey: forge.pki.PublicKey, req
   ];
   if (altNames.length) extensions.push({ name: 'subjectAltName', altNames });
   cert.setExtensions(extensions);
-  cert.sign(caKey, forgeNow().md.sha256.create());
-  return forgeNow().pki.certificateToPem(cert);
+  cert.sign(caKey, md.sha256.create());
+  return pki.certificateToPem(cert);
 }
 
 export function issueCertificate(ca: KeyPair, req: CertRequest): KeyPair {
+  const { pki } = forgeNow();
   const { pem, key } = newKey();
-  const cert = signCertificate(ca, forgeNow().pki.setRsaPublicKey(key.n, key.e), req);
+  const cert = signCertificate(ca, pki.setRsaPublicKey(key.n, key.e), req);
   return { cert, key: pem };
 }
 
