@@ -3,7 +3,7 @@
 // server processes). Tests that run real containers (cri-*, agent-*, streaming*) change host
 // state (bridges, iptables, cgroups) and check it afterwards, so they run one at a time, after
 // the API tests. `node test/run.js unit|e2e|node` runs one part.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -26,18 +26,40 @@ const e2e = find(join(dist, 'test'), (p) => p.endsWith('.test.js'));
 const [major, minor] = process.versions.node.split('.').map(Number);
 const concurrency = (n) => (major > 20 || (major === 20 && minor >= 10) ? [`--test-concurrency=${n}`] : []);
 
+// Each group has a time budget well inside CI's 90 minutes: a hang (a test process kept alive
+// by a stray child, say) then fails the run with its group named instead of timing CI out.
+const minutes = 60_000;
 const groups = [];
-if (part === 'all' || part === 'unit') groups.push(['unit', unit, []]);
-if (part === 'all' || part === 'e2e') groups.push(['e2e (API)', e2e.filter((p) => !isNodeTest(p)), concurrency(2)]);
-if (part === 'all' || part === 'e2e' || part === 'node') groups.push(['e2e (containers, one at a time)', e2e.filter(isNodeTest), concurrency(1)]);
+if (part === 'all' || part === 'unit') groups.push(['unit', unit, [], 10 * minutes]);
+if (part === 'all' || part === 'e2e') groups.push(['e2e (API)', e2e.filter((p) => !isNodeTest(p)), concurrency(2), 35 * minutes]);
+if (part === 'all' || part === 'e2e' || part === 'node') groups.push(['e2e (containers, one at a time)', e2e.filter(isNodeTest), concurrency(1), 30 * minutes]);
+
+/** Runs one `node --test` in its own process group, killed whole when over budget. */
+function runGroup(files, extra, budgetMs) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], { stdio: 'inherit', detached: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, budgetMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ ok: code === 0 && !timedOut, timedOut });
+    });
+  });
+}
 
 let failed = false;
-for (const [name, files, extra] of groups) {
+for (const [name, files, extra, budgetMs] of groups) {
   if (files.length === 0) continue;
   process.stdout.write(`\n# ${name} tests: ${files.length} files\n`);
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], { stdio: 'inherit' });
-  process.stdout.write(`# ${name}: ${r.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
-  if (r.status !== 0) failed = true;
+  const r = await runGroup(files, extra, budgetMs);
+  const verdict = r.ok ? 'passed' : r.timedOut ? `FAILED: over its ${budgetMs / minutes} min budget, killed` : 'FAILED';
+  process.stdout.write(`# ${name}: ${verdict} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  if (!r.ok) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { packageRoot } from '../../lib/package-root.js';
 import { ContainerdSupervisor } from './supervisor.js';
+import { connectCri, waitForCriReady } from '../cri/client.js';
 
 let dir: string;
 let fake: string;
@@ -114,9 +115,18 @@ test('a leftover instance with our config is replaced, not joined', async () => 
   // What a crashed agent leaves behind: a containerd on our config, and its pid file.
   const stale = spawn(fake, ['--config', o.configFile], { stdio: 'ignore' });
   const staleExit = new Promise((res) => stale.once('exit', (code, sig) => res(sig ?? code)));
+  // Should the supervisor miss it, the stale one must not keep this test process alive.
+  stale.unref();
+  const killStale = (): void => void stale.kill('SIGKILL');
+  process.once('exit', killStale);
+  // Left over means fully up: a process still exec'ing shows someone else's command line.
+  const staleCri = connectCri(o.socket, { defaultTimeoutMs: 1000 });
+  await waitForCriReady(staleCri, { timeoutMs: 10_000, requireRuntimeReady: true });
+  staleCri.close();
   writeFileSync(o.pidFile, `${stale.pid}\n`);
   const sup = new ContainerdSupervisor(o);
   await sup.start();
+  process.off('exit', killStale);
   assert.ok([0, 'SIGTERM'].includes((await staleExit) as number | string), 'the stale instance was stopped with SIGTERM');
   assert.notEqual(sup.pid, stale.pid);
   ac.abort();
