@@ -5,6 +5,7 @@
 import { isAlreadyExists } from '../../lib/client/api-error.js';
 import type { ResourceClient } from '../../lib/client/rest-client.js';
 import type { KubeObject, OwnerReference } from '../../lib/client/types.js';
+import { sortedJSON } from '../../lib/go-order.js';
 import { semanticEqual } from '../api/kinds/semantic.js';
 import { controllerRefOf } from './pod-helpers.js';
 import type { ControllerRevision, PodTemplateSpec } from './workload-types.js';
@@ -22,15 +23,6 @@ function fnv32(text: string, h = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** JSON with keys sorted, as Go marshals maps. */
-export function sortedJSON(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(sortedJSON).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${sortedJSON(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** The revision data of a template: a strategic merge patch that replaces spec.template. */
 export function templatePatch(template: PodTemplateSpec | undefined): Record<string, unknown> {

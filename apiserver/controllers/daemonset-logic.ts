@@ -3,6 +3,7 @@
 // plus the defaults every daemon pod gets), what to create and delete on each node, how a
 // rolling update replaces pods within maxUnavailable or maxSurge, and the status numbers.
 import type { Affinity, Node, Pod, Toleration } from '../../lib/client/types.js';
+import { compareStrings } from '../../lib/go-order.js';
 import { compileRequiredNodeSelection } from '../scheduler/node-selectors.js';
 import { firstUntolerated } from '../scheduler/tolerations.js';
 import { revisionHashLabel } from './controller-history.js';
@@ -213,7 +214,7 @@ export function rollingUpdatePlan(ds: DaemonSet, nodes: readonly Node[], podsByN
   const maxSurge = scaledValue(ru?.maxSurge ?? 0, desired, true);
   if (desired > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
   const available = (p: Pod) => isPodAvailable(p, minReady, now);
-  const entries = [...byNode.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = [...byNode.entries()].sort(([a], [b]) => compareStrings(a, b));
   if (maxSurge === 0) {
     let unavailable = 0;
     const replacements: Pod[] = [];

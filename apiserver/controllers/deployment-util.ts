@@ -3,6 +3,7 @@
 // annotations a ReplicaSet carries (revision, revision-history, desired/max replicas, and the
 // Deployment's own annotations). Pure functions.
 import type { ReplicaSet } from '../../lib/client/types.js';
+import { sortedJSON } from '../../lib/go-order.js';
 import { semanticEqual } from '../api/kinds/semantic.js';
 import { byCreation } from './pod-helpers.js';
 import type { Deployment, PodTemplateSpec } from './workload-types.js';
@@ -33,22 +34,13 @@ function fnv32a(text: string, h = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** JSON with object keys sorted, so equal templates hash equally whatever their key order. */
-function canonicalJSON(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJSON(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /**
  * controller.ComputeHash: an FNV-32a hash of the template (and the collision count, when set),
  * spelled with rand.SafeEncodeString ("7d9f8c5b6").
  */
 export function computeTemplateHash(template: PodTemplateSpec | undefined, collisionCount?: number): string {
-  let h = fnv32a(canonicalJSON(template ?? {}));
+  let h = fnv32a(sortedJSON(template ?? {}));
   if (collisionCount !== undefined && collisionCount !== null) h = fnv32a(String(collisionCount), h);
   return [...String(h)].map((c) => safeAlphabet[c.charCodeAt(0) % safeAlphabet.length]).join('');
 }

@@ -3,6 +3,7 @@
 // pod), ready/serving/terminating, hostnames for pods in the service's subdomain. Both the
 // Endpoints and the EndpointSlice controller build on these pure functions.
 import type { Node, Pod } from '../../lib/client/types.js';
+import { compareStrings } from '../../lib/go-order.js';
 import { fromMapSelector } from '../api/selectors/labels.js';
 import { isPodReady, isPodTerminal } from './pod-helpers.js';
 import type { EndpointSlice, Endpoints, Service } from './workload-types.js';
@@ -69,7 +70,6 @@ function podIPv4(pod: Pod): string | undefined {
 }
 
 const portKey = (p: EndpointPort) => `${p.name ?? ''}/${p.port}/${p.protocol ?? 'TCP'}/${p.appProtocol ?? ''}`;
-const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The Endpoints subsets of a service (syncService + RepackSubsets): one subset per distinct set

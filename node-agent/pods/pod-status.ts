@@ -2,6 +2,7 @@
 // generateAPIPodStatus does: container statuses (state, lastState, restart counts, waiting
 // reasons of failed starts), phase, the kubelet-owned conditions, IPs, QoS class. Pure: the
 // caller supplies probe verdicts, waiting reasons and the clock.
+import { compareStrings } from '../../lib/go-order.js';
 import { rfc3339 } from '../../lib/client/types.js';
 import type { Container, ContainerStatus, Pod, PodCondition } from '../kube-types.js';
 import type { ContainerState, RuntimePodStatus } from '../runtime/runtime-state.js';
@@ -136,7 +137,7 @@ function containerStatuses(pod: Pod, containers: Container[], previous: Containe
   }
 
   const out = containers.map((c) => statuses.get(c.name) as ContainerStatus);
-  return isInit ? out : out.sort((a, b) => a.name.localeCompare(b.name));
+  return isInit ? out : out.sort((a, b) => compareStrings(a.name, b.name));
 }
 
 function volumeMountStatuses(c: Container): ContainerStatus['volumeMounts'] {

@@ -2,6 +2,7 @@
 // then env entries in order ($(VAR) expanded against what came before and the service links),
 // then service link variables for names not already set. Pure: the ConfigMaps, Secrets and
 // Services it reads are fetched by the caller (`referencedObjects` says which).
+import { compareStrings } from '../../lib/go-order.js';
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../apiserver/api/quantity.js';
 import type { Container, EnvVar, ObjectFieldSelector, Pod, ResourceFieldSelector, Service } from '../kube-types.js';
 
@@ -203,7 +204,7 @@ export function linkedServices(pod: Pod, services: Service[]): Service[] {
       byName.set(name, s);
     }
   }
-  return [...byName.values()].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  return [...byName.values()].sort((a, b) => compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
 }
 
 function notFound(kind: 'configmap' | 'secret', name: string): ContainerConfigError {

@@ -1,6 +1,7 @@
 // Bad values as Kubernetes prints them in validation messages. field.Error formats anything that
 // is not a string, number or bool with Go's %#v, so users see `map[string]string{"app":"x"}` or
 // `v1.LabelSelector{MatchLabels:...}`; these helpers render the same text from JSON values.
+import { compareStrings } from '../../../lib/go-order.js';
 import { GoValue } from '../field-errors.js';
 import { isPlainObject } from '../object.js';
 
@@ -9,7 +10,7 @@ const q = (s: string) => JSON.stringify(s);
 /** map[string]string as %#v prints it: keys sorted, nil when absent. */
 export function goStringMapText(m: unknown): string {
   if (!isPlainObject(m)) return 'map[string]string(nil)';
-  const entries = Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(m).sort(([a], [b]) => compareStrings(a, b));
   return `map[string]string{${entries.map(([k, v]) => `${q(k)}:${q(String(v))}`).join(', ')}}`;
 }
 
@@ -78,7 +79,7 @@ const goStructFieldName = (k: string) => (k === 'metadata' ? 'ObjectMeta' : goFi
 function goFieldValue(k: string, x: unknown, sep: string): string {
   if (stringMapFields.has(k) && isPlainObject(x)) return goStringMapText(x);
   if (otherMapFields.has(k) && isPlainObject(x)) {
-    return `{${Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([mk, mv]) => `${q(mk)}:${goLiteral(mv, sep)}`).join(', ')}}`;
+    return `{${Object.entries(x).sort(([a], [b]) => compareStrings(a, b)).map(([mk, mv]) => `${q(mk)}:${goLiteral(mv, sep)}`).join(', ')}}`;
   }
   return goLiteral(x, sep);
 }
