@@ -28,6 +28,9 @@ export function sendOutput(res: ServerResponse, code: number, body: string | obj
 }
 
 export function sendStatus(res: ServerResponse, status: Status): void {
+  // As Kubernetes does, a Status that asks to retry says when in the header clients read.
+  const retry = status.details?.retryAfterSeconds;
+  if (retry && !res.headersSent) res.setHeader('Retry-After', String(retry));
   send(res, status.code, JSON.stringify(status));
 }
 

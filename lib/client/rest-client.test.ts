@@ -118,3 +118,24 @@ test('an aborted watch resolves quietly', async () => {
   setTimeout(() => ac.abort(), 30);
   await watching;
 });
+
+test('open watches do not take the sockets requests use', async () => {
+  const port = (server.address() as { port: number }).port;
+  const one = new KubeClient({ ...client.config, server: `https://127.0.0.1:${port}` }, { maxSockets: 1 });
+  handler = (req, _body, res) => {
+    if (req.url?.includes('watch=true')) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('');
+      return;
+    }
+    json(res, 200, { metadata: { name: 'x' } });
+  };
+  const ac = new AbortController();
+  const watches = [1, 2].map(() => one.resource(resources.configMaps).watch('ns', { signal: ac.signal }, () => {}));
+  // With one socket for everything, this GET would wait behind the watches for ever.
+  const got = await one.resource<ConfigMap>(resources.configMaps).get('ns', 'x');
+  assert.equal(got.metadata?.name, 'x');
+  ac.abort();
+  await Promise.all(watches);
+  one.close();
+});

@@ -13,7 +13,7 @@ import { readWatchStream } from './watch-stream.js';
 export interface ClientOptions {
   /** Sent as User-Agent (servers log it; kubectl shows it in managedFields). */
   userAgent?: string;
-  /** Concurrent connections to the server (default 64). */
+  /** Concurrent connections for requests (default 64); each watch has a connection of its own. */
   maxSockets?: number;
   /** Deadline for one non-watch request (default 60 s). */
   timeoutMs?: number;
@@ -45,18 +45,20 @@ const maxRetries = 5;
 export class KubeClient {
   private readonly base: URL;
   private readonly agent: Agent;
+  /** Watches hold their connection for minutes: they must not take the requests' sockets. */
+  private readonly streamAgent: Agent;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
 
   constructor(readonly config: ClientConfig, opts: ClientOptions = {}) {
     this.base = new URL(config.server);
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: opts.maxSockets ?? 64,
-      // One TLS context for every connection: building it (parsing the key) per socket is costly.
+    // One TLS context for every connection: building it (parsing the key) per socket is costly.
+    const tls = {
       secureContext: createSecureContext({ ca: config.caCert, cert: config.clientCert, key: config.clientKey }),
       rejectUnauthorized: !config.insecure,
-    });
+    };
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ...tls });
+    this.streamAgent = new Agent({ keepAlive: true, ...tls });
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.userAgent = opts.userAgent ?? 'k8ts';
   }
@@ -89,7 +91,7 @@ export class KubeClient {
 
   /** Opens a streaming response (watch); non-2xx answers throw ApiError. */
   async stream(spec: RequestSpec): Promise<IncomingMessage> {
-    const res = await this.send(spec, 0);
+    const res = await this.send(spec, 0, this.streamAgent);
     const code = res.statusCode ?? 0;
     if (code >= 200 && code < 300) return res;
     throw new ApiError(statusFromResponse(code, await readAll(res)), spec.method, spec.path);
@@ -98,9 +100,10 @@ export class KubeClient {
   /** Closes idle keep-alive connections; in-flight requests finish. */
   close(): void {
     this.agent.destroy();
+    this.streamAgent.destroy();
   }
 
-  private send(spec: RequestSpec, timeoutMs: number): Promise<IncomingMessage> {
+  private send(spec: RequestSpec, timeoutMs: number, agent = this.agent): Promise<IncomingMessage> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + spec.path, this.base);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const payload = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
@@ -111,7 +114,7 @@ export class KubeClient {
     }
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     const options: RequestOptions = {
-      method: spec.method, agent: this.agent, headers, signal: spec.signal,
+      method: spec.method, agent, headers, signal: spec.signal,
       host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 443, path: url.pathname + url.search,
     };
     return new Promise((resolve, reject) => {

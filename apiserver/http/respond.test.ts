@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, get, type ServerResponse } from 'node:http';
+import { notFound, tooManyRequests } from '../api/errors.js';
+import { sendError } from './respond.js';
+
+/** What a client receives when a handler fails with `err`. */
+async function answer(fail: (res: ServerResponse) => void): Promise<{ code: number; retryAfter?: string; body: string }> {
+  const server = createServer((_req, res) => fail(res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    return await new Promise((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+      }).on('error', reject);
+    });
+  } finally {
+    server.close();
+  }
+}
+
+test('a Status that asks to retry says when in the Retry-After header', async () => {
+  const busy = await answer((res) => sendError(res, tooManyRequests('slow down', 3)));
+  assert.equal(busy.code, 429);
+  assert.equal(busy.retryAfter, '3');
+  assert.equal(JSON.parse(busy.body).details.retryAfterSeconds, 3);
+  const missing = await answer((res) => sendError(res, notFound({ group: '', resource: 'pods' }, 'p')));
+  assert.equal(missing.code, 404);
+  assert.equal(missing.retryAfter, undefined);
+});
