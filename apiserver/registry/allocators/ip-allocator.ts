@@ -1,5 +1,6 @@
 // Allocates addresses from an IPv4 CIDR, as Kubernetes' service IP allocator does: random
 // free address for a new Service, explicit requests checked for range and conflicts.
+import { formatIPv4, parseIPv4 } from '../../../lib/ipv4.js';
 
 export class IPAllocator {
   private readonly base: number;
@@ -9,24 +10,28 @@ export class IPAllocator {
   constructor(readonly cidr: string) {
     const [addr, bits] = cidr.split('/');
     const prefix = Number(bits);
-    this.base = ipToInt(addr) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0);
+    // `&` gives a signed 32-bit result: back to unsigned, or ranges above 128.0.0.0 go negative.
+    this.base = (parseIPv4(addr) & (prefix === 0 ? 0 : ~0 << (32 - prefix))) >>> 0;
     this.size = 2 ** (32 - prefix);
   }
 
   /** Whether an address is inside the range and usable (not network or broadcast). */
   contains(ip: string): boolean {
-    const n = ipToInt(ip) - this.base;
+    const a = addressOf(ip);
+    if (a === undefined) return false;
+    const n = a - this.base;
     return n > 0 && n < this.size - 1;
   }
 
   has(ip: string): boolean {
-    return this.used.has(ipToInt(ip));
+    const a = addressOf(ip);
+    return a !== undefined && this.used.has(a);
   }
 
   /** Reserves a specific address; false when it is taken. */
   allocate(ip: string): boolean {
-    const n = ipToInt(ip);
-    if (this.used.has(n)) return false;
+    const n = addressOf(ip);
+    if (n === undefined || this.used.has(n)) return false;
     this.used.add(n);
     return true;
   }
@@ -40,26 +45,23 @@ export class IPAllocator {
       const n = this.base + 1 + ((start + i) % usable);
       if (!this.used.has(n)) {
         this.used.add(n);
-        return intToIp(n);
+        return formatIPv4(n);
       }
     }
     return undefined;
   }
 
   release(ip: string): void {
-    this.used.delete(ipToInt(ip));
+    const a = addressOf(ip);
+    if (a !== undefined) this.used.delete(a);
   }
 }
 
-export function ipToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export function isIPv4(s: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  return !!m && m.slice(1).every((o) => Number(o) <= 255 && String(Number(o)) === o);
+/** The address as a number, or undefined when it is not IPv4 (the range holds nothing else). */
+function addressOf(ip: string): number | undefined {
+  try {
+    return parseIPv4(ip);
+  } catch {
+    return undefined;
+  }
 }
