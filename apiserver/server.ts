@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { logger } from '../lib/log.js';
 import { ensureCA, ensureCertificate, type KeyPair } from '../lib/pki.js';
 import { writeKubeconfig } from '../lib/kubeconfig.js';
+import { firstAddress } from '../lib/ipv4.js';
 import { builtinRegistry } from './api/builtin/index.js';
 import type { Registry } from './api/registry.js';
 import { Authenticator } from './auth/authenticate.js';
@@ -65,13 +66,6 @@ export interface RunningServer {
 }
 
 /** The first usable address of a CIDR (the `kubernetes` Service IP). */
-export function firstAddress(cidr: string): string {
-  const [base] = cidr.split('/');
-  const parts = base.split('.').map(Number);
-  parts[3] += 1;
-  return parts.join('.');
-}
-
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });

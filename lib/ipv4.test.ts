@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cidrContains, formatIPv4, parseIPv4 } from './ipv4.js';
+import { cidrContains, firstAddress, formatIPv4, parseIPv4 } from './ipv4.js';
 
 test('addresses round-trip through numbers; bad ones are refused', () => {
   assert.equal(formatIPv4(parseIPv4('10.42.255.1')), '10.42.255.1');
@@ -16,4 +16,10 @@ test('cidrContains: the range and nothing beside it', () => {
   assert.ok(!cidrContains('10.42.0.0/16', '10.43.0.1'));
   assert.ok(cidrContains('0.0.0.0/0', '255.1.2.3'));
   assert.ok(cidrContains('192.168.1.5/32', '192.168.1.5') && !cidrContains('192.168.1.5/32', '192.168.1.6'));
+});
+
+test('firstAddress: the network address plus one, wherever the CIDR was written from', () => {
+  assert.equal(firstAddress('10.43.0.0/16'), '10.43.0.1');
+  assert.equal(firstAddress('10.43.7.9/16'), '10.43.0.1');
+  assert.equal(firstAddress('192.168.255.0/23'), '192.168.254.1');
 });

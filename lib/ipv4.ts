@@ -12,7 +12,18 @@ export function formatIPv4(n: number): string {
 
 /** Whether `ip` lies in `cidr` ("a.b.c.d/n"). */
 export function cidrContains(cidr: string, ip: string): boolean {
+  const { network, size } = cidrRange(cidr);
+  return Math.floor(parseIPv4(ip) / size) * size === network;
+}
+
+/** The first address after the network's own: the `kubernetes` Service's in the service CIDR. */
+export function firstAddress(cidr: string): string {
+  return formatIPv4(cidrRange(cidr).network + 1);
+}
+
+/** A CIDR's network address (host bits cleared) and how many addresses it spans. */
+export function cidrRange(cidr: string): { network: number; size: number } {
   const [net, bits] = cidr.split('/');
   const size = 2 ** (32 - Number(bits));
-  return Math.floor(parseIPv4(ip) / size) === Math.floor(parseIPv4(net ?? '') / size);
+  return { network: Math.floor(parseIPv4(net ?? '') / size) * size, size };
 }

@@ -1,6 +1,6 @@
 // Allocates addresses from an IPv4 CIDR, as Kubernetes' service IP allocator does: random
 // free address for a new Service, explicit requests checked for range and conflicts.
-import { formatIPv4, parseIPv4 } from '../../../lib/ipv4.js';
+import { cidrRange, formatIPv4, parseIPv4 } from '../../../lib/ipv4.js';
 
 export class IPAllocator {
   private readonly base: number;
@@ -8,11 +8,9 @@ export class IPAllocator {
   private readonly used = new Set<number>();
 
   constructor(readonly cidr: string) {
-    const [addr, bits] = cidr.split('/');
-    const prefix = Number(bits);
-    // `&` gives a signed 32-bit result: back to unsigned, or ranges above 128.0.0.0 go negative.
-    this.base = (parseIPv4(addr) & (prefix === 0 ? 0 : ~0 << (32 - prefix))) >>> 0;
-    this.size = 2 ** (32 - prefix);
+    const { network, size } = cidrRange(cidr);
+    this.base = network;
+    this.size = size;
   }
 
   /** Whether an address is inside the range and usable (not network or broadcast). */
