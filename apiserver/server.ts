@@ -65,7 +65,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** The first usable address of a CIDR (the `kubernetes` Service IP). */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });

@@ -1,6 +1,6 @@
 // Per-node pod ranges carved out of the cluster CIDR (node IPAM's range allocator): one
 // /24 (by default) per node, handed out in order, taken back when the node goes away.
-import { formatIPv4, parseIPv4 } from '../../lib/ipv4.js';
+import { cidrRange, formatIPv4, parseIPv4 } from '../../lib/ipv4.js';
 
 export class CidrSet {
   private readonly base: number;
@@ -15,8 +15,7 @@ export class CidrSet {
     if (addr.includes(':')) throw new Error(`IPv6 cluster CIDRs are not supported yet: "${clusterCIDR}"`);
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`invalid cluster CIDR "${clusterCIDR}"`);
     if (maskSize < prefix || maskSize > 30) throw new Error(`node CIDR mask size ${maskSize} does not fit in "${clusterCIDR}"`);
-    const size = 2 ** (32 - prefix);
-    this.base = parseIPv4(addr) - (parseIPv4(addr) % size);
+    this.base = cidrRange(clusterCIDR).network;
     this.subnetSize = 2 ** (32 - maskSize);
     this.count = 2 ** (maskSize - prefix);
   }

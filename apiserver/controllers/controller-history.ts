@@ -23,7 +23,6 @@ function fnv32(text: string, h = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-
 /** The revision data of a template: a strategic merge patch that replaces spec.template. */
 export function templatePatch(template: PodTemplateSpec | undefined): Record<string, unknown> {
   return { spec: { template: { ...structuredClone(template ?? {}), $patch: 'replace' } } };

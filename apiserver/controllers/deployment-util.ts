@@ -34,7 +34,6 @@ function fnv32a(text: string, h = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-
 /**
  * controller.ComputeHash: an FNV-32a hash of the template (and the collision count, when set),
  * spelled with rand.SafeEncodeString ("7d9f8c5b6").

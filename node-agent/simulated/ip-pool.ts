@@ -1,7 +1,7 @@
 // Pod addresses from a node's pod CIDR, as a CNI host-local IPAM hands them out: the first
 // address is the node's bridge (gateway), pods get the next free ones, and a released address
 // is reused only after the others (so a deleted pod's IP is not immediately recycled).
-import { formatIPv4, parseIPv4 } from '../../lib/ipv4.js';
+import { cidrRange, formatIPv4, parseIPv4 } from '../../lib/ipv4.js';
 
 export class IpPool {
   private readonly first: number;
@@ -10,11 +10,9 @@ export class IpPool {
   private next: number;
 
   constructor(readonly cidr: string) {
-    const [base, bits] = cidr.split('/');
-    const prefix = Number(bits);
+    const prefix = Number(cidr.split('/')[1]);
     if (!Number.isInteger(prefix) || prefix < 8 || prefix > 30) throw new Error(`unsupported pod CIDR "${cidr}"`);
-    const size = 2 ** (32 - prefix);
-    const network = parseIPv4(base) - (parseIPv4(base) % size);
+    const { network, size } = cidrRange(cidr);
     this.first = network + 2;
     this.last = network + size - 2;
     this.next = this.first;
