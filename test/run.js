@@ -38,15 +38,25 @@ if (part === 'all' || part === 'e2e' || part === 'node') groups.push(['e2e (cont
 function runGroup(files, extra, budgetMs) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], { stdio: 'inherit', detached: true });
+    const killGroup = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {}
+    };
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
+      killGroup('SIGKILL');
     }, budgetMs);
+    // Its own group no longer hears the terminal: pass Ctrl-C (and a TERM) on, then stop.
+    const onSignal = (sig) => {
+      killGroup(sig);
+      child.once('exit', () => process.exit(1));
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       resolve({ ok: code === 0 && !timedOut, timedOut });
     });
   });
