@@ -119,7 +119,7 @@ export class FieldSet {
         path.push(k);
         const kept = walk(c);
         path.pop();
-        if (!kept.isEmpty()) out.children.set(k, kept);
+        if (kept.hasMembers()) out.children.set(k, kept);
       }
       return out;
     };
@@ -129,11 +129,18 @@ export class FieldSet {
   private mergeFrom(other: FieldSet): void {
     if (other.member) this.member = true;
     for (const [k, c] of other.children) {
-      if (c.isEmpty()) continue;
-      let mine = this.children.get(k);
-      if (!mine) this.children.set(k, (mine = new FieldSet()));
-      mine.mergeFrom(c);
+      const mine = this.children.get(k);
+      if (mine) mine.mergeFrom(c);
+      else if (!c.isEmpty()) this.children.set(k, c.clone());
     }
+  }
+
+  /**
+   * Whether a set built by the walks here has members: they never keep a node that leads to
+   * none, so this need not look further down as isEmpty() must.
+   */
+  hasMembers(): boolean {
+    return this.member || this.children.size > 0;
   }
 
   /** Drops the members under any of `prefixes` (e.g. fields a subresource does not own). */
@@ -161,7 +168,7 @@ function combine(a: FieldSet, b: FieldSet | undefined, pick: (mine: boolean, the
   out.member = pick(a.member, b.member);
   for (const [k, c] of a.children) {
     const sub = combine(c, b.children.get(k), pick, keepUnmatched);
-    if (!sub.isEmpty()) out.children.set(k, sub);
+    if (sub.hasMembers()) out.children.set(k, sub);
   }
   return out;
 }

@@ -104,7 +104,8 @@ export class ManagedFields {
   /** The managers after a non-apply write changed `before` into `after`. */
   update(before: unknown, after: unknown, schema: Schema | undefined, managers: Manager[], actor: Actor, ignore: Ignore): Manager[] {
     const cmp = this.compare(before, after, schema, ignore);
-    const changed = cmp.added.union(cmp.modified);
+    // A create changes nothing that was there: the added fields are the whole story.
+    const changed = cmp.modified.hasMembers() ? cmp.added.union(cmp.modified) : cmp.added;
     const me: Manager = { manager: actor.manager, operation: 'Update', subresource: actor.subresource, apiVersion: actor.apiVersion, set: new FieldSet() };
     const out: Manager[] = [];
     let mine: Manager | undefined;
@@ -115,10 +116,9 @@ export class ManagedFields {
       }
       out.push({ ...m, set: m.set.difference(changed).difference(cmp.removed) });
     }
-    const previous = mine?.set ?? new FieldSet();
-    const next = previous.difference(cmp.removed).union(changed);
+    const next = mine ? mine.set.difference(cmp.removed).union(changed) : changed;
     if (!next.isEmpty()) {
-      const same = mine && previous.equals(next);
+      const same = mine && mine.set.equals(next);
       out.push({ ...me, time: same ? mine!.time : timestamp(), set: next });
     }
     return out.filter((m) => !m.set.isEmpty());

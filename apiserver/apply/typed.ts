@@ -3,7 +3,7 @@
 // not described are "deduced" (objects granular, lists atomic). On that view: the set of fields
 // a value sets, how two values differ, merging an applied configuration into a live object,
 // and removing fields.
-import { isPlainObject } from '../api/object.js';
+import { deepEqual, isPlainObject } from '../api/object.js';
 import { listKind, resolve, type Definitions, type ListKind, type Schema } from '../api/schema/schema.js';
 import { FieldSet, field, keyElement, valueElement } from './fieldset.js';
 
@@ -91,6 +91,8 @@ export class TypedView {
     const modified = new FieldSet();
     const removed = new FieldSet();
     const walk = (l: unknown, r: unknown, s: Schema | undefined, path: string[], structField: boolean): void => {
+      // Most of an updated object is what it was: equal subtrees hold no change to record.
+      if (l !== undefined && r !== undefined && deepEqual(l, r)) return;
       const n = this.node(s, r ?? l);
       const leaf = n.kind === 'scalar' || n.kind === 'atomic'
         || (n.kind === 'list' && isEmptyList(l) && isEmptyList(r))
@@ -98,7 +100,7 @@ export class TypedView {
       if (leaf) {
         if (l === undefined) added.insert(path);
         else if (r === undefined) removed.insert(path);
-        else if (!sameValue(l, r)) modified.insert(path);
+        else modified.insert(path);
         return;
       }
       if (n.kind === 'list') {
@@ -223,12 +225,4 @@ export class TypedView {
 const isEmptyList = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 const isEmptyMap = (v: unknown) => v === undefined || v === null || (isPlainObject(v) && Object.keys(v).length === 0);
 
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (isPlainObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
-  return v;
-}
