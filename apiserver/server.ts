@@ -125,10 +125,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, user: 'admin',
   });
   log.info({ address: opts.bindAddress, port, kubeconfig: adminKubeconfig, revision: store.revision() }, 'serving');
-  // Controllers and the scheduler reach this server over loopback unless it listens elsewhere only.
-  const local = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
+  // Controllers and the scheduler speak HTTP to this server over in-process connections.
   const controlPlane = opts.controlPlane && startControlPlane({
-    ...opts.controlPlane, server: `https://${local.includes(':') ? `[${local}]` : local}:${port}`, ca, pkiDir, clusterCIDR: opts.clusterCIDR,
+    ...opts.controlPlane, server: `https://localhost:${port}`, ca, clusterCIDR: opts.clusterCIDR,
+    connect: (user) => http.connectInProcess({ name: user, groups: ['system:authenticated'] }),
   });
 
   let stopped = false;

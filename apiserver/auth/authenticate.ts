@@ -12,15 +12,23 @@ export const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:
 
 export class Authenticator {
   private readonly tokenAuthenticators: TokenAuthenticator[] = [];
-  /** A connection's client certificate never changes: parse it once per socket. */
-  private readonly certUsers = new WeakMap<TLSSocket, UserInfo | null>();
+  /**
+   * Who is at the other end of each connection: a client certificate never changes, so it is
+   * parsed once per socket; in-process connections are entered by trustConnection.
+   */
+  private readonly connectionUsers = new WeakMap<object, UserInfo | null>();
 
   addTokenAuthenticator(fn: TokenAuthenticator): void {
     this.tokenAuthenticators.push(fn);
   }
 
+  /** Requests over `connection` come from `user`: the API server made it for its own control plane. */
+  trustConnection(connection: object, user: UserInfo): void {
+    this.connectionUsers.set(connection, user);
+  }
+
   private certificateUser(socket: TLSSocket): UserInfo | undefined {
-    let user = this.certUsers.get(socket);
+    let user = this.connectionUsers.get(socket);
     if (user === undefined) {
       user = null;
       const cert = socket.authorized ? socket.getPeerCertificate() : undefined;
@@ -28,7 +36,7 @@ export class Authenticator {
         const { cn, orgs } = subjectOf(cert as unknown as { subject: Record<string, string | string[]> });
         user = { name: cn, groups: [...orgs, 'system:authenticated'] };
       }
-      this.certUsers.set(socket, user);
+      this.connectionUsers.set(socket, user);
     }
     return user ?? undefined;
   }

@@ -1,7 +1,8 @@
 // Starts what runs beside the API server in `k8ts server`: the controller manager and the
 // scheduler, each with its own client identity (as kube-controller-manager and kube-scheduler
-// have), talking to the API over HTTPS like any client.
-import { ensureCertificate, type KeyPair } from '../../lib/pki.js';
+// have), talking HTTP to the API like any client, over connections made in this process.
+import type { Duplex } from 'node:stream';
+import type { KeyPair } from '../../lib/pki.js';
 import { KubeClient } from '../../lib/client/rest-client.js';
 import { startScheduler, type RunningScheduler } from '../scheduler/start.js';
 import { allControllers } from './all.js';
@@ -29,10 +30,11 @@ export const defaultControlPlaneSettings: ControlPlaneSettings = {
 };
 
 export interface ControlPlaneOptions extends ControlPlaneSettings {
-  /** https://host:port of this API server. */
+  /** https://host:port of this API server (what the clients name as host). */
   server: string;
+  /** Opens a connection whose requests the server serves as `user`'s. */
+  connect(user: string): Duplex;
   ca: KeyPair;
-  pkiDir: string;
   clusterCIDR: string;
 }
 
@@ -41,16 +43,13 @@ export interface RunningControlPlane {
 }
 
 /**
- * Connections for requests per component (watches have their own). A busy server accepts about
- * one new connection per turn of its event loop, so a pool that keeps growing under load waits
- * seconds for each new socket: with 256, bindings in a burst of 3,000 pods waited up to 13 s
- * for theirs. 16 in flight already keep the one-threaded server busy (32 and 64 were no faster).
+ * Connections for requests per component (watches have their own). 16 in flight already keep
+ * the one-threaded server busy (32 and 64 were no faster over TCP).
  */
 const requestSockets = 16;
 
 function clientFor(opts: ControlPlaneOptions, name: string, user: string): KubeClient {
-  const cert = ensureCertificate(opts.pkiDir, name, opts.ca, { commonName: user, usage: 'client' });
-  return new KubeClient({ server: opts.server, caCert: opts.ca.cert, clientCert: cert.cert, clientKey: cert.key }, { userAgent: name, maxSockets: requestSockets });
+  return new KubeClient({ server: opts.server }, { userAgent: name, maxSockets: requestSockets, connect: () => opts.connect(user) });
 }
 
 export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlane {

@@ -2,12 +2,14 @@
 // version and discovery. Everything that is not a resource request is handled here.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import { ServerResponse, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createPlainServer, ServerResponse, type IncomingMessage, type Server as PlainServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { logger } from '../../lib/log.js';
+import { MemorySocket } from '../../lib/memory-socket.js';
 import { notFoundPath, unauthorized } from '../api/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
+import type { UserInfo } from '../registry/context.js';
 import type { ApiContext } from './api-context.js';
 import { serveDiscovery } from './handlers/discovery.js';
 import { requestInfo } from './request-info.js';
@@ -30,7 +32,9 @@ export interface HttpServerOptions {
 
 export class ApiHttpServer {
   readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  /** Serves the in-process connections of connectInProcess: the same API, no TLS. */
+  private readonly inProcess: PlainServer;
+  private readonly sockets = new Set<Duplex>();
   private readonly paths = new Map<string, PathHandler>();
   private ready = false;
 
@@ -46,25 +50,41 @@ export class ApiHttpServer {
       cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
       requestCert: true, rejectUnauthorized: false,
     }, (req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 65_000;
-    this.server.headersTimeout = 66_000;
-    this.server.requestTimeout = 0;
-    // Upgrade requests (exec, attach, port-forward, proxies) take the same path: a response bound
-    // to their socket answers errors as usual, and a streaming handler takes the socket over once
-    // the upstream accepts the upgrade.
-    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      if (head.length) socket.unshift(head);
-      socket.on('error', () => socket.destroy());
-      const res = new ServerResponse(req);
-      res.shouldKeepAlive = false;
-      res.assignSocket(socket);
-      res.once('finish', () => socket.end());
-      void this.handle(req, res);
-    });
-    this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
+    this.inProcess = createPlainServer((req, res) => void this.handle(req, res));
+    for (const server of [this.server, this.inProcess]) {
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+      server.requestTimeout = 0;
+      // Upgrade requests (exec, attach, port-forward, proxies) take the same path: a response bound
+      // to their socket answers errors as usual, and a streaming handler takes the socket over once
+      // the upstream accepts the upgrade.
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (head.length) socket.unshift(head);
+        socket.on('error', () => socket.destroy());
+        const res = new ServerResponse(req);
+        res.shouldKeepAlive = false;
+        res.assignSocket(socket as never);
+        res.once('finish', () => socket.end());
+        void this.handle(req, res);
+      });
+      server.on('connection', (s: Duplex) => {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+      });
+    }
+  }
+
+  /**
+   * A connection to this server for a client in the same process (the controllers and the
+   * scheduler), whose requests are served as `user`'s. A busy server accepts about one TCP
+   * connection per turn of its event loop and spends as much on TLS as on some requests; this
+   * one is open at once and costs neither.
+   */
+  connectInProcess(user: UserInfo): Duplex {
+    const [client, server] = MemorySocket.pair();
+    this.authn.trustConnection(server, user);
+    this.inProcess.emit('connection', server);
+    return client;
   }
 
   /** Serves a non-resource path prefix (exact or as a prefix ending in '/'). */

@@ -1,9 +1,10 @@
 // A lean Kubernetes REST client over node:https with keep-alive: plain JSON in and out, any
 // resource path, errors as ApiError carrying the server's Status. Informers, controllers, the
 // scheduler and the simulated agent all talk to the API through it.
-import { Agent, request, type RequestOptions } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createSecureContext } from 'node:tls';
-import type { IncomingMessage } from 'node:http';
 import { readKubeconfig, type ClientConfig } from '../kubeconfig.js';
 import { ApiError, statusFromResponse } from './api-error.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resource-types.js';
@@ -17,6 +18,11 @@ export interface ClientOptions {
   maxSockets?: number;
   /** Deadline for one non-watch request (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Opens a connection that is already trusted (the control plane inside the API server's
+   * process): plain HTTP over it, no TLS; the server knows who is at the other end.
+   */
+  connect?: () => Duplex;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -44,21 +50,31 @@ const maxRetries = 5;
 
 export class KubeClient {
   private readonly base: URL;
-  private readonly agent: Agent;
+  private readonly agent: HttpAgent;
   /** Watches hold their connection for minutes: they must not take the requests' sockets. */
-  private readonly streamAgent: Agent;
+  private readonly streamAgent: HttpAgent;
+  private readonly openRequest: typeof httpRequest;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
 
   constructor(readonly config: ClientConfig, opts: ClientOptions = {}) {
     this.base = new URL(config.server);
-    // One TLS context for every connection: building it (parsing the key) per socket is costly.
-    const tls = {
-      secureContext: createSecureContext({ ca: config.caCert, cert: config.clientCert, key: config.clientKey }),
-      rejectUnauthorized: !config.insecure,
-    };
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ...tls });
-    this.streamAgent = new Agent({ keepAlive: true, ...tls });
+    if (opts.connect) {
+      const connect = opts.connect;
+      const agents = [new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 }), new HttpAgent({ keepAlive: true })];
+      for (const a of agents) (a as unknown as { createConnection: () => Duplex }).createConnection = connect;
+      [this.agent, this.streamAgent] = agents;
+      this.openRequest = httpRequest;
+    } else {
+      // One TLS context for every connection: building it (parsing the key) per socket is costly.
+      const tls = {
+        secureContext: createSecureContext({ ca: config.caCert, cert: config.clientCert, key: config.clientKey }),
+        rejectUnauthorized: !config.insecure,
+      };
+      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ...tls });
+      this.streamAgent = new HttpsAgent({ keepAlive: true, ...tls });
+      this.openRequest = httpsRequest;
+    }
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.userAgent = opts.userAgent ?? 'k8ts';
   }
@@ -118,7 +134,7 @@ export class KubeClient {
       host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 443, path: url.pathname + url.search,
     };
     return new Promise((resolve, reject) => {
-      const req = request(options, resolve);
+      const req = this.openRequest(options, resolve);
       req.on('error', reject);
       if (timeoutMs > 0) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`${spec.method} ${spec.path}: timed out after ${timeoutMs} ms`)));

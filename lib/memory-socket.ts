@@ -1,0 +1,103 @@
+// A connected pair of in-memory sockets: what one end writes, the other reads. The controllers
+// and scheduler inside `k8ts server` speak HTTP to the API server over such a pair, as they
+// would over loopback TCP, without TLS, system calls or the accept queue of a busy server.
+// The ends offer the parts of net.Socket that node:http uses (timeouts, keep-alive, ref).
+import { Duplex } from 'node:stream';
+
+export class MemorySocket extends Duplex {
+  readonly remoteAddress = '127.0.0.1';
+  readonly remotePort = 0;
+  readonly localAddress = '127.0.0.1';
+  readonly localPort = 0;
+  /** Set by node:http's agent and server, as on net.Socket. */
+  timeout = 0;
+  private peer!: MemorySocket;
+  /** The peer's write waits for this end to read (backpressure, as a full TCP window). */
+  private resumeWriter?: () => void;
+  private idleTimer?: NodeJS.Timeout;
+  private idleMs = 0;
+
+  static pair(): [MemorySocket, MemorySocket] {
+    const a = new MemorySocket();
+    const b = new MemorySocket();
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
+  }
+
+  override _read(): void {
+    const resume = this.resumeWriter;
+    this.resumeWriter = undefined;
+    resume?.();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    if (this.peer.destroyed) return done(new Error('socket hang up: peer closed'));
+    this.active();
+    this.peer.active();
+    if (this.peer.push(chunk)) done();
+    else this.peer.resumeWriter = () => done();
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.peer.push(null);
+    done();
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    clearTimeout(this.idleTimer);
+    const resume = this.resumeWriter;
+    this.resumeWriter = undefined;
+    resume?.();
+    // As a reset connection: the other end ends and closes too.
+    if (!this.peer.destroyed) {
+      this.peer.push(null);
+      this.peer.destroy();
+    }
+    done(err);
+  }
+
+  /** Emits 'timeout' after `ms` without reads or writes (0 turns it off), as net.Socket does. */
+  setTimeout(ms: number, onTimeout?: () => void): this {
+    this.timeout = ms;
+    // As net.Socket: turning the timeout off also drops the callback given with it.
+    if (onTimeout) {
+      if (ms === 0) this.removeListener('timeout', onTimeout);
+      else this.once('timeout', onTimeout);
+    }
+    this.active();
+    return this;
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  setKeepAlive(): this {
+    return this;
+  }
+
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  private active(): void {
+    if (this.timeout <= 0 || this.destroyed) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    } else if (this.idleTimer && this.idleMs === this.timeout) {
+      this.idleTimer.refresh();
+    } else {
+      clearTimeout(this.idleTimer);
+      this.idleMs = this.timeout;
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = undefined;
+        this.emit('timeout');
+      }, this.timeout).unref();
+    }
+  }
+}
