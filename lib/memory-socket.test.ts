@@ -75,3 +75,16 @@ test('timeout fires after the idle time; setTimeout(0, cb) drops cb as net.Socke
   assert.equal(dropped, 0);
   a.destroy();
 });
+
+test('data arrives on a later turn of the event loop, never inside the write', async () => {
+  const [a, b] = MemorySocket.pair();
+  let got = 0;
+  b.on('data', () => got++);
+  await new Promise((r) => setImmediate(r));
+  const arrived = once(b, 'data');
+  a.write('x');
+  assert.equal(got, 0);
+  await arrived;
+  assert.equal(got, 1);
+  a.destroy();
+});

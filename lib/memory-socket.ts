@@ -32,16 +32,23 @@ export class MemorySocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (this.peer.destroyed) return done(new Error('socket hang up: peer closed'));
-    this.active();
-    this.peer.active();
-    if (this.peer.push(chunk)) done();
-    else this.peer.resumeWriter = () => done();
+    // Delivered on a later turn of the event loop, as from a kernel socket: the reader would
+    // otherwise run inside the writer's call, and in-process clients could keep the server
+    // from ever reaching its network connections.
+    setImmediate(() => {
+      if (this.peer.destroyed) return done(new Error('socket hang up: peer closed'));
+      this.active();
+      this.peer.active();
+      if (this.peer.push(chunk)) done();
+      else this.peer.resumeWriter = () => done();
+    });
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    this.peer.push(null);
-    done();
+    setImmediate(() => {
+      this.peer.push(null);
+      done();
+    });
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
