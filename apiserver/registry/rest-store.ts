@@ -91,8 +91,22 @@ export class RestStore {
 
   // ---- create ---------------------------------------------------------------------------
 
-  /** `keepManagedFields`: the caller (server-side apply) already set metadata.managedFields. */
+  /**
+   * Creates an object; answers with the stored object (shared: never mutate it).
+   * `keepManagedFields`: the caller (server-side apply) already set metadata.managedFields.
+   */
   async create(namespace: string, input: KubeObject, ctx: RequestContext, opts: { keepManagedFields?: boolean } = {}): Promise<KubeObject> {
+    const created = await this.createValue(namespace, input, ctx, opts);
+    return created.kv ? decoded(created.kv) : created.dryRun;
+  }
+
+  /**
+   * As create, answering with the stored value itself: a response is written from its bytes,
+   * without parsing and serializing the object again. A dry run stores nothing: its object.
+   */
+  async createValue(
+    namespace: string, input: KubeObject, ctx: RequestContext, opts: { keepManagedFields?: boolean } = {},
+  ): Promise<{ kv: KV; dryRun?: undefined } | { kv?: undefined; dryRun: KubeObject }> {
     const obj = input;
     this.stampTypeMeta(obj);
     const meta = obj.metadata;
@@ -123,11 +137,10 @@ export class RestStore {
     const release = await this.hooks.beforeCreate?.(obj, ctx);
     if (ctx.dryRun) {
       release?.();
-      return obj;
+      return { dryRun: obj };
     }
     try {
-      const kv = await this.store.create(this.key(namespace, meta.name!), encoder(obj));
-      return decoded(kv);
+      return { kv: await this.store.create(this.key(namespace, meta.name!), encoder(obj)) };
     } catch (err) {
       release?.();
       if (isStorageError(err, 'KeyExists')) throw alreadyExists(this.gr, meta.name!);

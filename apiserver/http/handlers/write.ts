@@ -10,7 +10,7 @@ import type { ResourceCall } from '../api-context.js';
 import { decodeObject, parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput } from '../negotiate.js';
 import { sendOutput, sendStatus } from '../respond.js';
-import { sendObject } from './read.js';
+import { sendKV, sendObject } from './read.js';
 import { checkBodyFields } from './fields.js';
 
 /** Decodes the request body as an object of the served version, converted to storage. */
@@ -24,8 +24,10 @@ export async function readObject(call: ResourceCall, optionsKind: 'CreateOptions
 export async function createObject(call: ResourceCall): Promise<void> {
   const obj = await readObject(call);
   const virtual = call.api.virtualCreate(call.rs.def);
-  const created = virtual ? await virtual(call, obj) : await call.rs.create(call.info.namespace, obj, call.ctx);
-  sendObject(call, created, 201);
+  if (virtual) return sendObject(call, await virtual(call, obj), 201);
+  const created = await call.rs.createValue(call.info.namespace, obj, call.ctx);
+  if (created.kv) sendKV(call, created.kv, 201);
+  else sendObject(call, created.dryRun, 201);
 }
 
 export async function updateObject(call: ResourceCall): Promise<void> {
