@@ -4,6 +4,9 @@
 // The ends offer the parts of net.Socket that node:http uses (timeouts, keep-alive, ref).
 import { Duplex } from 'node:stream';
 
+/** Bytes a writer may have on the way before it waits for the reader (a socket buffer's worth). */
+const windowBytes = 256 * 1024;
+
 export class MemorySocket extends Duplex {
   readonly remoteAddress = '127.0.0.1';
   readonly remotePort = 0;
@@ -12,9 +15,12 @@ export class MemorySocket extends Duplex {
   /** Set by node:http's agent and server, as on net.Socket. */
   timeout = 0;
   private peer!: MemorySocket;
-  /** The peer's write waits for this end to read (backpressure, as a full TCP window). */
+  /** The peer's write waits for this end to read (backpressure, as a full socket buffer). */
   private resumeWriter?: () => void;
   private idleTimer?: NodeJS.Timeout;
+  private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
+  private flushQueued = false;
   private idleMs = 0;
 
   static pair(): [MemorySocket, MemorySocket] {
@@ -32,24 +38,42 @@ export class MemorySocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    // Delivered on a later turn of the event loop, as from a kernel socket: the reader would
-    // otherwise run inside the writer's call, and in-process clients could keep the server
-    // from ever reaching its network connections.
-    setImmediate(() => {
-      if (this.peer.destroyed) return done(new Error('socket hang up: peer closed'));
-      this.active();
-      this.peer.active();
-      if (this.peer.push(chunk)) done();
-      else this.peer.resumeWriter = () => done();
-    });
+    if (this.peer.destroyed) return done(new Error('socket hang up: peer closed'));
+    this.outgoing.push(chunk);
+    this.outgoingBytes += chunk.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(this.flush);
+    }
+    // Like a kernel socket buffer: writes complete at once until a window's worth waits unread.
+    if (this.outgoingBytes + this.peer.readableLength < windowBytes) done();
+    else this.peer.resumeWriter = () => done();
   }
 
   override _final(done: (err?: Error | null) => void): void {
     setImmediate(() => {
+      this.flush();
       this.peer.push(null);
       done();
     });
   }
+
+  /**
+   * Hands what was written to the peer on a later turn of the event loop, as a kernel socket
+   * would: the reader would otherwise run inside the writer's call, and in-process clients
+   * could keep the server from ever reaching its network connections. Everything written
+   * since the last turn goes at once.
+   */
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const chunks = this.outgoing;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    if (this.peer.destroyed || chunks.length === 0) return;
+    this.active();
+    this.peer.active();
+    for (const c of chunks) this.peer.push(c);
+  };
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     clearTimeout(this.idleTimer);
