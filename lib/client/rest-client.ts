@@ -17,6 +17,8 @@ export interface ClientOptions {
   maxSockets?: number;
   /** Deadline for one non-watch request (default 60 s). */
   timeoutMs?: number;
+  /** Close request connections idle this long (default: keep them until the server closes them). */
+  idleSocketMs?: number;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -57,7 +59,7 @@ export class KubeClient {
       secureContext: createSecureContext({ ca: config.caCert, cert: config.clientCert, key: config.clientKey }),
       rejectUnauthorized: !config.insecure,
     };
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ...tls });
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, timeout: opts.idleSocketMs, ...tls });
     this.streamAgent = new Agent({ keepAlive: true, ...tls });
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.userAgent = opts.userAgent ?? 'k8ts';
