@@ -4,7 +4,6 @@ import { hostname } from 'node:os';
 import { parseDuration } from '../lib/duration.js';
 import { logger, setLogLevel } from '../lib/log.js';
 import { KubeClient } from '../lib/client/rest-client.js';
-import { SimulatedAgent } from '../node-agent/simulated/agent.js';
 import { serverVersion } from '../apiserver/version.js';
 import { parseFlags } from './flags.js';
 import { runNodeAgent } from './node-agent-command.js';
@@ -66,6 +65,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   // Few connections, opened early: a busy server is slow to accept new ones (see control-plane.ts).
   // With 16 instead of 96, the scheduling bench's cold round went from 89-103 to 97-103 pods/s.
   const client = KubeClient.fromKubeconfig(f.kubeconfig, { userAgent: 'k8ts-simulated-agent', maxSockets: 16 });
+  const { SimulatedAgent } = await import('../node-agent/simulated/agent.js');
   const agent = new SimulatedAgent({
     client, nodeNames, nodeIP: f['node-ip'],
     shape: { cpu: f.cpu ?? '8', memory: f.memory ?? '32Gi', pods: f.pods ?? '110', kubeletVersion: serverVersion().gitVersion, labels },

@@ -11,6 +11,11 @@ import { setFlagsFromString } from 'node:v8';
 const oldGeneration = '--heap-growing-percent=20';
 /** The young generation stays at its initial 1 MiB semi-space (as --max-semi-space-size=1). */
 const youngGeneration = '--semi-space-growth-factor=1';
+/**
+ * V8's memory-saving mode. With 110 pods the agent's RSS was 1-3 MiB lower (75.9 against
+ * 76.3-78.9 MiB) for ~1 s more CPU per burst of 110 pods.
+ */
+const forSize = '--optimize-for-size';
 
 /**
  * Applies the daemon heap settings, unless the user set heap flags of their own. The API server
@@ -21,5 +26,8 @@ export function useSmallHeap(opts: { smallYoungGeneration: boolean } = { smallYo
   const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
   if (/semi-space|heap-growing/.test(given)) return;
   setFlagsFromString(oldGeneration);
-  if (opts.smallYoungGeneration) setFlagsFromString(youngGeneration);
+  if (opts.smallYoungGeneration) {
+    setFlagsFromString(youngGeneration);
+    setFlagsFromString(forSize);
+  }
 }

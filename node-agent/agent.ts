@@ -84,7 +84,8 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const kc = readKubeconfig(cfg.kubeconfig);
   // 16 connections (3 of them hold watches) are enough for a burst of 110 pods; each open TLS
   // socket keeps ~100 KiB of native buffers, so 64 cost ~6 MiB more RSS for no faster start.
-  const client = new KubeClient({ ...kc, server: cfg.server ?? kc.server }, { userAgent: `k8ts-agent/${cfg.nodeName}`, maxSockets: 16 });
+  // Those a burst opened close after 15 s idle; heartbeats and status updates keep a few busy.
+  const client = new KubeClient({ ...kc, server: cfg.server ?? kc.server }, { userAgent: `k8ts-agent/${cfg.nodeName}`, maxSockets: 16, idleSocketMs: 15_000 });
   const cleanups: Array<() => Promise<unknown> | void> = [];
   const stop = async () => {
     stopper.abort();

@@ -139,3 +139,16 @@ test('open watches do not take the sockets requests use', async () => {
   await Promise.all(watches);
   one.close();
 });
+
+test('idleSocketMs closes request connections left idle, and requests still work after', async () => {
+  handler = (_req, _body, res) => json(res, 200, { kind: 'Status' });
+  const port = (server.address() as { port: number }).port;
+  const idle = new KubeClient({ ...client.config, server: `https://127.0.0.1:${port}` }, { idleSocketMs: 100 });
+  const closed = new Promise<void>((r) => server.once('connection', (s) => s.once('close', () => r())));
+  await idle.resource(resources.leases).delete('kube-system', 'l');
+  // Well before the server's own keep-alive timeout (5 s) would close it.
+  const late = new Promise((r) => setTimeout(() => r('still open'), 2000).unref());
+  assert.equal(await Promise.race([closed, late]), undefined);
+  await idle.resource(resources.leases).delete('kube-system', 'l');
+  idle.close();
+});

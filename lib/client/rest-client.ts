@@ -18,6 +18,8 @@ export interface ClientOptions {
   maxSockets?: number;
   /** Deadline for one non-watch request (default 60 s). */
   timeoutMs?: number;
+  /** Close request connections idle this long (default: keep them until the server closes them). */
+  idleSocketMs?: number;
   /**
    * Opens a connection that is already trusted (the control plane inside the API server's
    * process): plain HTTP over it, no TLS; the server knows who is at the other end.
@@ -61,7 +63,7 @@ export class KubeClient {
     this.base = new URL(config.server);
     if (opts.connect) {
       const connect = opts.connect;
-      const agents = [new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 }), new HttpAgent({ keepAlive: true })];
+      const agents = [new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, timeout: opts.idleSocketMs }), new HttpAgent({ keepAlive: true })];
       for (const a of agents) (a as unknown as { createConnection: () => Duplex }).createConnection = connect;
       [this.agent, this.streamAgent] = agents;
       this.openRequest = httpRequest;
@@ -71,7 +73,7 @@ export class KubeClient {
         secureContext: createSecureContext({ ca: config.caCert, cert: config.clientCert, key: config.clientKey }),
         rejectUnauthorized: !config.insecure,
       };
-      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, ...tls });
+      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, timeout: opts.idleSocketMs, ...tls });
       this.streamAgent = new HttpsAgent({ keepAlive: true, ...tls });
       this.openRequest = httpsRequest;
     }

@@ -1,12 +1,12 @@
-// The only file that touches @grpc/grpc-js: loads proto/api.proto once, opens one channel
-// to the runtime's unix socket and turns unary calls into promises with deadlines,
-// abort signals and `CriError`s.
-import { join } from 'node:path';
+// The only file that touches @grpc/grpc-js: opens one channel to the runtime's unix socket and
+// turns unary and server-streaming calls into promises with deadlines, abort signals and
+// `CriError`s. Messages are encoded by the wire codec from proto/api.wire.json (api.proto's
+// services and messages as data; see wire-schema.ts for why not @grpc/proto-loader).
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { packageRoot } from '../../lib/package-root.js';
 import { logger } from '../../lib/log.js';
 import { CriError, toCriError } from './errors.js';
+import { WireCodec } from './wire-codec.js';
+import { loadWireSchema } from './wire-schema.js';
 
 const log = logger('cri');
 
@@ -22,35 +22,33 @@ export interface CallOptions {
 export interface ConnectionOptions {
   /** Per-call deadline unless a call says otherwise (kubelet's runtime-request-timeout is 2 min). */
   defaultTimeoutMs?: number;
-  /** Path of api.proto; defaults to `<package>/proto/api.proto`. */
-  protoPath?: string;
 }
 
-type UnaryMethod = (
-  req: unknown,
-  meta: grpc.Metadata,
-  opts: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, res: unknown) => void,
-) => grpc.ClientUnaryCall;
+/** A method's path and its message (de)serializers. */
+interface Method {
+  path: string;
+  stream: boolean;
+  serialize: (req: object) => Buffer;
+  deserialize: (buf: Buffer) => unknown;
+}
 
-const LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
+let codec: WireCodec | undefined;
+const methods = new Map<string, Method | undefined>();
 
-const cache = new Map<string, grpc.GrpcObject>();
-
-function loadRuntimeV1(protoPath: string): grpc.GrpcObject {
-  let pkg = cache.get(protoPath);
-  if (!pkg) {
-    const def = protoLoader.loadSync(protoPath, LOADER_OPTIONS);
-    pkg = grpc.loadPackageDefinition(def);
-    cache.set(protoPath, pkg);
-  }
-  return pkg;
+function method(service: CriServiceName, name: string): Method | undefined {
+  const key = `${service}/${name}`;
+  if (methods.has(key)) return methods.get(key);
+  codec ??= new WireCodec(loadWireSchema());
+  const c = codec;
+  const spec = c.schema.services[service]?.[name];
+  const m = spec && {
+    path: `/${c.schema.package}.${service}/${name}`,
+    stream: spec[2] === 'stream',
+    serialize: (o: object) => c.encode(spec[0], o),
+    deserialize: (b: Buffer) => c.decode(spec[1], b),
+  };
+  methods.set(key, m);
+  return m;
 }
 
 /** `unix:///run/x.sock`, `unix:/run/x.sock` or a bare path → a grpc-js target. */
@@ -65,14 +63,12 @@ export class CriConnection {
   readonly target: string;
   private readonly channel: grpc.Channel;
   private closed = false;
-  private readonly clients: Record<CriServiceName, grpc.Client>;
+  private readonly client: grpc.Client;
   private readonly defaultTimeoutMs: number;
 
   constructor(endpoint: string, opts: ConnectionOptions = {}) {
     this.target = toGrpcTarget(endpoint);
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 120_000;
-    const pkg = loadRuntimeV1(opts.protoPath ?? join(packageRoot(), 'proto', 'api.proto'));
-    const v1 = (pkg.runtime as grpc.GrpcObject).v1 as grpc.GrpcObject;
     const channelOptions: grpc.ChannelOptions = {
       // A local socket: reconnect fast after a runtime restart instead of grpc's 1 s..120 s backoff.
       'grpc.initial_reconnect_backoff_ms': 100,
@@ -82,19 +78,14 @@ export class CriConnection {
     const creds = grpc.credentials.createInsecure();
     // One channel (one HTTP/2 connection) for both services, as kubelet does.
     this.channel = new grpc.Channel(this.target, creds, channelOptions);
-    const make = (name: CriServiceName): grpc.Client => {
-      const Ctor = v1[name] as grpc.ServiceClientConstructor;
-      return new Ctor(this.target, creds, { channelOverride: this.channel });
-    };
-    this.clients = { RuntimeService: make('RuntimeService'), ImageService: make('ImageService') };
+    this.client = new grpc.Client(this.target, creds, { channelOverride: this.channel });
   }
 
   /** Calls `service/method` once; resolves with the decoded response or rejects with `CriError`. */
-  unary<Res>(service: CriServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
-    const name = `${service}/${method}`;
-    const client = this.clients[service] as unknown as Record<string, UnaryMethod>;
-    const fn = client[method];
-    if (typeof fn !== 'function') return Promise.reject(new CriError('Unimplemented', name, 'not in api.proto'));
+  unary<Res>(service: CriServiceName, methodName: string, req: object, opts: CallOptions = {}): Promise<Res> {
+    const name = `${service}/${methodName}`;
+    const m = method(service, methodName);
+    if (!m || m.stream) return Promise.reject(new CriError('Unimplemented', name, 'not a unary call in api.proto'));
     if (opts.signal?.aborted) return Promise.reject(new CriError('Cancelled', name, 'aborted before the call'));
     if (this.closed) return Promise.reject(new CriError('Cancelled', name, 'CRI client closed'));
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
@@ -102,7 +93,7 @@ export class CriConnection {
     const started = performance.now();
     return new Promise<Res>((resolve, reject) => {
       const onAbort = (): void => call.cancel();
-      const call = fn.call(client, req, new grpc.Metadata(), callOpts, (err, res) => {
+      const call = this.client.makeUnaryRequest(m.path, m.serialize, m.deserialize, req, new grpc.Metadata(), callOpts, (err, res) => {
         opts.signal?.removeEventListener('abort', onAbort);
         const ms = Math.round((performance.now() - started) * 10) / 10;
         if (err) {
@@ -122,15 +113,14 @@ export class CriConnection {
    * Opens a server-streaming call (GetContainerEvents): each message goes to `onMessage`;
    * resolves when the stream ends or `signal` aborts, rejects with `CriError` (e.g. Unimplemented).
    */
-  serverStream<Res>(service: CriServiceName, method: string, req: object, onMessage: (m: Res) => void, signal: AbortSignal): Promise<void> {
-    const name = `${service}/${method}`;
-    const client = this.clients[service] as unknown as Record<string, (req: unknown, meta: grpc.Metadata) => grpc.ClientReadableStream<unknown>>;
-    const fn = client[method];
-    if (typeof fn !== 'function') return Promise.reject(new CriError('Unimplemented', name, 'not in api.proto'));
+  serverStream<Res>(service: CriServiceName, methodName: string, req: object, onMessage: (m: Res) => void, signal: AbortSignal): Promise<void> {
+    const name = `${service}/${methodName}`;
+    const m = method(service, methodName);
+    if (!m || !m.stream) return Promise.reject(new CriError('Unimplemented', name, 'not a server stream in api.proto'));
     if (this.closed) return Promise.reject(new CriError('Cancelled', name, 'CRI client closed'));
     if (signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const call = fn.call(client, req, new grpc.Metadata());
+      const call = this.client.makeServerStreamRequest(m.path, m.serialize, m.deserialize, req, new grpc.Metadata(), {});
       const onAbort = (): void => call.cancel();
       signal.addEventListener('abort', onAbort, { once: true });
       const done = (err?: unknown): void => {

@@ -12,7 +12,6 @@ import { replyJson, replyText, type AgentContext, type Connection } from './cont
 import { serveNodeLogs } from './node-logs.js';
 import { matchRoute, subresourceOf, type AgentRoute } from './routes.js';
 import { statsSummary } from './stats.js';
-import { servePortForward, serveRemoteCommand } from './streaming-handlers.js';
 
 const log = logger('agent-server');
 
@@ -46,11 +45,13 @@ async function dispatch(ctx: AgentContext, conn: Connection, route: AgentRoute):
       return serveNodeLogs(ctx, conn, route.path);
     case 'containerLogs':
       return serveContainerLogs(ctx, conn, route.namespace, route.pod, route.container);
+    // Streams load on first use: ws, SPDY and the translators are ~1.5 MiB of RSS that an
+    // agent nobody execs into would keep for nothing.
     case 'exec':
     case 'attach':
-      return serveRemoteCommand(ctx, conn, route.kind, route.namespace, route.pod, route.uid, route.container);
+      return (await import('./streaming-handlers.js')).serveRemoteCommand(ctx, conn, route.kind, route.namespace, route.pod, route.uid, route.container);
     case 'portForward':
-      return servePortForward(ctx, conn, route.namespace, route.pod, route.uid);
+      return (await import('./streaming-handlers.js')).servePortForward(ctx, conn, route.namespace, route.pod, route.uid);
   }
 }
 
