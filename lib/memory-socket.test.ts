@@ -88,3 +88,15 @@ test('data arrives on a later turn of the event loop, never inside the write', a
   assert.equal(got, 1);
   a.destroy();
 });
+
+test('everything written in one turn arrives together on the next (not a chunk per turn)', async () => {
+  const [a, b] = MemorySocket.pair();
+  const got: string[] = [];
+  b.on('data', (c: Buffer) => got.push(String(c)));
+  await new Promise((r) => setImmediate(r));
+  for (const line of ['one\n', 'two\n', 'three\n']) a.write(line);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(got.join(''), 'one\ntwo\nthree\n');
+  a.destroy();
+});
