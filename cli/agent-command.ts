@@ -62,8 +62,9 @@ export async function runAgent(argv: string[]): Promise<number> {
   }));
   const leaseSeconds = Number(f['node-lease-duration-seconds'] ?? 40);
   if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new Error(`invalid --node-lease-duration-seconds "${f['node-lease-duration-seconds']}"`);
-  // Few connections, opened early: a busy server is slow to accept new ones (see control-plane.ts).
-  // With 16 instead of 96, the scheduling bench's cold round went from 89-103 to 97-103 pods/s.
+  // Few connections: a busy server accepts about one new connection per turn of its event loop,
+  // so a pool that keeps growing waits seconds for each new socket. With 16 instead of 96, the
+  // scheduling bench's cold round went from 89-103 to 97-103 pods/s.
   const client = KubeClient.fromKubeconfig(f.kubeconfig, { userAgent: 'k8ts-simulated-agent', maxSockets: 16 });
   const { SimulatedAgent } = await import('../node-agent/simulated/agent.js');
   const agent = new SimulatedAgent({

@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'server':
-      (await import('./small-heap.js')).useSmallHeap({ smallYoungGeneration: false });
+      (await import('./small-heap.js')).useSmallHeap({ lean: false });
       return (await import('./server-command.js')).runServer(rest);
     case 'agent':
       // Before the agent's modules load and the heap grows (simulated nodes keep the defaults).

@@ -130,8 +130,12 @@ export class FieldSet {
     if (other.member) this.member = true;
     for (const [k, c] of other.children) {
       const mine = this.children.get(k);
-      if (mine) mine.mergeFrom(c);
-      else if (!c.isEmpty()) this.children.set(k, c.clone());
+      if (mine) {
+        mine.mergeFrom(c);
+        continue;
+      }
+      const copy = c.clone();
+      if (copy.hasMembers()) this.children.set(k, copy);
     }
   }
 

@@ -224,5 +224,3 @@ export class TypedView {
 
 const isEmptyList = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 const isEmptyMap = (v: unknown) => v === undefined || v === null || (isPlainObject(v) && Object.keys(v).length === 0);
-
-

@@ -27,7 +27,8 @@ export class Authenticator {
     this.connectionUsers.set(connection, user);
   }
 
-  private certificateUser(socket: TLSSocket): UserInfo | undefined {
+  /** The user a connection was trusted for, else its verified client certificate's. */
+  private connectionUser(socket: TLSSocket): UserInfo | undefined {
     let user = this.connectionUsers.get(socket);
     if (user === undefined) {
       user = null;
@@ -43,8 +44,8 @@ export class Authenticator {
 
   /** The user behind a request; undefined when credentials were presented but are invalid. */
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
-    const certUser = this.certificateUser(req.socket as TLSSocket);
-    if (certUser) return certUser;
+    const connectionUser = this.connectionUser(req.socket as TLSSocket);
+    if (connectionUser) return connectionUser;
     const auth = req.headers.authorization;
     if (auth && /^bearer /i.test(auth)) return this.authenticateToken(auth.slice(7).trim());
     return anonymous;

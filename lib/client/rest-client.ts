@@ -61,11 +61,11 @@ export class KubeClient {
 
   constructor(readonly config: ClientConfig, opts: ClientOptions = {}) {
     this.base = new URL(config.server);
+    const requests = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, timeout: opts.idleSocketMs };
+    const streams = { keepAlive: true };
     if (opts.connect) {
-      const connect = opts.connect;
-      const agents = [new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, timeout: opts.idleSocketMs }), new HttpAgent({ keepAlive: true })];
-      for (const a of agents) (a as unknown as { createConnection: () => Duplex }).createConnection = connect;
-      [this.agent, this.streamAgent] = agents;
+      [this.agent, this.streamAgent] = [new HttpAgent(requests), new HttpAgent(streams)];
+      for (const a of [this.agent, this.streamAgent]) (a as unknown as { createConnection: () => Duplex }).createConnection = opts.connect;
       this.openRequest = httpRequest;
     } else {
       // One TLS context for every connection: building it (parsing the key) per socket is costly.
@@ -73,8 +73,7 @@ export class KubeClient {
         secureContext: createSecureContext({ ca: config.caCert, cert: config.clientCert, key: config.clientKey }),
         rejectUnauthorized: !config.insecure,
       };
-      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, timeout: opts.idleSocketMs, ...tls });
-      this.streamAgent = new HttpsAgent({ keepAlive: true, ...tls });
+      [this.agent, this.streamAgent] = [new HttpsAgent({ ...requests, ...tls }), new HttpsAgent({ ...streams, ...tls })];
       this.openRequest = httpsRequest;
     }
     this.timeoutMs = opts.timeoutMs ?? 60_000;
