@@ -81,8 +81,8 @@ export interface ContainerStatusJson {
   ready: boolean;
   restartCount: number;
   containerID?: string;
-  state: { running?: { startedAt: string }; waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string } };
-  lastState: { terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string } };
+  state: { running?: { startedAt: string }; waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string; containerID?: string } };
+  lastState: { terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string; containerID?: string } };
 }
 
 export interface AgentEnvOptions {
