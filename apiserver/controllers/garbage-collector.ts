@@ -96,17 +96,19 @@ class GarbageCollector {
       if (this.monitors.has(key)) continue;
       const stop = new AbortController();
       signal.addEventListener('abort', () => stop.abort(), { once: true });
-      // Pods are shared with other controllers; everything else has a watch of its own.
-      const shared = r.group === '' && r.resource === 'pods';
-      const informer = shared
-        ? this.ctx.informers.informer<KubeObject>(r)
-        : new Informer<KubeObject>(listWatch(this.client.resource<KubeObject>(r)), { name: `gc-${r.resource}`, clock: this.ctx.clock, transform: metadataOnly });
+      // A resource another controller already watches (pods, config maps, ...) is read from that
+      // shared informer; everything else gets a metadata-only watch of its own.
+      const existing = this.ctx.informers.existing<KubeObject>(r);
+      const shared = existing !== undefined;
+      const informer = existing ?? new Informer<KubeObject>(listWatch(this.client.resource<KubeObject>(r)), { name: `gc-${r.resource}`, clock: this.ctx.clock, transform: metadataOnly });
       const typeMeta = { apiVersion: apiVersionOf(r), kind: r.kind };
-      informer.on({
+      const off = informer.on({
         add: (o) => this.enqueue(this.graph.observe(o, typeMeta)),
         update: (_, o) => this.enqueue(this.graph.observe(o, typeMeta)),
         delete: (o) => this.enqueue(this.graph.remove(o.metadata?.uid ?? '')),
       });
+      // Leaving a shared informer is dropping this collector's handlers from it.
+      stop.signal.addEventListener('abort', off, { once: true });
       if (shared) this.ctx.informers.start(signal);
       const done = shared ? Promise.resolve() : informer.run(stop.signal);
       this.monitors.set(key, { informer, stop, done });

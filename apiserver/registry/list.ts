@@ -20,10 +20,24 @@ const tooOldContinue =
 /** Whether a stored object passes the query's selectors. */
 export function matcher(rs: RestStore, q: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>): ((kv: KV) => boolean) | undefined {
   if (q.labelSelector.empty && q.fieldSelector.empty) return undefined;
+  // A selector on name and namespace alone (a controller watching one ConfigMap in every
+  // namespace, say) is answered from the storage key, without parsing every object.
+  if (q.labelSelector.empty && q.fieldSelector.requirements.every((r) => identityFields.has(r.field))) {
+    return (kv) => q.fieldSelector.matches(identityOf(rs, kv.key));
+  }
   return (kv) => {
     const o = decoded(kv);
     return q.labelSelector.matches(o.metadata.labels) && (q.fieldSelector.empty || q.fieldSelector.matches(fieldsOf(rs.def, o)));
   };
+}
+
+const identityFields = new Set(['metadata.name', 'metadata.namespace']);
+
+/** metadata.name and metadata.namespace as a stored object's key holds them. */
+function identityOf(rs: RestStore, key: string): Record<'metadata.name' | 'metadata.namespace', string> {
+  const path = key.slice(rs.def.storagePrefix.length);
+  const slash = rs.def.namespaced ? path.indexOf('/') : -1;
+  return { 'metadata.namespace': slash < 0 ? '' : path.slice(0, slash), 'metadata.name': path.slice(slash + 1) };
 }
 
 export async function listResource(rs: RestStore, store: Store, namespace: string, q: ListQuery): Promise<ListPage> {

@@ -15,7 +15,7 @@ export class InformerFactory {
 
   /** The shared informer for a resource (and optional selection). */
   informer<T extends KubeObject>(type: ResourceType, sel: Selection = {}): Informer<T> {
-    const key = [apiVersionOf(type), type.resource, sel.namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
+    const key = informerKey(type, sel);
     let inf = this.informers.get(key);
     if (!inf) {
       inf = new Informer<KubeObject>(listWatch(this.client.resource(type), sel), {
@@ -24,6 +24,15 @@ export class InformerFactory {
       this.informers.set(key, inf);
     }
     return inf as unknown as Informer<T>;
+  }
+
+  /**
+   * The shared informer of a whole resource if a controller already asked for one: a controller
+   * that could do with less (metadata only) uses it instead of opening a second watch of the
+   * same objects, as Kubernetes' garbage collector prefers the typed shared informers.
+   */
+  existing<T extends KubeObject>(type: ResourceType): Informer<T> | undefined {
+    return this.informers.get(informerKey(type, {})) as unknown as Informer<T> | undefined;
   }
 
   /** Runs every informer not yet running, until the signal aborts. */
@@ -45,4 +54,8 @@ export class InformerFactory {
   async stopped(): Promise<void> {
     await Promise.allSettled(this.runs);
   }
+}
+
+function informerKey(type: ResourceType, sel: Selection): string {
+  return [apiVersionOf(type), type.resource, sel.namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
 }
