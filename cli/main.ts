@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --v8-pool-size=1
 // The `k8ts` command: argument parsing and wiring only.
 // Commands load on demand: an agent or killall never loads the API server's modules.
 

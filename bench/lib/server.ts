@@ -1,5 +1,6 @@
 // Starts a `k8ts server` process for a benchmark, on a random port with a temp data dir.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { k8tsProcess } from '../../cli/launch.js';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +30,8 @@ export async function startBenchServer(extraArgs: string[] = []): Promise<BenchS
   writeFileSync(tokens, `${benchToken},bench,bench,"system:masters"\n`);
   const nodeFlags = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   const log = process.env.BENCH_SERVER_LOG;
-  const proc: ChildProcess = spawn(process.execPath, [...nodeFlags, cli, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable-agent', '--token-auth-file', tokens, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = k8tsProcess(cli, ['server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable-agent', '--token-auth-file', tokens, ...extraArgs], nodeFlags);
+  const proc: ChildProcess = spawn(p.file, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((res, rej) => {
     createInterface({ input: proc.stdout! }).on('line', (l) => {
       if (log) appendFileSync(log, l + '\n');

@@ -1,6 +1,7 @@
 // Simulated nodes for benchmarks: `k8ts agent --simulated --count N` as a child process, and
 // waiting until the nodes are Ready with a pod range.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { k8tsProcess } from '../../cli/launch.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -12,7 +13,8 @@ const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'cli
 
 /** Starts `count` simulated nodes named sim-0.. and resolves once the agent reports them. */
 export function startSimulatedAgent(kubeconfig: string, count: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [cli, 'agent', '--simulated', '--kubeconfig', kubeconfig, '--node-name', 'sim', '--count', String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = k8tsProcess(cli, ['agent', '--simulated', '--kubeconfig', kubeconfig, '--node-name', 'sim', '--count', String(count)]);
+  const proc = spawn(p.file, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((res, rej) => {
     createInterface({ input: proc.stdout! }).on('line', (l) => l.includes('"simulating nodes"') && res(proc));
     proc.once('exit', (c) => rej(new Error(`agent exited ${c}`)));

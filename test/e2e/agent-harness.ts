@@ -9,6 +9,7 @@ import { existsSync, openSync, closeSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { k8tsProcess } from '../../cli/launch.js';
 import { issueCertificate } from '../../lib/pki.js';
 import { primaryIPv4 } from '../../node-agent/node/host-info.js';
 import { networkNameFor } from '../../cni/bridge-conflist.js';
@@ -180,7 +181,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions): Promise<AgentEnv> 
   await writeFile(join(tmp, 'kubelet.crt'), serving.cert);
   await writeFile(join(tmp, 'kubelet.key'), serving.key, { mode: 0o600 });
   const agentArgs = [
-    cliPath, 'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags,
+    'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags,
     '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
   ];
   let agent: ChildProcess | undefined;
@@ -206,8 +207,8 @@ async function build(undo: UndoStack, opts: AgentEnvOptions): Promise<AgentEnv> 
   };
   const startAgent = async (start: { server?: string } = {}): Promise<void> => {
     const fd = openSync(agentLog, 'a');
-    const args = [...(opts.nodeArgs ?? []), ...agentArgs, ...(start.server ? ['--server', start.server] : [])];
-    const p = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) } });
+    const launch = k8tsProcess(cliPath, [...agentArgs, ...(start.server ? ['--server', start.server] : [])], opts.nodeArgs, { ...process.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) });
+    const p = spawn(launch.file, launch.args, { stdio: ['ignore', fd, fd], env: launch.env });
     closeSync(fd);
     agent = p;
     if (start.server) return;

@@ -1,6 +1,7 @@
 // Simulated nodes for end-to-end tests: `k8ts agent --simulated` processes against a test
 // cluster, one per call (so a test can stop one node and keep the others).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { k8tsProcess } from '../../cli/launch.js';
 import { createInterface } from 'node:readline';
 import { cliPath, type TestCluster } from './cluster.js';
 
@@ -20,9 +21,8 @@ export class SimulatedNodes {
 
 /** Starts simulated nodes and resolves once they are registered. */
 export async function startSimulatedNodes(c: TestCluster, nodeName: string, args: string[] = []): Promise<SimulatedNodes> {
-  const proc = spawn(process.execPath, [cliPath, 'agent', '--simulated', '--kubeconfig', c.kubeconfig, '--node-name', nodeName, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const p = k8tsProcess(cliPath, ['agent', '--simulated', '--kubeconfig', c.kubeconfig, '--node-name', nodeName, ...args]);
+  const proc = spawn(p.file, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const nodes = new SimulatedNodes(proc);
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {

@@ -1,6 +1,7 @@
 // Test harness: a real `k8ts server` process on a random port with its own data directory,
 // driven by the real kubectl binary ($KUBECTL, default /usr/bin/kubectl) and raw HTTPS calls.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { k8tsProcess } from '../../cli/launch.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -48,9 +49,8 @@ export class TestCluster {
 
   /** Starts the server and resolves once it serves. */
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, [cliPath, 'server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', ...(this.agent ? [] : ['--disable-agent']), ...this.args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const p = k8tsProcess(cliPath, ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', ...(this.agent ? [] : ['--disable-agent']), ...this.args]);
+    const proc = spawn(p.file, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     const ready = new Promise<void>((resolveReady, reject) => {
       const onLine = (line: string) => {
