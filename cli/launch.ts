@@ -1,10 +1,10 @@
 // How the `k8ts` command starts Node. The shebang of cli/main.ts runs
 //   env MALLOC_ARENA_MAX=2 node --v8-pool-size=1 main.js ...
 // Both settings are read only when a process starts, so they cannot be set from inside it.
-// With 110 pods they took the agent's anonymous memory from 34.3-35.1 MiB to 28.6 (the pool
-// size alone) and 30.6 (the arena limit alone): Node's four V8 worker threads and glibc's
-// per-thread malloc arenas keep memory each, for a daemon whose heap is ~20 MiB. The API
-// server's create rate and CPU per create were unchanged within the noise of an A/B run.
+// Node's four V8 worker threads and glibc's per-thread malloc arenas each keep memory, for an
+// agent whose heap is ~20 MiB: with 110 pods its anonymous memory went from 34.3-35.1 MiB to
+// 28.6-30.9 (RSS 72.3-74.6 MiB; docs/benchmarks.md). The API server's create rate and CPU per
+// create were unchanged within the noise of an A/B run.
 // Whatever starts k8ts another way (tests, benchmarks) uses k8tsProcess(), so that what is
 // tested and measured is what users run; a unit test keeps the shebang equal to these values.
 
