@@ -87,6 +87,10 @@ test('network policies: defaults, peers, ports, table', () => {
   ]);
   assert.deepEqual(created(networkPolicyStrategy, obj('NetworkPolicy', { spec: { ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16'] } }] }] } })).errors,
     ['spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: "11.0.0.0/16": must be a strict subset of `cidr`']);
+  assert.deepEqual(created(networkPolicyStrategy, obj('NetworkPolicy', { spec: { ingress: [{ from: [{ ipBlock: { cidr: 'fd00::/64', except: ['fd00::/96', 'fd01::/96', '10.0.0.0/8'] } }] }] } })).errors, [
+    'spec.ingress[0].from[0].ipBlock.except[1]: Invalid value: "fd01::/96": must be a strict subset of `cidr`',
+    'spec.ingress[0].from[0].ipBlock.except[2]: Invalid value: "10.0.0.0/8": must be a strict subset of `cidr`',
+  ]);
   assert.deepEqual(row(networkPolicyTable, obj('NetworkPolicy', { spec: { podSelector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['fe', 'be'] }] } } })).slice(1, 2),
     ['app=web,tier in (be,fe)']);
 });

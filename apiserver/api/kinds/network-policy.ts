@@ -6,7 +6,7 @@ import type { Strategy } from '../resource.js';
 import { fromLabelSelectorSpec, type LabelSelectorSpec } from '../selectors/labels.js';
 import { age, ageColumn, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';
-import { isCIDR, invalidCIDRMessage, parseIPv4 } from '../validation/ip.js';
+import { isCIDR, isStrictSubnet, invalidCIDRMessage } from '../validation/ip.js';
 import { validateLabelSelector } from '../validation/label-selector.js';
 import { isValidPortName, isValidPortNum } from '../validation/names.js';
 
@@ -58,18 +58,6 @@ function validatePort(port: PolicyPort, p: FieldPath): FieldError[] {
   return errs;
 }
 
-/** Whether CIDR `inner` is a strict subset of `outer` (IPv4; other families are left to the CIDR check). */
-function strictSubset(outer: string, inner: string): boolean {
-  const [oip, obits] = outer.split('/');
-  const [iip, ibits] = inner.split('/');
-  const o = parseIPv4(oip);
-  const i = parseIPv4(iip);
-  if (!o || !i) return true;
-  const toInt = (a: number[]) => ((a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3]) >>> 0;
-  const mask = Number(obits) === 0 ? 0 : (~0 << (32 - Number(obits))) >>> 0;
-  return ((toInt(i) & mask) >>> 0) === ((toInt(o) & mask) >>> 0) && Number(obits) < Number(ibits);
-}
-
 function validateIPBlock(b: IPBlock, p: FieldPath): FieldError[] {
   if (!b.cidr) return [required(p.child('cidr'))];
   if (!isCIDR(b.cidr)) return [invalidValue(p.child('cidr'), b.cidr, invalidCIDRMessage)];
@@ -77,7 +65,7 @@ function validateIPBlock(b: IPBlock, p: FieldPath): FieldError[] {
   (b.except ?? []).forEach((e, i) => {
     const ep = p.child('except').index(i);
     if (!isCIDR(e)) errs.push(invalidValue(ep, e, invalidCIDRMessage));
-    else if (!strictSubset(b.cidr!, e)) errs.push(invalidValue(ep, e, 'must be a strict subset of `cidr`'));
+    else if (!isStrictSubnet(b.cidr!, e)) errs.push(invalidValue(ep, e, 'must be a strict subset of `cidr`'));
   });
   return errs;
 }

@@ -74,6 +74,30 @@ export function isCIDR(s: string): boolean {
   return false;
 }
 
+/** A CIDR's address as bytes (4 for IPv4, 16 for IPv6) and its prefix length. */
+function cidrBytes(s: string): { bytes: number[]; prefix: number } | undefined {
+  if (!isCIDR(s)) return undefined;
+  const [ip, bits] = s.split('/') as [string, string];
+  const v4 = parseIPv4(ip);
+  const bytes = v4 ?? (parseIPv6(ip) ?? []).flatMap((g) => [g >> 8, g & 0xff]);
+  return { bytes, prefix: Number(bits) };
+}
+
+/**
+ * Whether CIDR `inner` is a strict subset of `outer`, as NetworkPolicy validation decides it:
+ * the same family, `outer` holds `inner`'s address and has the shorter prefix.
+ */
+export function isStrictSubnet(outer: string, inner: string): boolean {
+  const o = cidrBytes(outer);
+  const i = cidrBytes(inner);
+  if (!o || !i || o.bytes.length !== i.bytes.length || o.prefix >= i.prefix) return false;
+  for (let bit = 0; bit < o.prefix; bit++) {
+    const mask = 0x80 >> (bit % 8);
+    if (((o.bytes[bit >> 3] as number) & mask) !== ((i.bytes[bit >> 3] as number) & mask)) return false;
+  }
+  return true;
+}
+
 export function validateCIDR(p: FieldPath, value: string): FieldError[] {
   return isCIDR(value) ? [] : [invalidValue(p, value, invalidCIDRMessage)];
 }
