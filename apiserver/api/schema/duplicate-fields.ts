@@ -8,12 +8,22 @@ export function duplicateFields(text: string): string[] {
   const ws = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
   };
-  const str = (): string => {
+  /** Skips a string; its value only for keys, and only unescaped when it has escapes. */
+  const str = (asKey: boolean): string => {
     const start = i;
+    let escaped = false;
     i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    while (i < text.length && text.charCodeAt(i) !== 34) {
+      if (text.charCodeAt(i) === 92) {
+        escaped = true;
+        i += 2;
+      } else {
+        i++;
+      }
+    }
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    if (!asKey) return '';
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
   };
   const value = (at: string): void => {
     ws();
@@ -28,7 +38,7 @@ export function duplicateFields(text: string): string[] {
       }
       for (;;) {
         ws();
-        const key = str();
+        const key = str(true);
         const path = at ? `${at}.${key}` : key;
         if (seen.has(key)) found.push(path);
         seen.add(key);
@@ -51,7 +61,7 @@ export function duplicateFields(text: string): string[] {
         if (text[i++] === ']') return;
       }
     } else if (c === '"') {
-      str();
+      str(false);
     } else {
       while (i < text.length && !',]} \n\r\t'.includes(text[i])) i++;
     }

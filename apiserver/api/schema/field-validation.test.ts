@@ -28,6 +28,9 @@ test('fields under preserve-unknown schemas are kept (ControllerRevision data)',
 test('duplicate keys are found in JSON text', () => {
   assert.deepEqual(duplicateFields('{"a":1,"b":{"c":[{"d":1,"d":2}],"c":3},"a":[1,{"x":"}","x":1}]}'), ['b.c[0].d', 'b.c', 'a', 'a[1].x']);
   assert.deepEqual(duplicateFields('{"a":"\\"","b":[]}'), []);
+  // Keys with escapes are compared by what they decode to.
+  assert.deepEqual(duplicateFields('{"a\\u0062":1,"ab":2,"q\\"":{"q\\u0022":0}}'), ['ab']);
+  assert.deepEqual(duplicateFields('{"k\\"":1,"k\\u0022":2}'), ['k"']);
 });
 
 test('the directive defaults to Warn and must be one Kubernetes knows', () => {
