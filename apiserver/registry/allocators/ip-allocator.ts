@@ -1,6 +1,8 @@
 // Allocates addresses from an IPv4 CIDR, as Kubernetes' service IP allocator does: random
-// free address for a new Service, explicit requests checked for range and conflicts.
+// free address for a new Service (above the static band first), explicit requests checked
+// for range and conflicts.
 import { cidrRange, formatIPv4, parseIPv4 } from '../../../lib/ipv4.js';
+import { clusterIPBand, randomFreeSlot, staticBandSize } from './random-scan.js';
 
 export class IPAllocator {
   private readonly base: number;
@@ -34,19 +36,14 @@ export class IPAllocator {
     return true;
   }
 
-  /** Reserves a free address, or undefined when the range is full. */
+  /** Reserves a free address (above the static band while there is room), or undefined when the range is full. */
   allocateNext(): string | undefined {
     const usable = this.size - 2;
     if (this.used.size >= usable) return undefined;
-    const start = Math.floor(Math.random() * usable);
-    for (let i = 0; i < usable; i++) {
-      const n = this.base + 1 + ((start + i) % usable);
-      if (!this.used.has(n)) {
-        this.used.add(n);
-        return formatIPv4(n);
-      }
-    }
-    return undefined;
+    const slot = randomFreeSlot(usable, staticBandSize(this.size, clusterIPBand), (i) => this.used.has(this.base + 1 + i));
+    if (slot === undefined) return undefined;
+    this.used.add(this.base + 1 + slot);
+    return formatIPv4(this.base + 1 + slot);
   }
 
   release(ip: string): void {

@@ -1,4 +1,5 @@
 // Allocates NodePorts from a range (default 30000-32767).
+import { nodePortBand, randomFreeSlot, staticBandSize } from './random-scan.js';
 
 export class PortAllocator {
   private readonly used = new Set<number>();
@@ -19,17 +20,13 @@ export class PortAllocator {
     return true;
   }
 
+  /** Reserves a free port, above the static band while there is room there. */
   allocateNext(): number | undefined {
     const span = this.max - this.min + 1;
-    const start = Math.floor(Math.random() * span);
-    for (let i = 0; i < span; i++) {
-      const p = this.min + ((start + i) % span);
-      if (!this.used.has(p)) {
-        this.used.add(p);
-        return p;
-      }
-    }
-    return undefined;
+    const slot = randomFreeSlot(span, staticBandSize(span, nodePortBand), (i) => this.used.has(this.min + i));
+    if (slot === undefined) return undefined;
+    this.used.add(this.min + slot);
+    return this.min + slot;
   }
 
   release(port: number): void {
