@@ -2,7 +2,7 @@
 // free address for a new Service (above the static band first), explicit requests checked
 // for range and conflicts.
 import { cidrRange, formatIPv4, parseIPv4 } from '../../../lib/ipv4.js';
-import { clusterIPBand, randomFreeSlot, staticBandSize } from './random-scan.js';
+import { clusterIPBand, randomFree, staticBandSize } from './random-scan.js';
 
 export class IPAllocator {
   private readonly base: number;
@@ -40,10 +40,10 @@ export class IPAllocator {
   allocateNext(): string | undefined {
     const usable = this.size - 2;
     if (this.used.size >= usable) return undefined;
-    const slot = randomFreeSlot(usable, staticBandSize(this.size, clusterIPBand), (i) => this.used.has(this.base + 1 + i));
-    if (slot === undefined) return undefined;
-    this.used.add(this.base + 1 + slot);
-    return formatIPv4(this.base + 1 + slot);
+    const n = randomFree(this.base + 1, usable, staticBandSize(this.size, clusterIPBand), this.used);
+    if (n === undefined) return undefined;
+    this.used.add(n);
+    return formatIPv4(n);
   }
 
   release(ip: string): void {

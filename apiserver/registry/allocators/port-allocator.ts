@@ -1,5 +1,5 @@
 // Allocates NodePorts from a range (default 30000-32767).
-import { nodePortBand, randomFreeSlot, staticBandSize } from './random-scan.js';
+import { nodePortBand, randomFree, staticBandSize } from './random-scan.js';
 
 export class PortAllocator {
   private readonly used = new Set<number>();
@@ -23,10 +23,9 @@ export class PortAllocator {
   /** Reserves a free port, above the static band while there is room there. */
   allocateNext(): number | undefined {
     const span = this.max - this.min + 1;
-    const slot = randomFreeSlot(span, staticBandSize(span, nodePortBand), (i) => this.used.has(this.min + i));
-    if (slot === undefined) return undefined;
-    this.used.add(this.min + slot);
-    return this.min + slot;
+    const port = randomFree(this.min, span, staticBandSize(span, nodePortBand), this.used);
+    if (port !== undefined) this.used.add(port);
+    return port;
   }
 
   release(port: number): void {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IPAllocator } from './ip-allocator.js';
 import { PortAllocator } from './port-allocator.js';
-import { clusterIPBand, nodePortBand, randomFreeSlot, staticBandSize } from './random-scan.js';
+import { clusterIPBand, nodePortBand, randomFree, staticBandSize } from './random-scan.js';
 
 test('the static band is sized as Kubernetes sizes it', () => {
   assert.equal(staticBandSize(2768, nodePortBand), 86, '30000-32767');
@@ -17,12 +17,18 @@ test('the static band is sized as Kubernetes sizes it', () => {
 test('random picks take the upper part first, then the static band', () => {
   const used = new Set<number>();
   const take = () => {
-    const s = randomFreeSlot(40, 16, (i) => used.has(i));
-    if (s !== undefined) used.add(s);
-    return s;
+    const v = randomFree(100, 40, 16, used);
+    if (v !== undefined) used.add(v);
+    return v;
   };
-  for (let i = 0; i < 24; i++) assert.ok((take() as number) >= 16);
-  for (let i = 0; i < 16; i++) assert.ok((take() as number) < 16);
+  for (let i = 0; i < 24; i++) {
+    const v = take() as number;
+    assert.ok(v >= 116 && v < 140, String(v));
+  }
+  for (let i = 0; i < 16; i++) {
+    const v = take() as number;
+    assert.ok(v >= 100 && v < 116, String(v));
+  }
   assert.equal(take(), undefined, 'full');
 });
 

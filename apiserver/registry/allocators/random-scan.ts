@@ -15,16 +15,19 @@ export const nodePortBand = { floor: 16, ceiling: 128, divisor: 32 };
 /** Cluster IPs: min(max(16, cidr size/16), 256); the first 256 addresses of a /16. */
 export const clusterIPBand = { floor: 16, ceiling: 256, divisor: 16 };
 
-/** A free slot in [0, size) for a random allocation, or undefined when all are taken. */
-export function randomFreeSlot(size: number, offset: number, used: (slot: number) => boolean): number | undefined {
+/**
+ * A free value of first..first+size-1 for a random allocation (the first `band` values are
+ * the static band), or undefined when every one is in `used`.
+ */
+export function randomFree(first: number, size: number, band: number, used: ReadonlySet<number>): number | undefined {
   const scan = (from: number, count: number): number | undefined => {
     const start = Math.floor(Math.random() * count);
     for (let i = 0; i < count; i++) {
-      const slot = from + ((start + i) % count);
-      if (!used(slot)) return slot;
+      const value = from + ((start + i) % count);
+      if (!used.has(value)) return value;
     }
     return undefined;
   };
-  const band = Math.min(offset, size);
-  return scan(band, size - band) ?? scan(0, band);
+  const low = Math.min(band, size);
+  return scan(first + low, size - low) ?? scan(first, low);
 }
