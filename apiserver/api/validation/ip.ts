@@ -63,24 +63,22 @@ export function validateIPv6(p: FieldPath, value: string): FieldError[] {
 
 /** Whether a string is a CIDR ("10.0.0.0/8", "fd00::/64") as Go's net.ParseCIDR accepts it. */
 export function isCIDR(s: string): boolean {
-  const slash = s.indexOf('/');
-  if (slash < 0) return false;
-  const ip = s.slice(0, slash);
-  const bits = s.slice(slash + 1);
-  if (!/^[0-9]{1,3}$/.test(bits)) return false;
-  const n = Number(bits);
-  if (isIPv4Address(ip)) return n <= 32;
-  if (isIPv6Address(ip)) return n <= 128;
-  return false;
+  return parseCIDR(s) !== undefined;
 }
 
-/** A CIDR's address as bytes (4 for IPv4, 16 for IPv6) and its prefix length. */
-function cidrBytes(s: string): { bytes: number[]; prefix: number } | undefined {
-  if (!isCIDR(s)) return undefined;
-  const [ip, bits] = s.split('/') as [string, string];
+/** A CIDR's address as bytes (4 for IPv4, 16 for IPv6) and its prefix length, or undefined. */
+function parseCIDR(s: string): { bytes: number[]; prefix: number } | undefined {
+  const slash = s.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = s.slice(0, slash);
+  const bits = s.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(bits)) return undefined;
+  const prefix = Number(bits);
   const v4 = parseIPv4(ip);
-  const bytes = v4 ?? (parseIPv6(ip) ?? []).flatMap((g) => [g >> 8, g & 0xff]);
-  return { bytes, prefix: Number(bits) };
+  if (v4) return prefix <= 32 ? { bytes: v4, prefix } : undefined;
+  const v6 = parseIPv6(ip);
+  if (v6) return prefix <= 128 ? { bytes: v6.flatMap((g) => [g >> 8, g & 0xff]), prefix } : undefined;
+  return undefined;
 }
 
 /**
@@ -88,8 +86,8 @@ function cidrBytes(s: string): { bytes: number[]; prefix: number } | undefined {
  * the same family, `outer` holds `inner`'s address and has the shorter prefix.
  */
 export function isStrictSubnet(outer: string, inner: string): boolean {
-  const o = cidrBytes(outer);
-  const i = cidrBytes(inner);
+  const o = parseCIDR(outer);
+  const i = parseCIDR(inner);
   if (!o || !i || o.bytes.length !== i.bytes.length || o.prefix >= i.prefix) return false;
   for (let bit = 0; bit < o.prefix; bit++) {
     const mask = 0x80 >> (bit % 8);
