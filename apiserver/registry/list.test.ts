@@ -4,10 +4,11 @@ import { builtinRegistry } from '../api/builtin/index.js';
 import type { KV } from '../storage/interfaces.js';
 import { matcher } from './list.js';
 import { parseListQuery } from './list-query.js';
-import type { RestStore } from './rest-store.js';
+import { RestStore } from './rest-store.js';
 
 const registry = builtinRegistry();
-const storeOf = (plural: string): RestStore => ({ def: registry.definition('', plural)! }) as RestStore;
+// Matching reads only the definition and the key layout: no storage or admission behind it.
+const storeOf = (plural: string): RestStore => new RestStore(registry.definition('', plural)!, undefined as never, undefined as never);
 const kv = (key: string, value: string): KV => ({ key, value, createRevision: 1, modRevision: 1 });
 const query = (rs: RestStore, params: string) => parseListQuery(rs.def, new URLSearchParams(params));
 

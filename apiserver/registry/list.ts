@@ -23,7 +23,10 @@ export function matcher(rs: RestStore, q: Pick<ListQuery, 'labelSelector' | 'fie
   // A selector on name and namespace alone (a controller watching one ConfigMap in every
   // namespace, say) is answered from the storage key, without parsing every object.
   if (q.labelSelector.empty && q.fieldSelector.requirements.every((r) => identityFields.has(r.field))) {
-    return (kv) => q.fieldSelector.matches(identityOf(rs, kv.key));
+    return (kv) => {
+      const { namespace, name } = rs.identityOfKey(kv.key);
+      return q.fieldSelector.matches({ 'metadata.name': name, 'metadata.namespace': namespace });
+    };
   }
   return (kv) => {
     const o = decoded(kv);
@@ -32,13 +35,6 @@ export function matcher(rs: RestStore, q: Pick<ListQuery, 'labelSelector' | 'fie
 }
 
 const identityFields = new Set(['metadata.name', 'metadata.namespace']);
-
-/** metadata.name and metadata.namespace as a stored object's key holds them. */
-function identityOf(rs: RestStore, key: string): Record<'metadata.name' | 'metadata.namespace', string> {
-  const path = key.slice(rs.def.storagePrefix.length);
-  const slash = rs.def.namespaced ? path.indexOf('/') : -1;
-  return { 'metadata.namespace': slash < 0 ? '' : path.slice(0, slash), 'metadata.name': path.slice(slash + 1) };
-}
 
 export async function listResource(rs: RestStore, store: Store, namespace: string, q: ListQuery): Promise<ListPage> {
   // A field selector on metadata.namespace narrows a cluster-wide list to one namespace.

@@ -72,6 +72,13 @@ export class RestStore {
     return this.def.namespaced ? `${this.def.storagePrefix}${namespace}/${name}` : `${this.def.storagePrefix}${name}`;
   }
 
+  /** The namespace ('' for cluster-scoped kinds) and name a storage key stands for: key()'s inverse. */
+  identityOfKey(key: string): { namespace: string; name: string } {
+    const path = key.slice(this.def.storagePrefix.length);
+    const slash = this.def.namespaced ? path.indexOf('/') : -1;
+    return { namespace: slash < 0 ? '' : path.slice(0, slash), name: path.slice(slash + 1) };
+  }
+
   /** Storage prefix for a list: one namespace, or all of them when namespace is ''. */
   prefix(namespace: string): string {
     return this.def.namespaced && namespace ? `${this.def.storagePrefix}${namespace}/` : this.def.storagePrefix;
