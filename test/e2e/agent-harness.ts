@@ -82,8 +82,17 @@ export interface ContainerStatusJson {
   ready: boolean;
   restartCount: number;
   containerID?: string;
-  state: { running?: { startedAt: string }; waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string; containerID?: string } };
-  lastState: { terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string; containerID?: string } };
+  state: { running?: { startedAt: string }; waiting?: { reason?: string; message?: string }; terminated?: TerminatedJson };
+  lastState: { terminated?: TerminatedJson };
+}
+
+/** A container's finished run, as its status reports it (now, or as the last state). */
+export interface TerminatedJson {
+  exitCode: number;
+  reason?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  containerID?: string;
 }
 
 export interface AgentEnvOptions {
