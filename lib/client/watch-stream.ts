@@ -1,7 +1,8 @@
 // Decoding a watch response: one JSON event per line, delivered in order as chunks arrive.
 import type { IncomingMessage } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import type { WatchEvent } from './types.js';
+
+const newline = 0x0a;
 
 /**
  * Calls onEvent for every event until the stream ends or the signal aborts (both resolve).
@@ -9,9 +10,10 @@ import type { WatchEvent } from './types.js';
  */
 export function readWatchStream<T>(res: IncomingMessage, signal: AbortSignal, onEvent: (ev: WatchEvent<T>) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    // A character split across chunks must not be decoded in halves.
-    const decoder = new StringDecoder('utf8');
-    let buffered = '';
+    // Events usually arrive one or more whole lines to a chunk: each line is decoded straight
+    // from the chunk's bytes. A newline byte never occurs inside a multi-byte character, so
+    // cutting at newlines never splits one; a line cut across chunks waits in `partial`.
+    let partial: Buffer[] = [];
     let finished = false;
     const finish = (err?: unknown) => {
       if (finished) return;
@@ -24,11 +26,17 @@ export function readWatchStream<T>(res: IncomingMessage, signal: AbortSignal, on
     };
     const onAbort = () => finish();
     const onData = (chunk: Buffer) => {
-      buffered += decoder.write(chunk);
       let start = 0;
       let nl: number;
-      while (!finished && (nl = buffered.indexOf('\n', start)) >= 0) {
-        const line = buffered.slice(start, nl);
+      while (!finished && (nl = chunk.indexOf(newline, start)) >= 0) {
+        let line: string;
+        if (partial.length > 0) {
+          partial.push(chunk.subarray(start, nl));
+          line = Buffer.concat(partial).toString('utf8');
+          partial = [];
+        } else {
+          line = chunk.toString('utf8', start, nl);
+        }
         start = nl + 1;
         if (!line.trim()) continue;
         try {
@@ -37,7 +45,8 @@ export function readWatchStream<T>(res: IncomingMessage, signal: AbortSignal, on
           finish(err);
         }
       }
-      buffered = buffered.slice(start);
+      // A copy: the chunk's memory is not ours to keep.
+      if (!finished && start < chunk.length) partial.push(Buffer.from(chunk.subarray(start)));
     };
     if (signal.aborted) return finish();
     signal.addEventListener('abort', onAbort, { once: true });
