@@ -95,7 +95,10 @@ export interface Actor {
   apiVersion: string;
 }
 
-/** Which paths a write through this endpoint does not own (system metadata; status or spec by subresource). */
+/**
+ * Which paths a write through this endpoint does not own (system metadata; status or spec by
+ * subresource). Everything below an ignored path is ignored too, so walks skip whole subtrees.
+ */
 export type Ignore = (path: readonly string[]) => boolean;
 
 export class ManagedFields {
@@ -103,7 +106,7 @@ export class ManagedFields {
 
   /** The managers after a non-apply write changed `before` into `after`. */
   update(before: unknown, after: unknown, schema: Schema | undefined, managers: Manager[], actor: Actor, ignore: Ignore): Manager[] {
-    const cmp = this.compare(before, after, schema, ignore);
+    const cmp = this.view.compare(before, after, schema, ignore);
     // A create changes nothing that was there: the added fields are the whole story.
     const changed = cmp.modified.hasMembers() ? cmp.added.union(cmp.modified) : cmp.added;
     const me: Manager = { manager: actor.manager, operation: 'Update', subresource: actor.subresource, apiVersion: actor.apiVersion, set: new FieldSet() };
@@ -138,7 +141,7 @@ export class ManagedFields {
       const gone = [...last.set.difference(me.set).paths()].filter((p) => !others.some((o) => o.set.hasPrefix(p)));
       merged = this.view.remove(merged, gone.sort((a, b) => a.length - b.length), schema) as Record<string, unknown>;
     }
-    const cmp = this.compare(live, merged, schema, ignore);
+    const cmp = this.view.compare(live, merged, schema, ignore);
     const changed = cmp.added.union(cmp.modified);
     const conflicts: Conflict[] = [];
     for (const o of others) {
@@ -152,12 +155,6 @@ export class ManagedFields {
     const out: Manager[] = others.map((o) => ({ ...o, set: o.set.difference(changed).difference(cmp.removed) }));
     out.push({ ...me, time: sameAsLast ? last!.time : timestamp() });
     return { object: merged, managers: out.filter((m) => !m.set.isEmpty()) };
-  }
-
-  private compare(a: unknown, b: unknown, schema: Schema | undefined, ignore: Ignore) {
-    const cmp = this.view.compare(a, b, schema);
-    const keep = (s: FieldSet) => s.filter((p) => !ignore(p));
-    return { added: keep(cmp.added), modified: keep(cmp.modified), removed: keep(cmp.removed) };
   }
 }
 

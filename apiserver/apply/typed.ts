@@ -85,12 +85,16 @@ export class TypedView {
     return set;
   }
 
-  /** How `rhs` differs from `lhs`: leaves (and wholly added or removed entries) by path. */
-  compare(lhs: unknown, rhs: unknown, schema: Schema | undefined): { added: FieldSet; modified: FieldSet; removed: FieldSet } {
+  /**
+   * How `rhs` differs from `lhs`: leaves (and wholly added or removed entries) by path. Paths
+   * `ignore` accepts are left out with everything below them.
+   */
+  compare(lhs: unknown, rhs: unknown, schema: Schema | undefined, ignore: (path: readonly string[]) => boolean = () => false): { added: FieldSet; modified: FieldSet; removed: FieldSet } {
     const added = new FieldSet();
     const modified = new FieldSet();
     const removed = new FieldSet();
     const walk = (l: unknown, r: unknown, s: Schema | undefined, path: string[], structField: boolean): void => {
+      if (ignore(path)) return;
       // Most of an updated object is what it was: equal subtrees hold no change to record.
       if (l !== undefined && r !== undefined && deepEqual(l, r)) return;
       const n = this.node(s, r ?? l);
