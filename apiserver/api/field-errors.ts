@@ -38,7 +38,11 @@ export class FieldPath {
   }
 
   child(...names: string[]): FieldPath {
-    return new FieldPath([this.text, ...names].filter(Boolean).join('.'));
+    // Empty names are skipped (as a join of the non-empty parts); validation builds paths for
+    // every field it checks, so this stays a plain loop.
+    let text = this.text;
+    for (const n of names) if (n) text = text ? `${text}.${n}` : n;
+    return new FieldPath(text);
   }
 
   index(i: number): FieldPath {

@@ -12,7 +12,7 @@ export const maxDataSize = 1024 * 1024;
 
 type ConfigMap = KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string>; immutable?: boolean };
 
-const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** Decoded size of a base64 value; undefined when it is not valid base64. */
 export function base64Length(s: string): number | undefined {
