@@ -12,7 +12,9 @@ import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ApiContext } from './api-context.js';
 import { serveDiscovery } from './handlers/discovery.js';
-import { requestInfo } from './request-info.js';
+import { metricsContentType } from '../../lib/metrics.js';
+import { requestInfo, type RequestInfo } from './request-info.js';
+import { RequestMetrics } from './request-metrics.js';
 import { handleResource } from './resource-handler.js';
 import { send, sendError, sendStatus } from './respond.js';
 
@@ -36,6 +38,7 @@ export class ApiHttpServer {
   private readonly inProcess: PlainServer;
   private readonly sockets = new Set<Duplex>();
   private readonly paths = new Map<string, PathHandler>();
+  private readonly metrics = new RequestMetrics();
   private ready = false;
 
   constructor(
@@ -51,6 +54,7 @@ export class ApiHttpServer {
       requestCert: true, rejectUnauthorized: false,
     }, (req, res) => void this.handle(req, res));
     this.inProcess = createPlainServer((req, res) => void this.handle(req, res));
+    this.handlePath('/metrics', (_req, res) => send(res, 200, this.metrics.registry.expose(), metricsContentType));
     for (const server of [this.server, this.inProcess]) {
       server.keepAliveTimeout = 65_000;
       server.headersTimeout = 66_000;
@@ -124,11 +128,12 @@ export class ApiHttpServer {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'https://k8ts');
     res.setHeader('Audit-Id', randomUUID());
+    let info: RequestInfo | undefined;
     try {
       if (this.serveHealth(req, res, url)) return;
       const user = await this.authn.authenticate(req);
       if (!user) throw unauthorized();
-      const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       const decision = await this.authz.authorize({ user, info });
       if (decision !== 'allow') throw forbiddenFor({ user, info });
       if (info.kind === 'resource') {
@@ -155,6 +160,7 @@ export class ApiHttpServer {
       sendError(res, err, { method: req.method, path: url.pathname });
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (info?.kind === 'resource') this.metrics.observe(info, req, url, res.statusCode, ms / 1000);
       if (res.statusCode >= 500) log.warn({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
       else log.debug({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
     }

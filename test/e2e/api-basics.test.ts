@@ -47,6 +47,27 @@ test('create, get, list and delete a configmap', async () => {
   assert.equal(missing.stderr.trim(), 'Error from server (NotFound): configmaps "cfg" not found');
 });
 
+test('/metrics counts requests and their latency under Kubernetes\' names', async () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'measured' } };
+  assert.equal((await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(cm) })).code, 0);
+  assert.equal((await c.kubectl(['create', '--dry-run=server', '-f', '-'], { stdin: JSON.stringify({ ...cm, metadata: { name: 'dry' } }) })).code, 0);
+  await c.k('get', 'cm', 'measured');
+  const text = await c.k('get', '--raw', '/metrics');
+  const value = (series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+  const post = 'component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1"';
+  assert.ok(value(`apiserver_request_total{code="201",${post}}`)! >= 1, text);
+  assert.equal(value(`apiserver_request_total{code="201",${post.replace('dry_run=""', 'dry_run="All"')}}`), 1);
+  const get = 'component="apiserver",dry_run="",group="",resource="configmaps",scope="resource",subresource="",verb="GET",version="v1"';
+  assert.ok(value(`apiserver_request_duration_seconds_count{${get}}`)! >= 1);
+  // Buckets are cumulative and end with +Inf, which equals the count.
+  assert.equal(value(`apiserver_request_duration_seconds_bucket{${get},le="+Inf"}`), value(`apiserver_request_duration_seconds_count{${get}}`));
+  assert.match(text, /^# TYPE apiserver_request_duration_seconds histogram$/m);
+  assert.match(text, /^process_resident_memory_bytes \d+$/m);
+});
+
 test('invalid names are rejected with field causes', async () => {
   const bad = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } };
   const r = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(bad) });

@@ -1,0 +1,65 @@
+// The API server's /metrics: request counts and latencies under Kubernetes' names and labels
+// (apiserver_request_total, apiserver_request_duration_seconds, the series its API call latency
+// SLO is measured from), and the process metrics every Kubernetes component exports.
+import type { IncomingMessage } from 'node:http';
+import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from '../../lib/metrics.js';
+import type { ResourceRequest } from './request-info.js';
+
+/** Kubernetes' buckets for apiserver_request_duration_seconds. */
+const durationBuckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
+
+const labels = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'];
+
+export class RequestMetrics {
+  readonly registry = new MetricsRegistry();
+  private readonly total = this.registry.register(new CounterVec('apiserver_request_total',
+    'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
+    [...labels, 'code']));
+  private readonly duration = this.registry.register(new HistogramVec('apiserver_request_duration_seconds',
+    'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
+    labels, durationBuckets));
+
+  constructor() {
+    const started = Date.now() / 1000;
+    this.registry.register(new ValueFunc('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', () => started));
+    this.registry.register(new ValueFunc('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss()));
+    this.registry.register(new ValueFunc('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    }));
+  }
+
+  /** Records one finished resource request: from receiving it to the end of its response. */
+  observe(info: ResourceRequest, req: IncomingMessage, url: URL, code: number, seconds: number): void {
+    const values = [reportedVerb(info, req), dryRun(url), info.group, info.version, info.resource, info.subresource, scope(info), 'apiserver'];
+    this.total.inc([...values, String(code)]);
+    this.duration.observe(values, seconds);
+  }
+}
+
+/** The verb Kubernetes reports: the HTTP method, except LIST, WATCH, APPLY and the collection verbs. */
+function reportedVerb(info: ResourceRequest, req: IncomingMessage): string {
+  switch (info.verb) {
+    case 'get': return 'GET';
+    case 'list': return 'LIST';
+    case 'watch': return 'WATCH';
+    case 'create': return 'POST';
+    case 'update': return 'PUT';
+    case 'patch': return req.headers['content-type']?.startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+    case 'delete': return 'DELETE';
+    case 'deletecollection': return 'DELETECOLLECTION';
+    case 'connect': return 'CONNECT';
+  }
+}
+
+/** resource for one named object, namespace or cluster for collections. */
+function scope(info: ResourceRequest): string {
+  if (info.name) return 'resource';
+  return info.namespace ? 'namespace' : 'cluster';
+}
+
+/** The dryRun values sorted and joined, as Kubernetes labels them ('' for none). */
+function dryRun(url: URL): string {
+  const v = url.searchParams.getAll('dryRun');
+  return v.length ? [...new Set(v)].sort().join(',') : '';
+}

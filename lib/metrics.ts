@@ -1,0 +1,128 @@
+// Prometheus metrics in the text exposition format (0.0.4), as Kubernetes components serve
+// them on /metrics: labelled counters and histograms, and values read at scrape time.
+
+/** Anything that can write its metric families. */
+export interface Collector {
+  expose(): string;
+}
+
+abstract class Vec<T> implements Collector {
+  private readonly series = new Map<string, { labels: readonly string[]; value: T }>();
+  /** Label positions in name order: client_golang writes label pairs sorted by name. */
+  private readonly order: number[];
+
+  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[]) {
+    this.order = labelNames.map((_, i) => i).sort((a, b) => (labelNames[a] < labelNames[b] ? -1 : 1));
+  }
+
+  protected abstract readonly type: string;
+  protected abstract fresh(): T;
+  protected abstract lines(labels: string, value: T): string[];
+
+  /** The series for these label values (in labelNames' order), made on first use. */
+  protected at(labelValues: readonly string[]): T {
+    const key = labelValues.join('\u0000');
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { labels: [...labelValues], value: this.fresh() }));
+    return s.value;
+  }
+
+  expose(): string {
+    const out = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
+    const all = [...this.series.values()].map((s) => ({ pairs: this.order.map((i) => [this.labelNames[i], s.labels[i] ?? '']), value: s.value }));
+    // Series in the order of their sorted label pairs, as client_golang writes them.
+    all.sort((a, b) => compareLabels(a.pairs.map((p) => p[1]), b.pairs.map((p) => p[1])));
+    for (const s of all) out.push(...this.lines(s.pairs.map(([n, v]) => `${n}="${escapeLabel(v)}"`).join(','), s.value));
+    return out.join('\n') + '\n';
+  }
+}
+
+export class CounterVec extends Vec<{ n: number }> {
+  protected readonly type = 'counter';
+  protected fresh() {
+    return { n: 0 };
+  }
+
+  inc(labelValues: readonly string[], by = 1): void {
+    this.at(labelValues).n += by;
+  }
+
+  protected lines(labels: string, v: { n: number }): string[] {
+    return [`${this.name}${braces(labels)} ${v.n}`];
+  }
+}
+
+interface HistogramSeries {
+  /** Observations per bucket (not cumulative); the last slot is +Inf. */
+  counts: number[];
+  sum: number;
+}
+
+export class HistogramVec extends Vec<HistogramSeries> {
+  protected readonly type = 'histogram';
+
+  constructor(name: string, help: string, labelNames: readonly string[], readonly buckets: readonly number[]) {
+    super(name, help, labelNames);
+  }
+
+  protected fresh(): HistogramSeries {
+    return { counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0 };
+  }
+
+  observe(labelValues: readonly string[], value: number): void {
+    const s = this.at(labelValues);
+    let i = 0;
+    while (i < this.buckets.length && value > this.buckets[i]) i++;
+    s.counts[i]++;
+    s.sum += value;
+  }
+
+  protected lines(labels: string, s: HistogramSeries): string[] {
+    const sep = labels ? ',' : '';
+    const out: string[] = [];
+    let cumulative = 0;
+    this.buckets.forEach((le, i) => {
+      cumulative += s.counts[i];
+      out.push(`${this.name}_bucket{${labels}${sep}le="${le}"} ${cumulative}`);
+    });
+    cumulative += s.counts[this.buckets.length];
+    out.push(`${this.name}_bucket{${labels}${sep}le="+Inf"} ${cumulative}`);
+    out.push(`${this.name}_sum${braces(labels)} ${s.sum}`, `${this.name}_count${braces(labels)} ${cumulative}`);
+    return out;
+  }
+}
+
+/** A gauge or counter without labels whose value is read when scraped. */
+export class ValueFunc implements Collector {
+  constructor(readonly name: string, readonly help: string, private readonly type: 'gauge' | 'counter', private readonly read: () => number) {}
+
+  expose(): string {
+    return `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n${this.name} ${this.read()}\n`;
+  }
+}
+
+export class MetricsRegistry {
+  private readonly collectors: Array<Collector & { name: string }> = [];
+
+  register<C extends Collector & { name: string }>(c: C): C {
+    this.collectors.push(c);
+    return c;
+  }
+
+  /** Every family, by name. */
+  expose(): string {
+    return [...this.collectors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => c.expose()).join('');
+  }
+}
+
+/** The content type of the text format. */
+export const metricsContentType = 'text/plain; version=0.0.4; charset=utf-8';
+
+const braces = (labels: string) => (labels ? `{${labels}}` : '');
+const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const escapeLabel = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+function compareLabels(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return 0;
+}
