@@ -51,6 +51,8 @@ export const maxJsonDepth = 1000;
  * YAML parser takes minutes on deeply nested flow collections.
  */
 function checkNestingDepth(text: string): void {
+  // Each level takes a bracket: a text no longer than the limit cannot nest past it.
+  if (text.length <= maxJsonDepth) return;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
