@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from '../../lib/metrics.js';
 import type { ResourceRequest } from './request-info.js';
+import { dryRunQuery } from './resource-handler.js';
 
 /** Kubernetes' buckets for apiserver_request_duration_seconds. */
 const durationBuckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
@@ -58,8 +59,9 @@ function scope(info: ResourceRequest): string {
   return info.namespace ? 'namespace' : 'cluster';
 }
 
-/** The dryRun values sorted and joined, as Kubernetes labels them ('' for none). */
+/** 'All' for a dry run, '' for none, 'invalid' for values Kubernetes refuses (which would otherwise name new series). */
 function dryRun(url: URL): string {
-  const v = url.searchParams.getAll('dryRun');
-  return v.length ? [...new Set(v)].sort().join(',') : '';
+  const q = dryRunQuery(url);
+  if (q.unsupported !== undefined) return 'invalid';
+  return q.dryRun ? 'All' : '';
 }

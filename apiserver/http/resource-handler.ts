@@ -63,10 +63,13 @@ export async function handleResource(
 }
 
 function parseDryRun(url: URL): boolean {
+  const q = dryRunQuery(url);
+  if (q.unsupported !== undefined) throw invalid({ group: 'meta.k8s.io', kind: 'CreateOptions' }, '', [notSupported(path('dryRun'), q.unsupported, ['All'])]);
+  return q.dryRun;
+}
+
+/** A request's dryRun values: whether it asks for a dry run, and the first value Kubernetes does not support. */
+export function dryRunQuery(url: URL): { dryRun: boolean; unsupported?: string } {
   const values = url.searchParams.getAll('dryRun');
-  if (values.length === 0) return false;
-  for (const v of values) {
-    if (v !== 'All') throw invalid({ group: 'meta.k8s.io', kind: 'CreateOptions' }, '', [notSupported(path('dryRun'), v, ['All'])]);
-  }
-  return true;
+  return { dryRun: values.length > 0, unsupported: values.find((v) => v !== 'All') };
 }

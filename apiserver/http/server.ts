@@ -6,14 +6,14 @@ import { createServer as createPlainServer, ServerResponse, type IncomingMessage
 import type { Duplex } from 'node:stream';
 import { logger } from '../../lib/log.js';
 import { MemorySocket } from '../../lib/memory-socket.js';
+import { metricsContentType } from '../../lib/metrics.js';
 import { notFoundPath, unauthorized } from '../api/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ApiContext } from './api-context.js';
-import { serveDiscovery } from './handlers/discovery.js';
-import { metricsContentType } from '../../lib/metrics.js';
-import { requestInfo, type RequestInfo } from './request-info.js';
+import { serveDiscovery, subresourcesOf } from './handlers/discovery.js';
+import { requestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { RequestMetrics } from './request-metrics.js';
 import { handleResource } from './resource-handler.js';
 import { send, sendError, sendStatus } from './respond.js';
@@ -161,10 +161,20 @@ export class ApiHttpServer {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // As Kubernetes' instrumentation does: when the handler has handed over its whole response.
-      if (info?.kind === 'resource') this.metrics.observe(info, req, url, res.statusCode, ms / 1000);
+      if (info?.kind === 'resource' && this.served(info)) this.metrics.observe(info, req, url, res.statusCode, ms / 1000);
       if (res.statusCode >= 500) log.warn({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
       else log.debug({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
     }
+  }
+
+  /**
+   * Whether a request names a resource (and subresource) this server serves. Only those are
+   * counted in /metrics: made-up paths would otherwise add series without bound.
+   */
+  private served(info: ResourceRequest): boolean {
+    const served = this.api.registry.lookup(info.group, info.version, info.resource);
+    if (!served) return false;
+    return !info.subresource || subresourcesOf(this.api, served.def).some((s) => s.name === info.subresource);
   }
 
   /** /healthz, /livez, /readyz answer without credentials, as Kubernetes' public-info-viewer allows. */

@@ -52,6 +52,10 @@ test('/metrics counts requests and their latency under Kubernetes\' names', asyn
   assert.equal((await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(cm) })).code, 0);
   assert.equal((await c.kubectl(['create', '--dry-run=server', '-f', '-'], { stdin: JSON.stringify({ ...cm, metadata: { name: 'dry' } }) })).code, 0);
   await c.k('get', 'cm', 'measured');
+  // Refused dryRun values and made-up resources do not name new series.
+  assert.equal((await c.http('POST', '/api/v1/namespaces/default/configmaps?dryRun=maybe', { ...cm, metadata: { name: 'refused' } })).status, 422);
+  assert.equal((await c.http('GET', '/api/v1/namespaces/default/madeup-things')).status, 404);
+  assert.equal((await c.http('GET', '/api/v1/namespaces/default/configmaps/measured/madeup')).status, 404);
   const text = await c.k('get', '--raw', '/metrics');
   const value = (series: string) => {
     const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -60,6 +64,8 @@ test('/metrics counts requests and their latency under Kubernetes\' names', asyn
   const post = 'component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1"';
   assert.ok(value(`apiserver_request_total{code="201",${post}}`)! >= 1, text);
   assert.equal(value(`apiserver_request_total{code="201",${post.replace('dry_run=""', 'dry_run="All"')}}`), 1);
+  assert.equal(value(`apiserver_request_total{code="422",${post.replace('dry_run=""', 'dry_run="invalid"')}}`), 1);
+  assert.doesNotMatch(text, /madeup|maybe/);
   const get = 'component="apiserver",dry_run="",group="",resource="configmaps",scope="resource",subresource="",verb="GET",version="v1"';
   assert.ok(value(`apiserver_request_duration_seconds_count{${get}}`)! >= 1);
   // Buckets are cumulative and end with +Inf, which equals the count.
