@@ -3,6 +3,7 @@
 // SLO is measured from), and the process metrics every Kubernetes component exports.
 import type { IncomingMessage } from 'node:http';
 import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from '../../lib/metrics.js';
+import { inputFormat } from './negotiate.js';
 import type { ResourceRequest } from './request-info.js';
 import { dryRunQuery } from './resource-handler.js';
 
@@ -46,7 +47,7 @@ function reportedVerb(info: ResourceRequest, req: IncomingMessage): string {
     case 'watch': return 'WATCH';
     case 'create': return 'POST';
     case 'update': return 'PUT';
-    case 'patch': return req.headers['content-type']?.startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+    case 'patch': return inputFormat(req.headers['content-type']) === 'apply-patch' ? 'APPLY' : 'PATCH';
     case 'delete': return 'DELETE';
     case 'deletecollection': return 'DELETECOLLECTION';
     case 'connect': return 'CONNECT';
