@@ -7,7 +7,8 @@ export interface Collector {
 }
 
 abstract class Vec<T> implements Collector {
-  private readonly series = new Map<string, { labels: readonly string[]; value: T }>();
+  /** Series by label values, each with its values and `name="value"` pairs in name order. */
+  private readonly series = new Map<string, { sorted: string[]; labels: string; value: T }>();
   /** Label positions in name order: client_golang writes label pairs sorted by name. */
   private readonly order: number[];
 
@@ -23,16 +24,19 @@ abstract class Vec<T> implements Collector {
   protected at(labelValues: readonly string[]): T {
     const key = labelValues.join('\u0000');
     let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { labels: [...labelValues], value: this.fresh() }));
+    if (!s) {
+      const sorted = this.order.map((i) => labelValues[i] ?? '');
+      const labels = this.order.map((i, k) => `${this.labelNames[i]}="${escapeLabel(sorted[k])}"`).join(',');
+      this.series.set(key, (s = { sorted, labels, value: this.fresh() }));
+    }
     return s.value;
   }
 
   expose(): string {
     const out = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
-    const all = [...this.series.values()].map((s) => ({ pairs: this.order.map((i) => [this.labelNames[i], s.labels[i] ?? '']), value: s.value }));
-    // Series in the order of their sorted label pairs, as client_golang writes them.
-    all.sort((a, b) => compareLabels(a.pairs.map((p) => p[1]), b.pairs.map((p) => p[1])));
-    for (const s of all) out.push(...this.lines(s.pairs.map(([n, v]) => `${n}="${escapeLabel(v)}"`).join(','), s.value));
+    // Series in the order of their label values (names sorted), as client_golang writes them.
+    const all = [...this.series.values()].sort((a, b) => compareValues(a.sorted, b.sorted));
+    for (const s of all) out.push(...this.lines(s.labels, s.value));
     return out.join('\n') + '\n';
   }
 }
@@ -122,7 +126,7 @@ const braces = (labels: string) => (labels ? `{${labels}}` : '');
 const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const escapeLabel = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-function compareLabels(a: readonly string[], b: readonly string[]): number {
+function compareValues(a: readonly string[], b: readonly string[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   return 0;
 }
