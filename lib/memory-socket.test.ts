@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Agent, createServer, request } from 'node:http';
 import { test } from 'node:test';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { MemorySocket } from './memory-socket.js';
 
 test('memory sockets carry HTTP both ways, and a keep-alive agent reuses one connection', async () => {
@@ -99,4 +100,33 @@ test('everything written in one turn arrives together on the next (not a chunk p
   await new Promise((r) => setImmediate(r));
   assert.equal(got.join(''), 'one\ntwo\nthree\n');
   a.destroy();
+});
+
+test('the two ends may live in different threads; a thread that ends closes its connections', async () => {
+  // A worker serving HTTP on the ends it is sent, as the API server serves the control plane's.
+  const worker = new Worker(`
+    const { parentPort } = require('node:worker_threads');
+    const server = require('node:http').createServer((req, res) => res.end('served in the worker: ' + req.url));
+    import(${JSON.stringify(new URL('./memory-socket.js', import.meta.url).href)}).then(({ MemorySocket }) => {
+      parentPort.on('message', (port) => server.emit('connection', new MemorySocket(port)));
+      parentPort.postMessage('ready');
+    });`, { eval: true });
+  await once(worker, 'message');
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage(port2, [port2]);
+  const socket = new MemorySocket(port1);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const req = request({ host: 'in-memory', path: '/hello', createConnection: () => socket as never }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(answer, 'served in the worker: /hello');
+  const closed = once(socket, 'close');
+  await worker.terminate();
+  await closed;
+  assert.ok(socket.destroyed);
 });
