@@ -24,7 +24,8 @@ import { ApiHttpServer } from './http/server.js';
 import { openStore } from './storage/open.js';
 import { defaultHistory, type RevisionStore } from './storage/revision-store.js';
 import { installExtensions } from './extensions.js';
-import { startControlPlane, type ControlPlaneSettings } from './controllers/control-plane.js';
+import type { ControlPlaneSettings } from './controllers/control-plane-settings.js';
+import { startControlPlaneThread } from './controllers/control-plane-thread.js';
 import { OpenApiService } from './openapi/handler.js';
 import { CrdController } from './crd/crd-controller.js';
 import { serverVersion } from './version.js';
@@ -125,11 +126,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, user: 'admin',
   });
   log.info({ address: opts.bindAddress, port, kubeconfig: adminKubeconfig, revision: store.revision() }, 'serving');
-  // Controllers and the scheduler speak HTTP to this server over in-process connections.
-  const controlPlane = opts.controlPlane && startControlPlane({
-    ...opts.controlPlane, server: `https://localhost:${port}`, ca, clusterCIDR: opts.clusterCIDR,
-    connect: (user) => http.connectInProcess({ name: user, groups: ['system:authenticated'] }),
-  });
+  // Controllers and the scheduler run in a thread of their own and speak HTTP to this server
+  // over in-process connections.
+  const controlPlane = opts.controlPlane && startControlPlaneThread(
+    { ...opts.controlPlane, server: `https://localhost:${port}`, rootCA: ca.cert, clusterCIDR: opts.clusterCIDR },
+    (user, socket) => http.acceptInProcess(socket, { name: user, groups: ['system:authenticated'] }),
+  );
 
   let stopped = false;
   return {

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { setLogLevel, logger } from '../lib/log.js';
 import { startServer } from '../apiserver/server.js';
-import { defaultControlPlaneSettings } from '../apiserver/controllers/control-plane.js';
+import { defaultControlPlaneSettings } from '../apiserver/controllers/control-plane-settings.js';
 import { parseDuration } from '../lib/duration.js';
 import { defaultDataDir, parseFlags, parseRange } from './flags.js';
 import { defaultNodeName, startAgent, type RunningAgent } from '../node-agent/agent.js';

@@ -18,3 +18,8 @@ export function logger(component: string): Logger {
 export function setLogLevel(level: string): void {
   root.level = level;
 }
+
+/** The verbosity now in force (a worker thread starts with its parent's). */
+export function logLevel(): string {
+  return root.level;
+}

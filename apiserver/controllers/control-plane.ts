@@ -1,40 +1,21 @@
 // Starts what runs beside the API server in `k8ts server`: the controller manager and the
 // scheduler, each with its own client identity (as kube-controller-manager and kube-scheduler
 // have), talking HTTP to the API like any client, over connections made in this process.
+// It runs in the control plane's thread (control-plane-worker.ts).
 import type { Duplex } from 'node:stream';
-import type { KeyPair } from '../../lib/pki.js';
 import { KubeClient } from '../../lib/client/rest-client.js';
 import { startScheduler, type RunningScheduler } from '../scheduler/start.js';
 import { allControllers } from './all.js';
-import { defaultControllerOptions } from './context.js';
 import { ControllerManager, selectControllers } from './manager.js';
-
-/** What `k8ts server` flags decide about the control plane. */
-export interface ControlPlaneSettings {
-  /** kube-controller-manager's --controllers list ('*' by default). */
-  controllers: string[];
-  scheduler: boolean;
-  leaderElect: boolean;
-  nodeMonitorGracePeriodMs: number;
-  nodeMonitorPeriodMs: number;
-  nodeCIDRMaskSize: number;
-}
-
-export const defaultControlPlaneSettings: ControlPlaneSettings = {
-  controllers: ['*'],
-  scheduler: true,
-  leaderElect: true,
-  nodeMonitorGracePeriodMs: defaultControllerOptions.nodeMonitorGracePeriodMs,
-  nodeMonitorPeriodMs: defaultControllerOptions.nodeMonitorPeriodMs,
-  nodeCIDRMaskSize: defaultControllerOptions.nodeCIDRMaskSize,
-};
+import type { ControlPlaneSettings } from './control-plane-settings.js';
 
 export interface ControlPlaneOptions extends ControlPlaneSettings {
   /** https://host:port of this API server (what the clients name as host). */
   server: string;
   /** Opens a connection whose requests the server serves as `user`'s. */
   connect(user: string): Duplex;
-  ca: KeyPair;
+  /** The cluster CA's certificate (PEM), which the root-CA publisher puts in every namespace. */
+  rootCA: string;
   clusterCIDR: string;
 }
 
@@ -58,7 +39,7 @@ export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlan
   const manager = new ControllerManager({
     client: cmClient, controllers, leaderElect: opts.leaderElect,
     options: {
-      clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.ca.cert,
+      clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.rootCA,
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
     },
   });

@@ -5,7 +5,6 @@ import { createServer, type Server } from 'node:https';
 import { createServer as createPlainServer, ServerResponse, type IncomingMessage, type Server as PlainServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { logger } from '../../lib/log.js';
-import { MemorySocket } from '../../lib/memory-socket.js';
 import { metricsContentType } from '../../lib/metrics.js';
 import { notFoundPath, unauthorized } from '../api/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
@@ -34,7 +33,7 @@ export interface HttpServerOptions {
 
 export class ApiHttpServer {
   readonly server: Server;
-  /** Serves the in-process connections of connectInProcess: the same API, no TLS. */
+  /** Serves the in-process connections of acceptInProcess: the same API, no TLS. */
   private readonly inProcess: PlainServer;
   private readonly sockets = new Set<Duplex>();
   private readonly paths = new Map<string, PathHandler>();
@@ -79,16 +78,14 @@ export class ApiHttpServer {
   }
 
   /**
-   * A connection to this server for a client in the same process (the controllers and the
-   * scheduler), whose requests are served as `user`'s. A busy server accepts about one TCP
+   * Serves a connection from a client in this process (the controllers and the scheduler, in
+   * their thread), whose requests are served as `user`'s. A busy server accepts about one TCP
    * connection per turn of its event loop and spends as much on TLS as on some requests; this
    * one is open at once and costs neither.
    */
-  connectInProcess(user: UserInfo): Duplex {
-    const [client, server] = MemorySocket.pair();
-    this.authn.trustConnection(server, user);
-    this.inProcess.emit('connection', server);
-    return client;
+  acceptInProcess(socket: Duplex, user: UserInfo): void {
+    this.authn.trustConnection(socket, user);
+    this.inProcess.emit('connection', socket);
   }
 
   /** Serves a non-resource path prefix (exact or as a prefix ending in '/'). */
