@@ -1,8 +1,7 @@
 // Runs the controllers and the scheduler in a worker thread of the server process. Their
 // informers decode every watched change and keep a copy of every object; on the API server's
-// event loop that took about a tenth of its CPU during a stream of creates, and their caches
-// lengthened its garbage collections. In a thread of their own they use the second core,
-// and the API server's loop only serves their requests.
+// event loop that took about a tenth of its CPU during a stream of creates. In a thread of
+// their own they use the second core, and the API server's loop only serves their requests.
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
 import { logger, logLevel } from '../../lib/log.js';
