@@ -12,13 +12,14 @@ import { rendererFor } from './render.js';
 import { managerName } from '../apply/managers.js';
 import { addWarnings } from './respond.js';
 import type { ResourceRequest } from './request-info.js';
+import type { ServedResource } from '../api/registry.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../registry/context.js';
 
 export async function handleResource(
-  api: ApiContext, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo,
+  api: ApiContext, info: ResourceRequest, served: ServedResource | undefined,
+  req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo,
 ): Promise<void> {
-  const served = api.registry.lookup(info.group, info.version, info.resource);
   if (!served) throw notFoundPath();
   const def = served.def;
   if (def.deprecationWarning) addWarnings(res, [def.deprecationWarning]);

@@ -10,6 +10,7 @@ import { notFoundPath, unauthorized } from '../api/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
 import type { UserInfo } from '../registry/context.js';
+import type { ServedResource } from '../api/registry.js';
 import type { ApiContext } from './api-context.js';
 import { serveDiscovery, subresourcesOf } from './handlers/discovery.js';
 import { requestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
@@ -126,15 +127,18 @@ export class ApiHttpServer {
     const url = new URL(req.url ?? '/', 'https://k8ts');
     res.setHeader('Audit-Id', randomUUID());
     let info: RequestInfo | undefined;
+    let served: ServedResource | undefined;
     try {
       if (this.serveHealth(req, res, url)) return;
       const user = await this.authn.authenticate(req);
       if (!user) throw unauthorized();
       info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      // Looked up once: the handler routes by it, and /metrics counts only what is served.
+      if (info.kind === 'resource') served = this.api.registry.lookup(info.group, info.version, info.resource);
       const decision = await this.authz.authorize({ user, info });
       if (decision !== 'allow') throw forbiddenFor({ user, info });
       if (info.kind === 'resource') {
-        await handleResource(this.api, info, req, res, url, user);
+        await handleResource(this.api, info, served, req, res, url, user);
         return;
       }
       if (url.pathname === '/version' || url.pathname === '/version/') {
@@ -158,20 +162,10 @@ export class ApiHttpServer {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // As Kubernetes' instrumentation does: when the handler has handed over its whole response.
-      if (info?.kind === 'resource' && this.served(info)) this.metrics.observe(info, req, url, res.statusCode, ms / 1000);
+      if (info?.kind === 'resource' && served && servesSubresource(this.api, served, info)) this.metrics.observe(info, req, url, res.statusCode, ms / 1000);
       if (res.statusCode >= 500) log.warn({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
       else log.debug({ method: req.method, path: url.pathname, code: res.statusCode, ms }, 'request');
     }
-  }
-
-  /**
-   * Whether a request names a resource (and subresource) this server serves. Only those are
-   * counted in /metrics: made-up paths would otherwise add series without bound.
-   */
-  private served(info: ResourceRequest): boolean {
-    const served = this.api.registry.lookup(info.group, info.version, info.resource);
-    if (!served) return false;
-    return !info.subresource || subresourcesOf(this.api, served.def).some((s) => s.name === info.subresource);
   }
 
   /** /healthz, /livez, /readyz answer without credentials, as Kubernetes' public-info-viewer allows. */
@@ -190,4 +184,12 @@ export class ApiHttpServer {
     void req;
     return true;
   }
+}
+
+/**
+ * Whether a request to a served resource names no subresource or one the resource has. Only
+ * those are counted in /metrics: made-up paths would otherwise add series without bound.
+ */
+function servesSubresource(api: ApiContext, served: ServedResource, info: ResourceRequest): boolean {
+  return !info.subresource || subresourcesOf(api, served.def).some((s) => s.name === info.subresource);
 }
