@@ -1,5 +1,6 @@
 // API server throughput and latency: create/get/list at 1, 16 and 64 concurrent clients,
-// watch fan-out to 1,000 watchers, idle RSS, and raw LevelDB writes on the same machine as the floor.
+// watch fan-out to 1,000 watchers, idle RSS; as floors on the same machine in the same run, Node's
+// HTTPS server alone under the same load and raw LevelDB synced writes.
 // Run: node dist/bench/api.js
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { Level } from 'level';
 import { benchClient, type BenchClient } from './lib/client.js';
 import { benchToken, startBenchServer } from './lib/server.js';
 import { bucketDelta, quantileMs, scrapeBuckets, shareWithinMs } from './lib/server-latency.js';
+import { startHttpsFloor } from './lib/https-floor.js';
 import { hasWrk, wrk } from './lib/wrk.js';
 import { machine, printTable, rssMiB, summarize } from './lib/stats.js';
 
@@ -31,21 +33,24 @@ async function closedLoop(concurrency: number, op: (i: number) => Promise<void>)
   return { rate: lat.length / (durationMs / 1000), lat };
 }
 
-async function rawLevel(concurrency: number): Promise<number> {
+async function rawLevel(concurrency: number): Promise<{ rate: number; lat: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-level-'));
   const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
   await db.open();
   const value = JSON.stringify({ data: 'x'.repeat(400) });
   // The floor for durable writes: synced batches, one per round of `concurrency` writes.
   let n = 0;
+  const lat: number[] = [];
   const end = Date.now() + durationMs;
   while (Date.now() < end) {
     const ops = Array.from({ length: concurrency }, () => ({ type: 'put' as const, key: `k${n++}`, value }));
+    const t0 = performance.now();
     await db.batch(ops, { sync: true });
+    lat.push(performance.now() - t0);
   }
   await db.close();
   rmSync(dir, { recursive: true, force: true });
-  return n / (durationMs / 1000);
+  return { rate: n / (durationMs / 1000), lat };
 }
 
 async function main() {
@@ -57,7 +62,7 @@ async function main() {
   const ns = '/api/v1/namespaces/default/configmaps';
   const body = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { bench: 'api' } }, data: { payload: 'x'.repeat(400) } });
 
-  if (parts.has('requests')) await requestTable(client, server.port, ns, body);
+  if (parts.has('requests')) await requestTable(client, server.port, server.dataDir, ns, body);
   const memory: Array<[string, number]> = [['idle after start', idleRss]];
   if (parts.has('watch')) memory.push([`${watchers} watchers open${parts.has('requests') ? ', after the request runs' : ''}`, await watchFanOut(client, server.pid, ns)]);
   printTable('Server memory', ['state', 'RSS MiB'], memory);
@@ -65,15 +70,20 @@ async function main() {
   await server.stop();
 }
 
-async function requestTable(client: BenchClient, port: number, ns: string, body: (name: string) => string): Promise<void> {
+async function requestTable(client: BenchClient, port: number, dataDir: string, ns: string, body: (name: string) => string): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   const seconds = durationMs / 1000;
   const base = `https://127.0.0.1:${port}${ns}`;
-  // Objects for GET and LIST to read.
-  for (let i = 0; i < 500; i++) await client.call('POST', ns, body(`seed-${i}`));
+  // Objects for GET and LIST to read; the first one's response is what the HTTPS floor answers.
+  let created = '';
+  for (let i = 0; i < 500; i++) {
+    const res = await client.call('POST', ns, body(`seed-${i}`));
+    created ||= res.body;
+  }
   const useWrk = hasWrk();
+  const createBody = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cm-', labels: { bench: 'api' } }, data: { payload: 'x'.repeat(400) } });
   for (const [op, verb, url, post] of [
-    ['create', 'POST', base, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cm-', labels: { bench: 'api' } }, data: { payload: 'x'.repeat(400) } })],
+    ['create', 'POST', base, createBody],
     ['get', 'GET', `${base}/seed-7`, undefined],
     ['list (100 per page)', 'LIST', `${base}?limit=100`, undefined],
   ] as const) {
@@ -98,10 +108,21 @@ async function requestTable(client: BenchClient, port: number, ns: string, body:
       rows.at(-1)!.push(quantileMs(seen, 0.99), 100 * shareWithinMs(seen, 50));
     }
   }
-  const floor1 = await rawLevel(1);
-  const floor64 = await rawLevel(64);
-  rows.push(['raw LevelDB synced put', '1', floor1, NaN, NaN, NaN, NaN]);
-  rows.push(['raw LevelDB synced batch of 64', '64', floor64, NaN, NaN, NaN, NaN]);
+  if (useWrk) {
+    // The same creates against Node's HTTPS server alone: the machine's floor for any request.
+    const floor = await startHttpsFloor(dataDir, created);
+    for (const c of [1, 16, 64]) {
+      const r = wrk(`https://127.0.0.1:${floor.port}${ns}`, benchToken, c, seconds, createBody);
+      rows.push(['create on Node HTTPS alone', String(c), r.rate, r.p50, r.p99, NaN, NaN]);
+    }
+    await floor.stop();
+  }
+  // A synced batch's latency (the disk's flush) is part of every write's latency.
+  for (const [label, c] of [['raw LevelDB synced put', 1], ['raw LevelDB synced batch of 64', 64]] as const) {
+    const floor = await rawLevel(c);
+    const s = summarize(floor.lat);
+    rows.push([label, String(c), floor.rate, s.p50, s.p99, NaN, NaN]);
+  }
   printTable(`Requests (configmaps, 400-byte payload; load from ${useWrk ? 'wrk' : 'a Node client'}; server columns from its /metrics)`,
     ['operation', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'server p99 ms', 'server ≤ 50 ms %'], rows);
 }
