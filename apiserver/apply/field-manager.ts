@@ -22,7 +22,7 @@ export class FieldManager implements FieldTracker {
 
   created(obj: KubeObject, def: ResourceDef, ctx: RequestContext): void {
     const c = this.context(def, def.version, ctx);
-    const managers = c.fields.update({}, obj, c.schema, [], c.actor, c.ignore);
+    const managers = c.fields.created(obj as unknown as Record<string, unknown>, c.schema, c.actor, c.ignore);
     setManaged(obj, encodeManagers(managers));
   }
 

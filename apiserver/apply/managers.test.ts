@@ -100,3 +100,24 @@ test('the manager defaults to the client name from its User-Agent', () => {
   assert.equal(managerName(undefined, 'kubectl/v1.32.4 (linux/amd64) kubernetes/abc'), 'kubectl');
   assert.equal(managerName('mine', 'kubectl/v1.32.4'), 'mine');
 });
+
+test('a create owns exactly what an update from an empty object would give it', () => {
+  const pod = schemas.forKind({ group: '', version: 'v1', kind: 'Pod' })!.schema;
+  const cases: Array<[Record<string, unknown>, typeof schema | undefined]> = [
+    [deploy({ replicas: 1, paused: false, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }], env: [] }] } } }), schema],
+    [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: {}, annotations: { x: 'y' }, finalizers: ['a', 'a'], ownerReferences: null },
+      spec: { containers: [{ name: 'a', args: ['x'] }, { name: 'a', image: 'second' }, { name: 'b', resources: {}, volumeMounts: [{ name: 'v', mountPath: '/m' }] }], tolerations: [{ key: 'k' }, { key: 'k' }], nodeSelector: {} },
+      status: { phase: 'Pending' } }, pod],
+    [{ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { a: [1, 2], b: { c: null, d: {} }, e: [] } }, undefined],
+    [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generateName: 'c-' }, data: { k: 'v' }, binaryData: {} }, schemas.forKind({ group: '', version: 'v1', kind: 'ConfigMap' })!.schema],
+  ];
+  for (const [obj, s] of cases) {
+    for (const ig of [ignore, ignoredPaths('status', true), () => false]) {
+      const viaUpdate = fields.update({}, obj, s, [], actor('creator'), ig);
+      const viaCreate = fields.created(obj, s, actor('creator'), ig);
+      assert.deepEqual(viaCreate.map((m) => m.set.toFieldsV1()), viaUpdate.map((m) => m.set.toFieldsV1()));
+      assert.deepEqual(viaCreate.map(({ set: _s, time: _t, ...m }) => m), viaUpdate.map(({ set: _s, time: _t, ...m }) => m));
+    }
+  }
+  assert.deepEqual(fields.created({}, schema, actor('creator'), ignore), []);
+});

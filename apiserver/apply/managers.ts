@@ -104,6 +104,13 @@ export type Ignore = (path: readonly string[]) => boolean;
 export class ManagedFields {
   constructor(private readonly view: TypedView) {}
 
+  /** The managers of a new object (as update from {} with no managers): the writer owns what it set. */
+  created(obj: Record<string, unknown>, schema: Schema | undefined, actor: Actor, ignore: Ignore): Manager[] {
+    const set = this.view.added(obj, schema, ignore);
+    if (set.isEmpty()) return [];
+    return [{ manager: actor.manager, operation: 'Update', subresource: actor.subresource, apiVersion: actor.apiVersion, time: timestamp(), set }];
+  }
+
   /** The managers after a non-apply write changed `before` into `after`. */
   update(before: unknown, after: unknown, schema: Schema | undefined, managers: Manager[], actor: Actor, ignore: Ignore): Manager[] {
     const cmp = this.view.compare(before, after, schema, ignore);

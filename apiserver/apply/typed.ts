@@ -22,6 +22,9 @@ export class TypedView {
 
   private node(schema: Schema | undefined, value: unknown): Node {
     const s = resolve(schema, this.defs);
+    // A struct's node depends on its schema alone: made once per schema, not on every visit.
+    const known = s && structNodes.get(s);
+    if (known) return known;
     if (!s || (s['x-kubernetes-preserve-unknown-fields'] && !s.properties && !s.items)) {
       if (Array.isArray(value)) return { kind: 'atomic' };
       if (isPlainObject(value)) return { kind: 'map', elem: undefined };
@@ -36,7 +39,9 @@ export class TypedView {
     if (s.properties) {
       const props = s.properties;
       const extra = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
-      return { kind: 'struct', field: (n) => props[n] ?? extra };
+      const n: Node = { kind: 'struct', field: (name) => props[name] ?? extra };
+      structNodes.set(s, n);
+      return n;
     }
     if (typeof s.additionalProperties === 'object') return { kind: 'map', elem: s.additionalProperties };
     if (isPlainObject(value)) return { kind: 'map', elem: undefined };
@@ -82,6 +87,45 @@ export class TypedView {
       }
     };
     walk(value, schema, []);
+    return set;
+  }
+
+  /**
+   * The fields a new object sets: what compare({}, value) reports as added, in one walk that
+   * skips the comparing (every create computes it for its managedFields).
+   */
+  added(value: unknown, schema: Schema | undefined, ignore: (path: readonly string[]) => boolean = () => false): FieldSet {
+    const set = new FieldSet();
+    // One path, grown and shrunk as the walk goes: neither the set nor `ignore` keeps it.
+    const path: string[] = [];
+    const walk = (v: unknown, s: Schema | undefined, structField: boolean): void => {
+      if (ignore(path)) return;
+      const n = this.node(s, v);
+      if (n.kind === 'scalar' || n.kind === 'atomic' || (n.kind === 'list' && isEmptyList(v)) || (n.kind !== 'list' && isEmptyMap(v))) {
+        set.insert(path);
+        return;
+      }
+      if (n.kind === 'list') {
+        const items = Array.isArray(v) ? v : [];
+        const pes = this.itemElements(n.list, items);
+        // Items with the same key count once, the last one's value (as compare's map of them).
+        const byElement = new Map(pes.map((pe, i) => [pe, items[i]]));
+        for (const [pe, item] of byElement) {
+          path.push(pe);
+          walk(item, n.item, false);
+          path.pop();
+        }
+      } else if (isPlainObject(v)) {
+        for (const k of Object.keys(v)) {
+          path.push(field(k));
+          walk(v[k], n.kind === 'struct' ? n.field(k) : n.elem, n.kind === 'struct');
+          path.pop();
+        }
+      }
+      if (path.length > 0 && v !== undefined && (!structField || n.kind !== 'struct')) set.insert(path);
+    };
+    if (isPlainObject(value) && Object.keys(value).length === 0) return set;
+    walk(value, schema, false);
     return set;
   }
 
@@ -225,6 +269,8 @@ export class TypedView {
     else this.removeOne(value[k], rest, n.kind === 'struct' ? n.field(k) : n.kind === 'map' ? n.elem : undefined);
   }
 }
+
+const structNodes = new WeakMap<Schema, Node>();
 
 const isEmptyList = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 const isEmptyMap = (v: unknown) => v === undefined || v === null || (isPlainObject(v) && Object.keys(v).length === 0);

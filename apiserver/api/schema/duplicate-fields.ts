@@ -1,71 +1,95 @@
 // Duplicate keys in a JSON document. JSON.parse keeps the last one silently; Kubernetes' strict
 // decoder reports each as `duplicate field "spec.replicas"` (and keeps the last one too).
+// Every JSON create and update is scanned, so the scan jumps over strings with indexOf and only
+// spells a path out when it reports one.
+
+const QUOTE = 34;
+const BACKSLASH = 92;
 
 /** Paths of keys that repeat within one JSON object, in document order. Assumes `text` is valid JSON. */
 export function duplicateFields(text: string): string[] {
   const found: string[] = [];
+  /** Where the scan is: object keys and array indexes from the root down. */
+  const at: Array<string | number> = [];
   let i = 0;
   const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
-  };
-  /** Skips a string; its value only for keys, and only unescaped when it has escapes. */
-  const str = (asKey: boolean): string => {
-    const start = i;
-    let escaped = false;
-    i++;
-    while (i < text.length && text.charCodeAt(i) !== 34) {
-      if (text.charCodeAt(i) === 92) {
-        escaped = true;
-        i += 2;
-      } else {
-        i++;
-      }
-    }
-    i++;
-    if (!asKey) return '';
-    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
-  };
-  const value = (at: string): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
       i++;
-      const seen = new Set<string>();
+    }
+  };
+  /** Skips the string at i (its opening quote); returns its value when asked, unescaped if needed. */
+  const str = (wanted: boolean): string => {
+    const start = i;
+    let end = text.indexOf('"', i + 1);
+    // A quote preceded by an odd run of backslashes is escaped: look further.
+    while (end >= 0) {
+      let slashes = 0;
+      while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
+      if (slashes % 2 === 0) break;
+      end = text.indexOf('"', end + 1);
+    }
+    if (end < 0) end = text.length;
+    i = end + 1;
+    if (!wanted) return '';
+    const raw = text.slice(start + 1, end);
+    return raw.includes('\\') ? (JSON.parse(text.slice(start, i)) as string) : raw;
+  };
+  const pathHere = (): string => {
+    let p = '';
+    for (const e of at) p += typeof e === 'number' ? `[${e}]` : p ? `.${e}` : e;
+    return p;
+  };
+  const value = (): void => {
+    ws();
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) {
+      i++;
       ws();
-      if (text[i] === '}') {
+      if (text.charCodeAt(i) === 125 /* } */) {
         i++;
         return;
       }
-      for (;;) {
+      const seen = new Set<string>();
+      while (i < text.length) {
         ws();
         const key = str(true);
-        const path = at ? `${at}.${key}` : key;
-        if (seen.has(key)) found.push(path);
+        at.push(key);
+        if (seen.has(key)) found.push(pathHere());
         seen.add(key);
         ws();
         i++; // ':'
-        value(path);
+        value();
+        at.pop();
         ws();
-        if (text[i++] === '}') return;
+        if (text.charCodeAt(i++) === 125) return;
       }
-    } else if (c === '[') {
+    } else if (c === 91 /* [ */) {
       i++;
       ws();
-      if (text[i] === ']') {
+      if (text.charCodeAt(i) === 93 /* ] */) {
         i++;
         return;
       }
-      for (let n = 0; ; n++) {
-        value(`${at}[${n}]`);
+      for (let n = 0; i < text.length; n++) {
+        at.push(n);
+        value();
+        at.pop();
         ws();
-        if (text[i++] === ']') return;
+        if (text.charCodeAt(i++) === 93) return;
       }
-    } else if (c === '"') {
+    } else if (c === QUOTE) {
       str(false);
     } else {
-      while (i < text.length && !',]} \n\r\t'.includes(text[i])) i++;
+      // A number, true, false or null: up to the next delimiter.
+      for (;;) {
+        const d = text.charCodeAt(i);
+        if (d !== d || d === 44 || d === 93 || d === 125 || d === 32 || d === 10 || d === 13 || d === 9) return;
+        i++;
+      }
     }
   };
-  value('');
+  value();
   return found;
 }
