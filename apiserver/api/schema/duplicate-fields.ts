@@ -3,6 +3,8 @@
 // Every JSON create and update is scanned, so the scan jumps over strings with indexOf and only
 // spells a path out when it reports one.
 
+import { dottedPath, type PathStack } from './json-path.js';
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -10,7 +12,7 @@ const BACKSLASH = 92;
 export function duplicateFields(text: string): string[] {
   const found: string[] = [];
   /** Where the scan is: object keys and array indexes from the root down. */
-  const at: Array<string | number> = [];
+  const at: PathStack = [];
   let i = 0;
   const ws = () => {
     for (;;) {
@@ -36,11 +38,6 @@ export function duplicateFields(text: string): string[] {
     const raw = text.slice(start + 1, end);
     return raw.includes('\\') ? (JSON.parse(text.slice(start, i)) as string) : raw;
   };
-  const pathHere = (): string => {
-    let p = '';
-    for (const e of at) p += typeof e === 'number' ? `[${e}]` : p ? `.${e}` : e;
-    return p;
-  };
   const value = (): void => {
     ws();
     const c = text.charCodeAt(i);
@@ -56,7 +53,7 @@ export function duplicateFields(text: string): string[] {
         ws();
         const key = str(true);
         at.push(key);
-        if (seen.has(key)) found.push(pathHere());
+        if (seen.has(key)) found.push(dottedPath(at));
         seen.add(key);
         ws();
         i++; // ':'

@@ -58,23 +58,30 @@ function accepts(s: Schema, r: Schema, v: unknown): boolean {
  * schema is `schema`, named `kind`), or undefined when every value has its declared type.
  */
 export function goDecodeError(obj: unknown, schema: Schema, defs: Definitions, kind: string): string | undefined {
-  const walk = (v: unknown, s: Schema, struct: string, fieldPath: string): string | undefined => {
+  // Go names the struct a field belongs to and the path of JSON keys to it (list items and map
+  // entries add nothing); the path is spelled out only for the error.
+  const fieldPath: string[] = [];
+  const walk = (v: unknown, s: Schema, struct: string): string | undefined => {
     const r = resolve(s, defs);
     if (!r) return undefined;
     if (!accepts(s, r, v)) {
-      return `json: cannot unmarshal ${jsonKind(v, r.type === 'integer')} into Go struct field ${struct}.${fieldPath} of type ${goType(s, defs)}`;
+      return `json: cannot unmarshal ${jsonKind(v, r.type === 'integer')} into Go struct field ${struct}.${fieldPath.join('.')} of type ${goType(s, defs)}`;
     }
     if (Array.isArray(v) && r.items) {
       for (const item of v) {
-        const e = walk(item, r.items, struct, fieldPath);
+        const e = walk(item, r.items, struct);
         if (e) return e;
       }
     } else if (isPlainObject(v)) {
-      const inner = r.properties ? (s.$ref ? s.$ref.split('.').pop()! : struct) : struct;
-      for (const [k, child] of Object.entries(v)) {
-        const cs = r.properties?.[k] ?? (typeof r.additionalProperties === 'object' ? r.additionalProperties : undefined);
+      const inner = r.properties && s.$ref ? structName(s.$ref) : struct;
+      const extra = typeof r.additionalProperties === 'object' ? r.additionalProperties : undefined;
+      for (const k of Object.keys(v)) {
+        const field = r.properties?.[k];
+        const cs = field ?? extra;
         if (!cs) continue;
-        const e = walk(child, cs, inner, r.properties?.[k] ? (fieldPath ? `${fieldPath}.${k}` : k) : fieldPath);
+        if (field) fieldPath.push(k);
+        const e = walk(v[k], cs, inner);
+        if (field) fieldPath.pop();
         if (e) return e;
       }
     }
@@ -82,11 +89,22 @@ export function goDecodeError(obj: unknown, schema: Schema, defs: Definitions, k
   };
   const root = resolve(schema, defs);
   if (!root?.properties || !isPlainObject(obj)) return undefined;
-  for (const [k, child] of Object.entries(obj)) {
+  for (const k of Object.keys(obj)) {
     const cs = root.properties[k];
     if (!cs) continue;
-    const e = walk(child, cs, kind, k);
+    fieldPath.push(k);
+    const e = walk(obj[k], cs, kind);
+    fieldPath.pop();
     if (e) return e;
   }
   return undefined;
+}
+
+const structNames = new Map<string, string>();
+
+/** The Go struct a definition names: its last dotted segment ("io.k8s.api.core.v1.PodSpec" -> PodSpec). */
+function structName(ref: string): string {
+  let name = structNames.get(ref);
+  if (name === undefined) structNames.set(ref, (name = ref.slice(ref.lastIndexOf('.') + 1)));
+  return name;
 }

@@ -2,6 +2,7 @@
 // (built-in kinds) or prunes them by the structural schema (custom resources), and reports them
 // as `unknown field "spec.foo"` under fieldValidation=Strict or Warn.
 import { isPlainObject } from '../object.js';
+import { dottedPath, type PathStack } from './json-path.js';
 import { preservesUnknown, resolve, type Definitions, type Schema } from './schema.js';
 
 /**
@@ -10,40 +11,35 @@ import { preservesUnknown, resolve, type Definitions, type Schema } from './sche
  */
 export function unknownFields(value: unknown, schema: Schema | undefined, defs: Definitions, prune = false): string[] {
   const found: string[] = [];
-  walk(value, schema, defs, '', found, prune);
+  walk(value, schema, defs, [], found, prune);
   return found;
 }
 
-function walk(value: unknown, schema: Schema | undefined, defs: Definitions, at: string, found: string[], prune: boolean): void {
+function walk(value: unknown, schema: Schema | undefined, defs: Definitions, at: PathStack, found: string[], prune: boolean): void {
   const s = resolve(schema, defs);
   if (!s || preservesUnknown(s) && !s.properties) return;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walk(v, s.items, defs, `${at}[${i}]`, found, prune));
+    if (!s.items) return;
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      walk(value[i], s.items, defs, at, found, prune);
+      at.pop();
+    }
     return;
   }
   if (!isPlainObject(value)) return;
-  if (s.properties) {
-    for (const key of Object.keys(value)) {
-      const child = at ? `${at}.${key}` : key;
-      const p = s.properties[key];
-      if (p) walk(value[key], p, defs, child, found, prune);
-      else if (typeof s.additionalProperties === 'object') walk(value[key], s.additionalProperties, defs, child, found, prune);
-      else if (s.additionalProperties !== true && !preservesUnknown(s)) {
-        found.push(child);
-        if (prune) delete value[key];
-      }
-    }
-    return;
-  }
-  if (typeof s.additionalProperties === 'object') {
-    for (const key of Object.keys(value)) walk(value[key], s.additionalProperties, defs, at ? `${at}.${key}` : key, found, prune);
-    return;
-  }
+  const extra = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
   // A structural object with neither properties nor additionalProperties keeps no fields.
-  if (s.type === 'object' && s.additionalProperties === undefined) {
-    for (const key of Object.keys(value)) {
-      found.push(at ? `${at}.${key}` : key);
+  const keepsNone = !s.properties && !extra && s.type === 'object' && s.additionalProperties === undefined;
+  if (!s.properties && !extra && !keepsNone) return;
+  for (const key of Object.keys(value)) {
+    at.push(key);
+    const p = s.properties?.[key] ?? extra;
+    if (p) walk(value[key], p, defs, at, found, prune);
+    else if (keepsNone || (s.additionalProperties !== true && !preservesUnknown(s))) {
+      found.push(dottedPath(at));
       if (prune) delete value[key];
     }
+    at.pop();
   }
 }
