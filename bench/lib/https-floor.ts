@@ -4,12 +4,12 @@
 // with the object the API server returned for a create of the same body.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { launchEnv, launchNodeFlags } from '../../cli/launch.js';
 
-const entry = join(resolve(dirname(fileURLToPath(import.meta.url))), 'https-floor-server.js');
+const entry = fileURLToPath(new URL('./https-floor-server.js', import.meta.url));
 
 export interface HttpsFloor {
   port: number;

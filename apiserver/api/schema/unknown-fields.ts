@@ -29,14 +29,14 @@ function walk(value: unknown, schema: Schema | undefined, defs: Definitions, at:
   }
   if (!isPlainObject(value)) return;
   const extra = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
-  // A structural object with neither properties nor additionalProperties keeps no fields.
-  const keepsNone = !s.properties && !extra && s.type === 'object' && s.additionalProperties === undefined;
-  if (!s.properties && !extra && !keepsNone) return;
+  // Without properties or additionalProperties, a structural object keeps no fields, and any
+  // other schema says nothing about them.
+  if (!s.properties && !extra && !(s.type === 'object' && s.additionalProperties === undefined)) return;
   for (const key of Object.keys(value)) {
     at.push(key);
     const p = s.properties?.[key] ?? extra;
     if (p) walk(value[key], p, defs, at, found, prune);
-    else if (keepsNone || (s.additionalProperties !== true && !preservesUnknown(s))) {
+    else if (s.additionalProperties !== true && !preservesUnknown(s)) {
       found.push(dottedPath(at));
       if (prune) delete value[key];
     }
