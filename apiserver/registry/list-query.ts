@@ -1,5 +1,6 @@
 // List and watch parameters, parsed and checked once from the query string.
-import { badRequest } from '../api/errors.js';
+import { badRequest, invalid } from '../api/errors.js';
+import { forbiddenField, notSupported, path, type FieldError } from '../api/field-errors.js';
 import { FieldSelectorError, everyField, parseFieldSelector, type FieldSelector } from '../api/selectors/fields.js';
 import { SelectorParseError, everything, parseLabelSelector, type LabelSelector } from '../api/selectors/labels.js';
 import type { KubeObject } from '../api/object.js';
@@ -32,7 +33,8 @@ export function fieldsOf(def: ResourceDef, obj: KubeObject): Record<string, stri
   return f;
 }
 
-export function parseListQuery(def: ResourceDef, q: URLSearchParams): ListQuery {
+/** The query of a list, or of a watch when `watch` (whose options Kubernetes checks apart). */
+export function parseListQuery(def: ResourceDef, q: URLSearchParams, watch = false): ListQuery {
   let labelSelector = everything;
   let fieldSelector = everyField;
   try {
@@ -50,14 +52,11 @@ export function parseListQuery(def: ResourceDef, q: URLSearchParams): ListQuery 
   const rv = q.get('resourceVersion') ?? undefined;
   const match = q.get('resourceVersionMatch') || undefined;
   const cont = q.get('continue') || undefined;
-  if (match !== undefined && match !== 'Exact' && match !== 'NotOlderThan') {
-    throw badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
-  }
-  if (match && cont) throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided');
-  if (match && !rv) throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
-  if (match === 'Exact' && rv === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
-  if (rv && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
   const sie = q.get('sendInitialEvents');
+  const sendInitialEvents = sie === null ? undefined : sie === 'true';
+  const errs = watch ? watchOptionErrors(match, cont, sendInitialEvents) : listOptionErrors(rv, match, cont, sendInitialEvents);
+  if (errs.length > 0) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
+  if (rv && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
   const timeoutRaw = q.get('timeoutSeconds');
   return {
     labelSelector,
@@ -65,9 +64,41 @@ export function parseListQuery(def: ResourceDef, q: URLSearchParams): ListQuery 
     limit: limit || undefined,
     continueToken: cont,
     resourceVersion: rv,
-    resourceVersionMatch: match,
+    resourceVersionMatch: match as ListQuery['resourceVersionMatch'],
     allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
-    sendInitialEvents: sie === null ? undefined : sie === 'true',
+    sendInitialEvents,
     timeoutSeconds: timeoutRaw ? Number(timeoutRaw) : undefined,
   };
+}
+
+const matchPath = path('resourceVersionMatch');
+
+/** Kubernetes' checks of a list's resourceVersionMatch and sendInitialEvents. */
+function listOptionErrors(rv: string | undefined, match: string | undefined, cont: string | undefined, sendInitialEvents: boolean | undefined): FieldError[] {
+  const errs: FieldError[] = [];
+  if (match) {
+    if (!rv) errs.push(forbiddenField(matchPath, 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    if (cont) errs.push(forbiddenField(matchPath, 'resourceVersionMatch is forbidden when continue is provided'));
+    if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(notSupported(matchPath, match, ['Exact', 'NotOlderThan', '']));
+    if (match === 'Exact' && rv === '0') errs.push(forbiddenField(matchPath, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  }
+  if (sendInitialEvents !== undefined) errs.push(forbiddenField(path('sendInitialEvents'), 'sendInitialEvents is forbidden for list'));
+  return errs;
+}
+
+/**
+ * The same for a watch: a watch-list (sendInitialEvents) needs NotOlderThan, and needs no
+ * resourceVersion (client-go's first watch-list sends none).
+ */
+function watchOptionErrors(match: string | undefined, cont: string | undefined, sendInitialEvents: boolean | undefined): FieldError[] {
+  const errs: FieldError[] = [];
+  if (sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+    errs.push(forbiddenField(matchPath, 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
+  }
+  if (match) {
+    if (sendInitialEvents === undefined) errs.push(forbiddenField(matchPath, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    if (match !== 'NotOlderThan') errs.push(notSupported(matchPath, match, ['NotOlderThan']));
+    if (cont) errs.push(forbiddenField(matchPath, 'resourceVersionMatch is forbidden when continue is provided'));
+  }
+  return errs;
 }

@@ -37,3 +37,33 @@ describe('matcher', () => {
     assert.equal(matcher(pods, query(pods, '')), undefined);
   });
 });
+
+describe('parseListQuery', () => {
+  const configMaps = storeOf('configmaps');
+  const refused = (params: string, watch: boolean) => {
+    try {
+      parseListQuery(configMaps.def, new URLSearchParams(params), watch);
+    } catch (err) {
+      const status = (err as { status: { code: number; message: string } }).status;
+      return `${status.code} ${status.message}`;
+    }
+    return 'accepted';
+  };
+
+  it('checks resourceVersionMatch and sendInitialEvents as Kubernetes does, lists and watches apart', () => {
+    assert.equal(refused('resourceVersionMatch=Exact', false),
+      '422 ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    assert.equal(refused('resourceVersion=0&resourceVersionMatch=Exact', false),
+      '422 ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    assert.equal(refused('sendInitialEvents=true', false), '422 ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list');
+    assert.equal(refused('resourceVersion=5&resourceVersionMatch=NotOlderThan', false), 'accepted');
+    // client-go's first watch-list sends no resourceVersion.
+    assert.equal(refused('sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true', true), 'accepted');
+    assert.equal(refused('sendInitialEvents=true', true),
+      '422 ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    assert.equal(refused('resourceVersionMatch=NotOlderThan', true),
+      '422 ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+    assert.equal(refused('sendInitialEvents=true&resourceVersionMatch=Exact', true),
+      '422 ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]');
+  });
+});

@@ -86,7 +86,8 @@ test('resourceVersion Exact lists the past; a far future version times out', asy
   assert.equal(future.status, 504);
   assert.match(future.body, /Too large resource version/);
   const bad = await c.http('GET', '/api/v1/namespaces/default/configmaps?resourceVersionMatch=Exact');
-  assert.equal(bad.status, 400);
+  assert.equal(bad.status, 422);
+  assert.equal(bad.json<{ message: string }>().message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
   await c.http('DELETE', '/api/v1/namespaces/default/configmaps/exact-new');
 });
 
