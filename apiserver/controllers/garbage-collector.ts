@@ -100,7 +100,7 @@ class GarbageCollector {
       // shared informer; everything else gets a metadata-only watch of its own.
       const existing = this.ctx.informers.existing<KubeObject>(r);
       const shared = existing !== undefined;
-      const informer = existing ?? new Informer<KubeObject>(listWatch(this.client.resource<KubeObject>(r)), { name: `gc-${r.resource}`, clock: this.ctx.clock, transform: metadataOnly });
+      const informer = existing ?? new Informer<KubeObject>(listWatch(this.client.resource<KubeObject>(r), {}, true), { name: `gc-${r.resource}`, clock: this.ctx.clock, transform: metadataOnly });
       const typeMeta = { apiVersion: apiVersionOf(r), kind: r.kind };
       const off = informer.on({
         add: (o) => this.enqueue(this.graph.observe(o, typeMeta)),

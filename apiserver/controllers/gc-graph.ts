@@ -40,12 +40,15 @@ export class OwnershipGraph {
     return this.nodes.get(uid);
   }
 
-  /** An object was added or changed. */
+  /**
+   * An object was added or changed. Its type comes from the resource watched: an object read
+   * metadata-only says PartialObjectMetadata.
+   */
   observe(obj: KubeObject, typeMeta: { apiVersion: string; kind: string }): GraphWork {
     const m = obj.metadata ?? {};
     const uid = m.uid ?? '';
     const work = none();
-    const identity: Identity = { apiVersion: obj.apiVersion ?? typeMeta.apiVersion, kind: obj.kind ?? typeMeta.kind, namespace: m.namespace ?? '', name: m.name ?? '', uid };
+    const identity: Identity = { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, namespace: m.namespace ?? '', name: m.name ?? '', uid };
     const owners = m.ownerReferences ?? [];
     const finalizers = m.finalizers ?? [];
     const beingDeleted = !!m.deletionTimestamp;

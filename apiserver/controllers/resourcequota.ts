@@ -19,11 +19,15 @@ import { workloadResources, type ResourceQuota } from './workload-types.js';
 const resyncMs = 5 * 60_000;
 const discoveryTtlMs = 30_000;
 
-/** The kinds with informers here, as [group, plural]. */
+/**
+ * The kinds with informers here, as [group, plural, type, metadata only]. Config maps and secrets
+ * are only counted, so only their metadata is watched (their data can be large and is never read).
+ */
 const watched = [
-  ['', 'pods', resources.pods], ['', 'services', workloadResources.services], ['', 'persistentvolumeclaims', workloadResources.persistentVolumeClaims],
-  ['', 'configmaps', workloadResources.configMaps], ['', 'secrets', workloadResources.secrets],
-  ['', 'replicationcontrollers', workloadResources.replicationControllers],
+  ['', 'pods', resources.pods, false], ['', 'services', workloadResources.services, false],
+  ['', 'persistentvolumeclaims', workloadResources.persistentVolumeClaims, false],
+  ['', 'configmaps', workloadResources.configMaps, true], ['', 'secrets', workloadResources.secrets, true],
+  ['', 'replicationcontrollers', workloadResources.replicationControllers, false],
 ] as const;
 
 /** "count/deployments.apps" -> group apps, plural deployments ("count/pods" -> core pods). */
@@ -51,7 +55,9 @@ export const resourceQuotaController: ControllerDescriptor = {
   name: 'resourcequota-controller',
   setup(ctx) {
     const quotas = ctx.informers.informer<ResourceQuota>(workloadResources.resourceQuotas);
-    const informers = watched.map(([group, plural, type]) => ({ group, plural, informer: ctx.informers.informer<KubeObject>(type) as Informer<KubeObject> }));
+    const informers = watched.map(([group, plural, type, metadataOnly]) => ({
+      group, plural, informer: metadataOnly ? ctx.informers.metadataInformer(type) : ctx.informers.informer<KubeObject>(type) as Informer<KubeObject>,
+    }));
     const api = ctx.client.resource<ResourceQuota>(workloadResources.resourceQuotas);
     const queue = new WorkQueue<string>(ctx.clock);
     quotas.on({

@@ -6,6 +6,7 @@ import { apiVersionOf, type ResourceDef, type VersionDef } from '../api/resource
 import { allColumns, rowCells } from '../api/table.js';
 import type { KV } from '../storage/interfaces.js';
 import { decoded } from '../registry/decoded.js';
+import { topLevelMember } from '../api/schema/json-scan.js';
 import type { Output } from './negotiate.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -71,15 +72,30 @@ export class Renderer {
 
   /** A watch event line, cached per stored value so a thousand watchers cost one serialization. */
   frame(type: string, kv: KV): string {
+    return this.cachedFrame(type, kv, () => `{"type":"${type}","object":${this.json(kv)}}\n`);
+  }
+
+  /**
+   * A watch event line with the object as PartialObjectMetadata (a metadata-only watch). The
+   * metadata is cut out of the stored JSON when the object is served as stored.
+   */
+  partialFrame(type: string, kv: KV, metaVersion: string): string {
+    return this.cachedFrame(`${type} ${metaVersion}`, kv, () => {
+      const metadata = (this.identity ? topLevelMember(kv.value, 'metadata') : undefined) ?? JSON.stringify(this.view(decoded(kv)).metadata);
+      return `{"type":"${type}","object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/${metaVersion}","metadata":${metadata}}}\n`;
+    });
+  }
+
+  private cachedFrame(key: string, kv: KV, make: () => string): string {
     if (!this.frames) {
       this.frames = new Map();
       setImmediate(() => (this.frames = undefined));
     }
-    let cache = this.frames.get(type);
-    if (!cache) this.frames.set(type, (cache = new WeakMap()));
+    let cache = this.frames.get(key);
+    if (!cache) this.frames.set(key, (cache = new WeakMap()));
     let s = cache.get(kv);
     if (!s) {
-      s = `{"type":"${type}","object":${this.json(kv)}}\n`;
+      s = make();
       cache.set(kv, s);
     }
     return s;

@@ -27,12 +27,29 @@ export class InformerFactory {
   }
 
   /**
-   * The shared informer of a whole resource if a controller already asked for one: a controller
-   * that could do with less (metadata only) uses it instead of opening a second watch of the
-   * same objects, as Kubernetes' garbage collector prefers the typed shared informers.
+   * The shared metadata-only informer for a resource: objects come as PartialObjectMetadata
+   * (kind, apiVersion meta.k8s.io/v1, metadata), for controllers that read nothing else, as
+   * Kubernetes' metadata informers. The server sends and this process parses only metadata.
+   */
+  metadataInformer(type: ResourceType, sel: Selection = {}): Informer<KubeObject> {
+    const key = metadataKey(type, sel);
+    let inf = this.informers.get(key);
+    if (!inf) {
+      inf = new Informer<KubeObject>(listWatch(this.client.resource(type), sel, true), {
+        name: `${type.resource}-metadata`, clock: this.opts.clock, resyncMs: this.opts.resyncMs, transform: stripManagedFields,
+      });
+      this.informers.set(key, inf);
+    }
+    return inf;
+  }
+
+  /**
+   * The shared informer of a whole resource if a controller already asked for one, typed or
+   * metadata-only: a controller that reads only metadata uses it instead of opening a second
+   * watch of the same objects, as Kubernetes' garbage collector prefers the shared informers.
    */
   existing<T extends KubeObject>(type: ResourceType): Informer<T> | undefined {
-    return this.informers.get(informerKey(type, {})) as unknown as Informer<T> | undefined;
+    return (this.informers.get(informerKey(type, {})) ?? this.informers.get(metadataKey(type, {}))) as unknown as Informer<T> | undefined;
   }
 
   /** Runs every informer not yet running, until the signal aborts. */
@@ -58,4 +75,8 @@ export class InformerFactory {
 
 function informerKey(type: ResourceType, sel: Selection): string {
   return [apiVersionOf(type), type.resource, sel.namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
+}
+
+function metadataKey(type: ResourceType, sel: Selection): string {
+  return `metadata|${informerKey(type, sel)}`;
 }

@@ -25,13 +25,13 @@ export interface Selection {
   fieldSelector?: string;
 }
 
-/** List+watch of one resource through the API. */
-export function listWatch<T extends KubeObject>(rc: ResourceClient<T>, sel: Selection = {}): ListWatch<T> {
+/** List+watch of one resource through the API; `metadataOnly` gets objects as PartialObjectMetadata. */
+export function listWatch<T extends KubeObject>(rc: ResourceClient<T>, sel: Selection = {}, metadataOnly = false): ListWatch<T> {
   const ns = sel.namespace ?? '';
   return {
-    list: (signal) => rc.listAll(ns, { labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector, signal }),
+    list: (signal) => rc.listAll(ns, { labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector, metadataOnly, signal }),
     watch: (resourceVersion, signal, onEvent) => rc.watch(ns, {
-      resourceVersion, labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector, allowWatchBookmarks: true,
+      resourceVersion, labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector, allowWatchBookmarks: true, metadataOnly,
       // Servers end watches after a while anyway; spreading the timeouts avoids reconnect storms.
       timeoutSeconds: Math.floor(300 + Math.random() * 300), signal,
     }, onEvent),

@@ -35,6 +35,8 @@ export interface RequestSpec {
   query?: Query;
   body?: unknown;
   contentType?: string;
+  /** The Accept header (default application/json). */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -124,7 +126,7 @@ export class KubeClient {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + spec.path, this.base);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const payload = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
+    const headers: Record<string, string> = { Accept: spec.accept ?? 'application/json', 'User-Agent': this.userAgent };
     if (payload !== undefined) {
       headers['Content-Type'] = spec.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
@@ -161,6 +163,8 @@ export interface ListOptions {
   continue?: string;
   resourceVersion?: string;
   resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  /** Items as PartialObjectMetadata (kind, apiVersion meta.k8s.io/v1, metadata), as client-go's metadata client asks. */
+  metadataOnly?: boolean;
   signal?: AbortSignal;
 }
 
@@ -171,6 +175,8 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
   sendInitialEvents?: boolean;
   timeoutSeconds?: number;
+  /** Event objects as PartialObjectMetadata, as client-go's metadata client asks. */
+  metadataOnly?: boolean;
   signal: AbortSignal;
 }
 
@@ -211,8 +217,9 @@ export class ResourceClient<T extends KubeObject> {
 
   /** One page (or all of it when no limit is given). */
   list(namespace = '', opts: ListOptions = {}): Promise<KubeList<T>> {
-    const { signal, ...query } = opts;
-    return this.client.request<KubeList<T>>({ method: 'GET', path: this.path(namespace), query: { ...query }, signal });
+    const { signal, metadataOnly, ...query } = opts;
+    const accept = metadataOnly ? metadataAccept('PartialObjectMetadataList') : undefined;
+    return this.client.request<KubeList<T>>({ method: 'GET', path: this.path(namespace), query: { ...query }, accept, signal });
   }
 
   /** Every item, fetched in pages; a page token that expired restarts the list from the beginning. */
@@ -289,10 +296,11 @@ export class ResourceClient<T extends KubeObject> {
    */
   async watch(namespace: string, opts: WatchOptions, onEvent: (ev: WatchEvent<T>) => void): Promise<void> {
     const path = this.path(namespace);
-    const { signal, ...rest } = opts;
+    const { signal, metadataOnly, ...rest } = opts;
+    const accept = metadataOnly ? metadataAccept('PartialObjectMetadata') : undefined;
     let res: IncomingMessage;
     try {
-      res = await this.client.stream({ method: 'GET', path, query: { watch: 'true', ...rest }, signal });
+      res = await this.client.stream({ method: 'GET', path, query: { watch: 'true', ...rest }, accept, signal });
     } catch (err) {
       if (signal.aborted) return;
       throw err;
@@ -311,4 +319,9 @@ export class ResourceClient<T extends KubeObject> {
 
 function writeQuery(opts: WriteOptions): Query {
   return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager };
+}
+
+/** What client-go's metadata client accepts: the metadata-only form, else the whole object. */
+function metadataAccept(kind: 'PartialObjectMetadata' | 'PartialObjectMetadataList'): string {
+  return `application/json;as=${kind};g=meta.k8s.io;v=v1,application/json`;
 }

@@ -66,6 +66,33 @@ test('metadata-only responses as client-go metadata clients ask for them', async
   assert.equal(one.spec, undefined);
 });
 
+test('a metadata-only watch sends every event as PartialObjectMetadata, as client-go metadata informers ask', async () => {
+  const base = '/api/v1/namespaces/default/configmaps';
+  const list = (await c.http('GET', base)).json<{ metadata: { resourceVersion: string } }>();
+  await c.http('POST', base, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'meta-watch', labels: { a: 'b' } }, data: { big: 'x'.repeat(1000) } });
+  const updated = (await c.http('PUT', `${base}/meta-watch`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'meta-watch', labels: { a: 'c' } }, data: { big: 'y' } }))
+    .json<{ metadata: Record<string, unknown> }>();
+  await c.http('DELETE', `${base}/meta-watch`);
+  const accept = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+  const r = await c.http('GET', `${base}?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1`, undefined, { Accept: accept });
+  assert.equal(r.status, 200);
+  type Event = { type: string; object: { kind: string; apiVersion: string; metadata: Record<string, unknown> & { name?: string; labels?: Record<string, string> }; data?: unknown } };
+  const events = r.body.trim().split('\n').map((l) => JSON.parse(l) as Event).filter((e) => e.object.metadata.name === 'meta-watch');
+  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+  for (const e of events) {
+    assert.equal(e.object.kind, 'PartialObjectMetadata');
+    assert.equal(e.object.apiVersion, 'meta.k8s.io/v1');
+    assert.equal(e.object.data, undefined);
+  }
+  assert.deepEqual(events[1].object.metadata, updated.metadata);
+  // Bookmarks are converted too; a watch-list needs no resourceVersion, as client-go's first one sends none.
+  const initial = await c.http('GET', `${base}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1`, undefined, { Accept: accept });
+  const last = JSON.parse(initial.body.trim().split('\n').at(-1)!) as Event;
+  assert.equal(last.type, 'BOOKMARK');
+  assert.equal(last.object.kind, 'PartialObjectMetadata');
+  assert.equal(last.object.metadata.annotations && (last.object.metadata.annotations as Record<string, string>)['k8s.io/initial-events-end'], 'true');
+});
+
 test('YAML responses on request', async () => {
   const r = await c.http('GET', '/api/v1/namespaces/default', undefined, { Accept: 'application/yaml' });
   assert.equal(r.status, 200);

@@ -4,9 +4,9 @@
 // spells a path out when it reports one.
 
 import { dottedPath, type PathStack } from './json-path.js';
+import { stringEnd } from './json-scan.js';
 
 const QUOTE = 34;
-const BACKSLASH = 92;
 
 /** Paths of keys that repeat within one JSON object, in document order. Assumes `text` is valid JSON. */
 export function duplicateFields(text: string): string[] {
@@ -24,18 +24,9 @@ export function duplicateFields(text: string): string[] {
   /** Skips the string at i (its opening quote); returns its value when asked, unescaped if needed. */
   const str = (wanted: boolean): string => {
     const start = i;
-    let end = text.indexOf('"', i + 1);
-    // A quote preceded by an odd run of backslashes is escaped: look further.
-    while (end >= 0) {
-      let slashes = 0;
-      while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
-      if (slashes % 2 === 0) break;
-      end = text.indexOf('"', end + 1);
-    }
-    if (end < 0) end = text.length;
-    i = end + 1;
+    i = stringEnd(text, i);
     if (!wanted) return '';
-    const raw = text.slice(start + 1, end);
+    const raw = text.slice(start + 1, i - 1);
     return raw.includes('\\') ? (JSON.parse(text.slice(start, i)) as string) : raw;
   };
   const value = (): void => {

@@ -19,7 +19,8 @@ const bookmarkIntervalMs = 60_000;
 
 interface Stream {
   res: ServerResponse;
-  renderer: Renderer;
+  /** The object of a BOOKMARK event at a revision, in the negotiated representation. */
+  bookmark: (revision: number) => object;
   bookmarks: boolean;
 }
 
@@ -33,7 +34,7 @@ function startTicker(store: Store): void {
   ticker = setInterval(() => {
     const rev = tickerStore?.revision() ?? 0;
     for (const s of streams) {
-      if (s.bookmarks) s.res.write(JSON.stringify({ type: 'BOOKMARK', object: s.renderer.bookmark(rev) }) + '\n');
+      if (s.bookmarks) s.res.write(JSON.stringify({ type: 'BOOKMARK', object: s.bookmark(rev) }) + '\n');
     }
   }, bookmarkIntervalMs);
   ticker.unref();
@@ -46,8 +47,8 @@ export function openWatchCount(): number {
 
 export async function watchObjects(call: ResourceCall): Promise<void> {
   const { res, req, rs, renderer, url, info, api } = call;
-  const output = negotiateOutput(req.headers.accept, ['table']);
-  const q = parseListQuery(rs.def, url.searchParams);
+  const output = negotiateOutput(req.headers.accept, ['table', 'partial']);
+  const q = parseListQuery(rs.def, url.searchParams, true);
   if (info.name) {
     // Watching one object is a watch on the collection narrowed to its name.
     const byName = parseFieldSelector(`metadata.name=${info.name}`, selectableFields(rs.def));
@@ -57,7 +58,12 @@ export async function watchObjects(call: ResourceCall): Promise<void> {
     );
   }
   const encode = frameEncoder(renderer, output, includeObject(url));
-  const stream: Stream = { res, renderer, bookmarks: q.allowWatchBookmarks };
+  // As Kubernetes converts every event's object, bookmarks included, for a metadata-only watch.
+  const bookmark = (rev: number, annotations?: Record<string, string>) => {
+    const b = renderer.bookmark(rev, annotations);
+    return output.kind === 'partial' ? renderer.partial(b, output.metaVersion) : b;
+  };
+  const stream: Stream = { res, bookmark, bookmarks: q.allowWatchBookmarks };
   let closed = false;
   let watcher: { stop(): void } | undefined;
   const close = () => {
@@ -82,7 +88,7 @@ export async function watchObjects(call: ResourceCall): Promise<void> {
     watcher = await watchResource(rs, api.store, info.namespace, q, {
       event: (type, kv) => write(encode(type, kv)),
       initialEventsEnd: (rev) => write(JSON.stringify({
-        type: 'BOOKMARK', object: renderer.bookmark(rev, { 'k8s.io/initial-events-end': 'true' }),
+        type: 'BOOKMARK', object: bookmark(rev, { 'k8s.io/initial-events-end': 'true' }),
       }) + '\n'),
     });
   } catch (err) {
@@ -111,6 +117,10 @@ function frameEncoder(renderer: Renderer, output: Output, include: ReturnType<ty
       first = false;
       return JSON.stringify({ type, object: table }) + '\n';
     };
+  }
+  if (output.kind === 'partial') {
+    if (output.encoding === 'json') return (type: WatchEventType, kv: KV) => renderer.partialFrame(type, kv, output.metaVersion);
+    return (type: WatchEventType, kv: KV) => encodeBody({ type, object: renderer.partial(renderer.view(decoded(kv)), output.metaVersion) }, 'yaml') + '---\n';
   }
   if (output.encoding === 'yaml') {
     return (type: WatchEventType, kv: KV) => encodeBody({ type, object: JSON.parse(renderer.json(kv)) }, 'yaml') + '---\n';
