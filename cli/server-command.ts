@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { setLogLevel, logger } from '../lib/log.js';
 import { startServer } from '../apiserver/server.js';
 import { defaultControlPlaneSettings } from '../apiserver/controllers/control-plane-settings.js';
+import { controllerSpec } from '../apiserver/controllers/controller-names.js';
 import { parseDuration } from '../lib/duration.js';
 import { defaultDataDir, parseFlags, parseRange } from './flags.js';
 import { defaultNodeName, startAgent, type RunningAgent } from '../node-agent/agent.js';
@@ -61,6 +62,8 @@ export async function runServer(argv: string[]): Promise<number> {
   }, help);
   if (f['log-level']) setLogLevel(f['log-level']);
   const log = logger('server');
+  const controllers = f.controllers ?? defaultControlPlaneSettings.controllers;
+  controllerSpec(controllers); // a wrong name fails the start, as it fails kube-controller-manager's
   const server = await startServer({
     dataDir: f['data-dir'] ?? defaultDataDir(),
     bindAddress: f['bind-address'] ?? '0.0.0.0',
@@ -73,7 +76,7 @@ export async function runServer(argv: string[]): Promise<number> {
     tokenAuthFile: f['token-auth-file'],
     historyEvents: f['storage-history'] ? Number(f['storage-history']) : undefined,
     controlPlane: {
-      controllers: f.controllers ?? defaultControlPlaneSettings.controllers,
+      controllers,
       scheduler: !f['disable-scheduler'],
       leaderElect: (f['leader-elect'] ?? 'true') !== 'false',
       nodeMonitorGracePeriodMs: f['node-monitor-grace-period'] ? parseDuration(f['node-monitor-grace-period']) : defaultControlPlaneSettings.nodeMonitorGracePeriodMs,

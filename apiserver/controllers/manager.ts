@@ -13,6 +13,7 @@ import type { KubeClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
 import type { Lease } from '../../lib/client/types.js';
 import type { ControllerContext, ControllerDescriptor, ControllerOptions } from './context.js';
+import { controllerSpec } from './controller-names.js';
 
 const log = logger('controller-manager');
 
@@ -105,12 +106,7 @@ export class ControllerManager {
  * controller on by default, 'name' enables one, '-name' disables one.
  */
 export function selectControllers(all: ControllerDescriptor[], spec: string[]): ControllerDescriptor[] {
-  const items = spec.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  const known = new Set(all.map((d) => d.name));
-  for (const item of items) {
-    const name = item.replace(/^-/, '');
-    if (name !== '*' && !known.has(name)) throw new Error(`"${name}" is not in the list of known controllers`);
-  }
+  const items = controllerSpec(spec, all.map((d) => d.name));
   const star = items.length === 0 || items.includes('*');
   return all.filter((d) => !items.includes(`-${d.name}`) && (star || items.includes(d.name)));
 }

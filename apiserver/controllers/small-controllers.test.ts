@@ -4,6 +4,8 @@ import { CidrSet } from './cidr-set.js';
 import { namespaceConditions } from './namespace-conditions.js';
 import { evictionTime } from './taint-eviction.js';
 import { selectControllers } from './manager.js';
+import { allControllers } from './all.js';
+import { controllerNames, controllerSpec } from './controller-names.js';
 import { terminatedOverThreshold } from './pod-gc.js';
 import type { ControllerDescriptor } from './context.js';
 
@@ -51,6 +53,12 @@ test('--controllers selects like kube-controller-manager', () => {
   assert.deepEqual(names(['*,-b']), ['a', 'c']);
   assert.deepEqual(names(['a']), ['a']);
   assert.throws(() => names(['nope']), /"nope" is not in the list of known controllers/);
+});
+
+test('the names the server checks --controllers against are the controllers it runs', () => {
+  assert.deepEqual(allControllers.map((d) => d.name), controllerNames);
+  assert.throws(() => controllerSpec(['-resourcequota']), /^Error: "resourcequota" is not in the list of known controllers$/);
+  assert.deepEqual(controllerSpec(['*,-resourcequota-controller']), ['*', '-resourcequota-controller']);
 });
 
 test('PodGC deletes the oldest finished pods beyond the threshold', () => {

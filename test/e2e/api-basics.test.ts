@@ -2,7 +2,11 @@
 // errors as kubectl prints them, and data surviving a restart.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type TestCluster } from '../lib/cluster.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliPath, startCluster, type TestCluster } from '../lib/cluster.js';
 
 let c: TestCluster;
 before(async () => {
@@ -85,4 +89,17 @@ test('data survives a restart', async () => {
   await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keep' } }) });
   await c.restart();
   assert.match(await c.k('get', 'ns', 'keep'), /keep\s+Active/);
+});
+
+test('a wrong controller name fails the start, as it fails kube-controller-manager', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'k8ts-flags-'));
+  const dataDir = join(tmp, 'data');
+  try {
+    const r = spawnSync(process.execPath, [cliPath, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable-agent', '--controllers', '*,-resourcequota'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'Error: "resourcequota" is not in the list of known controllers\n');
+    assert.equal(existsSync(dataDir), false);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
