@@ -66,12 +66,23 @@ export async function watchObjects(call: ResourceCall): Promise<void> {
   const stream: Stream = { res, bookmark, bookmarks: q.allowWatchBookmarks };
   let closed = false;
   let watcher: { stop(): void } | undefined;
+  // Lines written in one run of microtasks (the events of one synced batch, an initial list) go
+  // out as one chunk, as Kubernetes flushes a watch only once its queue is empty: one write for
+  // the server and one chunk for the client to parse instead of one per event.
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length === 0) return;
+    const chunk = lines.length === 1 ? lines[0] : lines.join('');
+    lines = [];
+    res.write(chunk);
+  };
   const close = () => {
     if (closed) return;
     closed = true;
     watcher?.stop();
     streams.delete(stream);
     clearTimeout(timer);
+    flush();
     res.end();
   };
   const timeoutMs = (q.timeoutSeconds ?? 1800 * (1 + Math.random())) * 1000;
@@ -79,10 +90,15 @@ export async function watchObjects(call: ResourceCall): Promise<void> {
   req.on('close', close);
   res.writeHead(200, { 'Content-Type': output.contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
-  const write = (chunk: string) => {
+  const write = (line: string) => {
     if (closed) return;
-    res.write(chunk);
-    if (res.writableLength > maxBufferedBytes) close();
+    lines.push(line);
+    if (lines.length > 1) return;
+    queueMicrotask(() => {
+      if (closed) return;
+      flush();
+      if (res.writableLength > maxBufferedBytes) close();
+    });
   };
   try {
     watcher = await watchResource(rs, api.store, info.namespace, q, {
