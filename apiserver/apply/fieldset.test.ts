@@ -41,3 +41,12 @@ test('union, difference, intersection, filter and equals agree with their defini
     assert.deepEqual(a.union(b).toFieldsV1(), FieldSet.fromPaths([...a.paths(), ...b.paths()]).toFieldsV1());
   }
 });
+
+test('fieldsV1 lists "." first, then keys in sorted order, whatever order they were added in', () => {
+  const s = FieldSet.fromPaths([['f:spec', 'f:z'], ['f:spec'], ['f:metadata', 'f:labels', 'f:b'], ['f:spec', 'f:a'], ['f:metadata', 'f:labels', 'f:a'], ['f:data']]);
+  assert.equal(JSON.stringify(s.toFieldsV1()),
+    '{"f:data":{},"f:metadata":{"f:labels":{"f:a":{},"f:b":{}}},"f:spec":{".":{},"f:a":{},"f:z":{}}}');
+  // A parsed fieldsV1 comes out as it went in.
+  const text = '{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:replicas":{}}}';
+  assert.equal(JSON.stringify(FieldSet.fromFieldsV1(JSON.parse(text)).toFieldsV1()), text);
+});

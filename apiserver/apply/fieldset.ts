@@ -32,8 +32,11 @@ export class FieldSet {
   /** The fieldsV1 form: leaves are {}, members with children carry ".": {}. */
   toFieldsV1(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (this.member && this.children.size > 0) out['.'] = {};
-    for (const k of [...this.children.keys()].sort()) out[k] = this.children.get(k)!.toFieldsV1();
+    // Most nodes are leaves, and many have one child: neither needs a sorted copy of its keys.
+    if (this.children.size === 0) return out;
+    if (this.member) out['.'] = {};
+    const keys = this.children.size === 1 ? this.children.keys() : [...this.children.keys()].sort();
+    for (const k of keys) out[k] = this.children.get(k)!.toFieldsV1();
     return out;
   }
 
