@@ -52,10 +52,9 @@ export function negotiateOutput(accept: string | undefined, allowed: readonly Ou
       if (!kind || !allowed.includes(kind)) continue;
       if (r.type !== 'application/json' && r.type !== 'application/yaml') continue;
       const encoding = r.type === 'application/yaml' ? 'yaml' : 'json';
-      return {
-        kind, encoding, metaVersion: r.params.v as 'v1' | 'v1beta1',
-        contentType: `${r.type};as=${as};g=meta.k8s.io;v=${r.params.v}`,
-      };
+      // Kubernetes names only the media type, as for any object (the kind is in the body); only
+      // aggregated discovery spells g, v and as out in its Content-Type.
+      return { kind, encoding, metaVersion: r.params.v as 'v1' | 'v1beta1', contentType: r.type };
     }
     if (r.type === 'application/json' || r.type === 'application/*' || r.type === '*/*' || r.type === 'application/json;stream=watch') return plainJson;
     if (r.type === 'application/yaml') return { ...plainJson, encoding: 'yaml', contentType: 'application/yaml' };

@@ -53,10 +53,14 @@ test('Table responses carry column definitions and rows with metadata', async ()
   assert.equal(t.rows.length, 4);
   assert.equal(t.rows[0].object.kind, 'PartialObjectMetadata');
   assert.equal(t.rows[0].cells[1], 'Active');
+  // As Kubernetes answers: the media type alone; the kind is in the body.
+  assert.equal(r.headers['content-type'], 'application/json');
 });
 
 test('metadata-only responses as client-go metadata clients ask for them', async () => {
-  const list = (await c.http('GET', '/api/v1/namespaces', undefined, { Accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' })).json<{ kind: string; items: Array<{ kind?: string; metadata: { name: string; uid: string } }> }>();
+  const listed = await c.http('GET', '/api/v1/namespaces', undefined, { Accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' });
+  assert.equal(listed.headers['content-type'], 'application/json');
+  const list = listed.json<{ kind: string; items: Array<{ kind?: string; metadata: { name: string; uid: string } }> }>();
   assert.equal(list.kind, 'PartialObjectMetadataList');
   assert.equal(list.items.length, 4);
   assert.ok(list.items[0].metadata.uid);
@@ -76,6 +80,7 @@ test('a metadata-only watch sends every event as PartialObjectMetadata, as clien
   const accept = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
   const r = await c.http('GET', `${base}?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1`, undefined, { Accept: accept });
   assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'application/json');
   type Event = { type: string; object: { kind: string; apiVersion: string; metadata: Record<string, unknown> & { name?: string; labels?: Record<string, string> }; data?: unknown } };
   const events = r.body.trim().split('\n').map((l) => JSON.parse(l) as Event).filter((e) => e.object.metadata.name === 'meta-watch');
   assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
