@@ -11,7 +11,7 @@ import { benchToken, startBenchServer } from './lib/server.js';
 import { bucketDelta, quantileMs, scrapeBuckets, shareWithinMs } from './lib/server-latency.js';
 import { startHttpsFloor } from './lib/https-floor.js';
 import { hasWrk, wrk } from './lib/wrk.js';
-import { machine, printTable, rssMiB, summarize } from './lib/stats.js';
+import { machine, printTable, rssMiB, stolenCpu, summarize } from './lib/stats.js';
 
 const durationMs = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const watchers = Number(process.env.BENCH_WATCHERS ?? 1000);
@@ -91,6 +91,7 @@ async function requestTable(client: BenchClient, port: number, dataDir: string, 
       // The server's own view of the same requests, as its API call latency SLI counts them.
       const match = { verb, resource: 'configmaps' };
       const before = await scrapeBuckets(client, match);
+      const stolen = stolenCpu();
       if (useWrk) {
         const r = wrk(url, benchToken, c, seconds, post);
         if (r.errors > 0) throw new Error(`${op}: ${r.errors} failed requests`);
@@ -104,27 +105,30 @@ async function requestTable(client: BenchClient, port: number, dataDir: string, 
         const s = summarize(r.lat);
         rows.push([op, String(c), r.rate, s.p50, s.p99]);
       }
+      const stolenPct = stolen();
       const seen = bucketDelta(before, await scrapeBuckets(client, match));
-      rows.at(-1)!.push(quantileMs(seen, 0.99), 100 * shareWithinMs(seen, 50));
+      rows.at(-1)!.push(quantileMs(seen, 0.99), 100 * shareWithinMs(seen, 50), stolenPct);
     }
   }
   if (useWrk) {
     // The same creates against Node's HTTPS server alone: the machine's floor for any request.
     const floor = await startHttpsFloor(dataDir, created);
     for (const c of [1, 16, 64]) {
+      const stolen = stolenCpu();
       const r = wrk(`https://127.0.0.1:${floor.port}${ns}`, benchToken, c, seconds, createBody);
-      rows.push(['create on Node HTTPS alone', String(c), r.rate, r.p50, r.p99, NaN, NaN]);
+      rows.push(['create on Node HTTPS alone', String(c), r.rate, r.p50, r.p99, NaN, NaN, stolen()]);
     }
     await floor.stop();
   }
   // A synced batch's latency (the disk's flush) is part of every write's latency.
   for (const [label, c] of [['raw LevelDB synced put', 1], ['raw LevelDB synced batch of 64', 64]] as const) {
+    const stolen = stolenCpu();
     const floor = await rawLevel(c);
     const s = summarize(floor.lat);
-    rows.push([label, String(c), floor.rate, s.p50, s.p99, NaN, NaN]);
+    rows.push([label, String(c), floor.rate, s.p50, s.p99, NaN, NaN, stolen()]);
   }
   printTable(`Requests (configmaps, 400-byte payload; load from ${useWrk ? 'wrk' : 'a Node client'}; server columns from its /metrics)`,
-    ['operation', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'server p99 ms', 'server ≤ 50 ms %'], rows);
+    ['operation', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'server p99 ms', 'server ≤ 50 ms %', 'CPU stolen %'], rows);
 }
 
 /** Returns the server's RSS with every watcher open. */

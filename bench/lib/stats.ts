@@ -55,6 +55,29 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * Starts measuring the share of the machine's CPU time the hypervisor took (the `steal` column of
+ * /proc/stat); the returned function gives the percentage since. A shared host shows here.
+ */
+export function stolenCpu(): () => number {
+  const read = (): number[] => {
+    try {
+      const line = (require_('fs').readFileSync('/proc/stat', 'utf8') as string).split('\n')[0];
+      return line.trim().split(/\s+/).slice(1, 9).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const before = read();
+  return () => {
+    const after = read();
+    if (before.length < 8 || after.length < 8) return NaN;
+    const delta = after.map((v, i) => v - before[i]);
+    const total = delta.reduce((a, b) => a + b, 0);
+    return total > 0 ? (100 * delta[7]) / total : NaN;
+  };
+}
+
 import { createRequire } from 'node:module';
 const require_ = createRequire(import.meta.url);
 
