@@ -15,15 +15,7 @@ export class InformerFactory {
 
   /** The shared informer for a resource (and optional selection). */
   informer<T extends KubeObject>(type: ResourceType, sel: Selection = {}): Informer<T> {
-    const key = informerKey(type, sel);
-    let inf = this.informers.get(key);
-    if (!inf) {
-      inf = new Informer<KubeObject>(listWatch(this.client.resource(type), sel), {
-        name: type.resource, clock: this.opts.clock, resyncMs: this.opts.resyncMs, transform: stripManagedFields,
-      });
-      this.informers.set(key, inf);
-    }
-    return inf as unknown as Informer<T>;
+    return this.shared(type, sel, false) as unknown as Informer<T>;
   }
 
   /**
@@ -32,11 +24,15 @@ export class InformerFactory {
    * Kubernetes' metadata informers. The server sends and this process parses only metadata.
    */
   metadataInformer(type: ResourceType, sel: Selection = {}): Informer<KubeObject> {
-    const key = metadataKey(type, sel);
+    return this.shared(type, sel, true);
+  }
+
+  private shared(type: ResourceType, sel: Selection, metadataOnly: boolean): Informer<KubeObject> {
+    const key = informerKey(type, sel, metadataOnly);
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new Informer<KubeObject>(listWatch(this.client.resource(type), sel, true), {
-        name: `${type.resource}-metadata`, clock: this.opts.clock, resyncMs: this.opts.resyncMs, transform: stripManagedFields,
+      inf = new Informer<KubeObject>(listWatch(this.client.resource(type), sel, metadataOnly), {
+        name: metadataOnly ? `${type.resource}-metadata` : type.resource, clock: this.opts.clock, resyncMs: this.opts.resyncMs, transform: stripManagedFields,
       });
       this.informers.set(key, inf);
     }
@@ -49,7 +45,7 @@ export class InformerFactory {
    * watch of the same objects, as Kubernetes' garbage collector prefers the shared informers.
    */
   existing<T extends KubeObject>(type: ResourceType): Informer<T> | undefined {
-    return (this.informers.get(informerKey(type, {})) ?? this.informers.get(metadataKey(type, {}))) as unknown as Informer<T> | undefined;
+    return (this.informers.get(informerKey(type, {}, false)) ?? this.informers.get(informerKey(type, {}, true))) as unknown as Informer<T> | undefined;
   }
 
   /** Runs every informer not yet running, until the signal aborts. */
@@ -73,10 +69,6 @@ export class InformerFactory {
   }
 }
 
-function informerKey(type: ResourceType, sel: Selection): string {
-  return [apiVersionOf(type), type.resource, sel.namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
-}
-
-function metadataKey(type: ResourceType, sel: Selection): string {
-  return `metadata|${informerKey(type, sel)}`;
+function informerKey(type: ResourceType, sel: Selection, metadataOnly: boolean): string {
+  return [metadataOnly ? 'metadata' : 'typed', apiVersionOf(type), type.resource, sel.namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
 }
