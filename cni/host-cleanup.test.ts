@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chainRemovalBatch, parseIptablesSave, removeChains } from './host-cleanup.js';
+import { chainRemovalBatch, isInertTable, parseIptablesSave, removeChains, removeEmptyNftTable } from './host-cleanup.js';
 import type { Exec } from '../lib/exec.js';
 
 // Shape of `iptables-save -t nat` after a portmap + ipMasq pod on this Debian 12 host.
@@ -71,4 +71,48 @@ test('removeChains feeds the batch to iptables-restore --noflush', async () => {
   await removeChains('nat', ['CNI-HOSTPORT-SETMARK'], fake);
   assert.deepEqual(calls.map((c) => [c.file, ...c.args]), [['iptables-save', '-t', 'nat'], ['iptables-restore', '--noflush']]);
   assert.equal(calls[1]?.stdin, '*nat\n-F CNI-HOSTPORT-SETMARK\n-X CNI-HOSTPORT-SETMARK\nCOMMIT\n');
+});
+
+// What the first CNI pod leaves in a host that had no nat table, once its chains are removed.
+const EMPTY_NAT = `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+COMMIT
+`;
+
+test('a table is inert only with built-in chains, no rules and ACCEPT policies', () => {
+  assert.equal(isInertTable(parseIptablesSave(EMPTY_NAT)), true);
+  assert.equal(isInertTable(parseIptablesSave(NAT)), false);
+  assert.equal(isInertTable(parseIptablesSave(EMPTY_NAT.replace(':INPUT ACCEPT', ':INPUT DROP'))), false);
+  assert.equal(isInertTable(parseIptablesSave(EMPTY_NAT.replace('COMMIT', ':MINE - [0:0]\nCOMMIT'))), false);
+  assert.equal(isInertTable(parseIptablesSave(EMPTY_NAT.replace('COMMIT', '-A OUTPUT -j ACCEPT\nCOMMIT'))), false);
+  assert.deepEqual(parseIptablesSave(EMPTY_NAT.replace(':INPUT ACCEPT', ':INPUT DROP')).policies, { PREROUTING: 'ACCEPT', INPUT: 'DROP', OUTPUT: 'ACCEPT', POSTROUTING: 'ACCEPT' });
+});
+
+/** A host with iptables-nft whose nat table holds `nat`; `nft` answers with `nft` (or is missing). */
+function nftHost(nat: string, nft: 'ok' | 'missing') {
+  const calls: string[] = [];
+  const exec: Exec = async (file, args) => {
+    calls.push([file, ...args].join(' '));
+    if (file === 'iptables') return { code: 0, stdout: 'iptables v1.8.9 (nf_tables)\n', stderr: '' };
+    if (file === 'iptables-save') return { code: 0, stdout: nat, stderr: '' };
+    if (nft === 'missing') throw Object.assign(new Error('spawn nft ENOENT'), { code: 'ENOENT' });
+    return { code: 0, stdout: '', stderr: '' };
+  };
+  return { exec, calls };
+}
+
+test('an inert nftables table is deleted; a busy one is kept; without nft nothing fails', async () => {
+  const inert = nftHost(EMPTY_NAT, 'ok');
+  assert.equal(await removeEmptyNftTable('nat', inert.exec), true);
+  assert.ok(inert.calls.includes('nft delete table ip nat'));
+
+  const busy = nftHost(NAT, 'ok');
+  assert.equal(await removeEmptyNftTable('nat', busy.exec), false);
+  assert.ok(!busy.calls.some((c) => c.startsWith('nft')));
+
+  assert.equal(await removeEmptyNftTable('nat', nftHost(EMPTY_NAT, 'missing').exec), false);
+  assert.equal(await removeEmptyNftTable('filter', nftHost(EMPTY_NAT, 'ok').exec), false, 'a table iptables-save does not list is not there to delete');
 });

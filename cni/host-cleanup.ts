@@ -14,6 +14,8 @@ export interface SavedTable {
   chains: string[];
   /** Chains with a policy, i.e. the table's built-in chains. */
   builtinChains: string[];
+  /** The built-in chains' policies (ACCEPT, DROP). */
+  policies: Record<string, string>;
   /** `-A <chain> ...` lines, verbatim (quoting as iptables-save wrote it). */
   rules: { chain: string; line: string }[];
 }
@@ -22,16 +24,29 @@ export interface SavedTable {
 export function parseIptablesSave(text: string): SavedTable {
   const chains: string[] = [];
   const builtinChains: string[] = [];
+  const policies: Record<string, string> = {};
   const rules: SavedTable['rules'] = [];
   for (const line of text.split('\n')) {
     if (line.startsWith(':')) {
       // ":NAME POLICY [packets:bytes]" - user chains have policy "-".
       const [name = '', policy] = line.slice(1).split(' ');
       chains.push(name);
-      if (policy !== '-') builtinChains.push(name);
+      if (policy !== undefined && policy !== '-') {
+        builtinChains.push(name);
+        policies[name] = policy;
+      }
     } else if (line.startsWith('-A ')) rules.push({ chain: line.split(' ')[1] ?? '', line });
   }
-  return { chains, builtinChains, rules };
+  return { chains, builtinChains, policies, rules };
+}
+
+/**
+ * A table that filters nothing: built-in chains only, no rules, every policy ACCEPT. With
+ * iptables-nft such a table is what the first rule ever written leaves behind once its rules
+ * are gone; it behaves exactly as no table at all.
+ */
+export function isInertTable(saved: SavedTable): boolean {
+  return saved.rules.length === 0 && saved.chains.length === saved.builtinChains.length && Object.values(saved.policies).every((p) => p === 'ACCEPT');
 }
 
 /**
@@ -77,15 +92,24 @@ export async function presentTables(exec: Exec = hostExec): Promise<string[]> {
 
 /**
  * With iptables-nft, the first rule in a table creates the nftables table, and nothing
- * removes it. Deletes `table` when it holds no rules and no user chains, so a host that
- * had no nat table gets none back. A no-op with the legacy backend or without `nft`.
+ * removes it. Deletes `table` when it is inert (see isInertTable), so a host that had no nat
+ * table gets none back. A no-op with the legacy backend, whose tables always exist, and
+ * without the `nft` command (Debian's iptables only recommends nftables): iptables itself
+ * cannot delete a table.
  */
 export async function removeEmptyNftTable(table: IptablesTable, exec: Exec = hostExec): Promise<boolean> {
   const version = await exec('iptables', ['--version']);
   if (!version.stdout.includes('nf_tables')) return false;
-  const saved = await saveTable(table, exec);
-  if (saved.rules.length > 0 || saved.chains.length !== saved.builtinChains.length) return false;
-  const r = await exec('nft', ['delete', 'table', 'ip', table]);
+  if (!(await presentTables(exec)).includes(table)) return false;
+  if (!isInertTable(await saveTable(table, exec))) return false;
+  const r = await exec('nft', ['delete', 'table', 'ip', table]).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!r) {
+    log.info({ table }, 'nft not installed: leaving the empty nftables table');
+    return false;
+  }
   if (r.code === 0) log.info({ table }, 'removed empty nftables table');
   return r.code === 0;
 }

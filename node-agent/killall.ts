@@ -1,18 +1,21 @@
 // `k8ts killall`, as k3s-killall.sh: stop every pod and our containerd, then remove what they
 // leave on the host - shims and container processes, cgroups, mounts (container rootfs, shm,
 // network namespaces, tmpfs volumes), the pod network (bridge, iptables chains, IPAM leases,
-// CNI result cache). Data (images, volumes' content, the database) stays: it is for clean
+// CNI result cache), and the host-wide traces of a first run: killed shims' sockets, empty
+// directories (/run/containerd, /var/lib/cni) and inert nftables tables. Data (images, volumes' content, the database) stays: it is for clean
 // restarts and tests, not uninstall.
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../lib/log.js';
 import { hostExec, type Exec } from '../lib/exec.js';
 import { networkNameFor } from '../cni/bridge-conflist.js';
 import { removeNetwork } from '../cni/network-cleanup.js';
+import { removeEmptyNftTable } from '../cni/host-cleanup.js';
+import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { connectCri, waitForCriReady } from './cri/index.js';
-import { containerdPaths, DEFAULT_RUN_DIR, detectHost } from './containerd/index.js';
+import { containerdPaths, DEFAULT_RUN_DIR, detectHost, SHIM_SOCKET_DIR, socketsHeldUnder } from './containerd/index.js';
 import { kubepodsParent, processesUnder, removeCgroup } from './runtime/cgroups.js';
 import { mountPointsUnder, unmount } from './volumes/mounts.js';
 import { agentPaths } from './config.js';
@@ -105,11 +108,15 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   for (const p of containerd) kill(p, 'SIGTERM');
   for (const p of await waitGone(containerd, 10_000)) kill(p, 'SIGKILL');
   const shims = await pidsWith(paths.socket);
+  // A killed shim cannot remove its socket: note them first, remove them once it is gone.
+  const shimSockets = await socketsHeldUnder(shims);
   for (const p of shims) if (kill(p, 'SIGKILL')) report.processesKilled++;
   const parent = kubepodsParent(host.cgroupDriver, o.cgroupRoot);
   const leftovers = await processesUnder(host.cgroupDriver, parent);
   for (const p of leftovers) if (kill(p, 'SIGKILL')) report.processesKilled++;
   await waitGone([...shims, ...leftovers], 5000);
+  for (const sock of shimSockets) await rm(sock, { force: true });
+  report.removed.push(...shimSockets);
   // Our root goes too (it only ever holds kubepods); the host's root never does.
   const root = o.cgroupRoot.replace(/\/+$/, '');
   const ours = root !== '' && root !== '-.slice' ? [parent, root] : [parent];
@@ -135,6 +142,13 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   // 4. The pod network.
   const network = networkNameFor(o.cniBridge);
   report.removed.push(...await removeNetwork({ network, bridge: o.cniBridge, ipamDir: o.cniIpamDir, sandboxIds: ids, kubeChains: o.kubeChains }, exec));
+
+  // 5. What any first run leaves host-wide, once nothing else uses it: tables iptables-nft
+  //    created for our rules, libcni's cache dirs, containerd 1.6's shim socket dir.
+  for (const table of ['nat', 'filter', 'mangle'] as const) {
+    if (await removeEmptyNftTable(table, exec).catch(() => false)) report.removed.push(`nftables table ip ${table}`);
+  }
+  report.removed.push(...await removeEmptyTrees([SHIM_SOCKET_DIR, dirname(SHIM_SOCKET_DIR), '/var/lib/cni/results', '/var/lib/cni/networks', '/var/lib/cni']));
   log.info({ pods: report.podsStopped, killed: report.processesKilled, unmounted: report.unmounted.length }, 'killall done');
   return report;
 }

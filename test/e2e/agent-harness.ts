@@ -6,11 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { k8tsProcess } from '../../cli/launch.js';
 import { issueCertificate } from '../../lib/pki.js';
+import { removeEmptyTrees } from '../../lib/empty-dirs.js';
 import { primaryIPv4 } from '../../node-agent/node/host-info.js';
 import { networkNameFor } from '../../cni/bridge-conflist.js';
 import { networkChains } from '../../cni/network-cleanup.js';
@@ -149,9 +150,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions): Promise<AgentEnv> 
     fn: async () => {
       if ((await readIpForward()) !== ipForward) await writeIpForward(ipForward);
       // Host-wide dirs this run created (libcni's cache, containerd's shim sockets) go when empty.
-      for (const [d, existed] of Object.entries(hostBefore.sharedDirs)) {
-        if (!existed && existsSync(d) && (await emptyTree(d))) await rm(d, { recursive: true });
-      }
+      await removeEmptyTrees(Object.entries(hostBefore.sharedDirs).filter(([, existed]) => !existed).map(([d]) => d));
     },
   });
   undo.push({ what: 'temp dirs', fn: async () => { await rm(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); await rm(runDir, { recursive: true, force: true }); } });
@@ -254,13 +253,6 @@ async function build(undo: UndoStack, opts: AgentEnvOptions): Promise<AgentEnv> 
     },
   };
   return env;
-}
-
-async function emptyTree(dir: string): Promise<boolean> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (!e.isDirectory() || !(await emptyTree(join(dir, e.name)))) return false;
-  }
-  return true;
 }
 
 /** What of the environment is still on the host (after teardown: nothing). */

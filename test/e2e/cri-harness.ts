@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostExec } from '../../lib/exec.js';
+import { removeEmptyTrees } from '../../lib/empty-dirs.js';
 import { logger } from '../../lib/log.js';
 import { networkNameFor, writeBridgeConflist } from '../../cni/bridge-conflist.js';
 import { idleHostportChains, networkChains } from '../../cni/network-cleanup.js';
@@ -17,6 +18,7 @@ import { UndoStack } from '../lib/undo.js';
 import {
   cniChains,
   deleteLink,
+  isInertTable,
   linkExists,
   presentTables,
   readIpForward,
@@ -76,7 +78,7 @@ export interface HostSnapshot {
 
 // Host-wide dirs a run may create: libcni's cache, containerd 1.6 shim sockets
 // (/run/containerd/s, whatever the state dir), netns, util-linux's /run/mount (umount).
-const SHARED_DIRS = ['/var/lib/cni', '/run/containerd', '/var/run/netns', '/var/lib/containerd', '/opt/containerd', '/run/mount'];
+export const SHARED_DIRS = ['/var/lib/cni', '/run/containerd', '/var/run/netns', '/var/lib/containerd', '/opt/containerd', '/run/mount'];
 
 /** What a run could change on the host outside its own temp dirs. */
 export async function hostSnapshot(): Promise<HostSnapshot> {
@@ -86,7 +88,12 @@ export async function hostSnapshot(): Promise<HostSnapshot> {
     .filter(Boolean)
     .sort();
   const iptables: Record<string, string[]> = {};
-  for (const t of await presentTables()) iptables[t] = (await saveTable(t as IptablesTable)).chains.sort();
+  for (const t of await presentTables()) {
+    const saved = await saveTable(t as IptablesTable);
+    // iptables-nft leaves an inert table behind that only `nft` can delete. Without nft it is
+    // counted as no table (it behaves as none); with nft, teardown must delete it.
+    if (!isInertTable(saved) || onPath('nft')) iptables[t] = saved.chains.sort();
+  }
   const sharedDirs: Record<string, boolean> = {};
   for (const d of SHARED_DIRS) sharedDirs[d] = existsSync(d);
   return { links, cgroups: await topLevelCgroups(), iptables, ipForward: await readIpForward(), sharedDirs };
@@ -141,13 +148,6 @@ export async function pidsMentioning(needle: string): Promise<number[]> {
   return out;
 }
 
-async function isEmptyTree(dir: string): Promise<boolean> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (!e.isDirectory() || !(await isEmptyTree(join(dir, e.name)))) return false;
-  }
-  return true;
-}
-
 export async function setupCriEnv(): Promise<CriEnv> {
   // Runtime tests (this one, the agent's) take turns on the host.
   const release = await acquireHostLock();
@@ -197,6 +197,18 @@ async function build(signal: AbortSignal, undo: UndoStack): Promise<CriEnv> {
   const chainsBefore = new Map<IptablesTable, string[]>();
   for (const t of TABLES) chainsBefore.set(t, await cniChains(t));
   const sharedDirs = SHARED_DIRS.filter((d) => !hostBefore.sharedDirs[d]);
+  // Separate steps, so one that fails does not leave the others' state behind.
+  undo.push({
+    what: 'host-wide dirs',
+    // Only if this run created them and left nothing but empty dirs.
+    fn: async () => void (await removeEmptyTrees(sharedDirs)),
+  });
+  undo.push({
+    what: 'ip_forward',
+    fn: async () => {
+      if ((await readIpForward()) !== hostBefore.ipForward) await writeIpForward(hostBefore.ipForward);
+    },
+  });
   undo.push({
     what: 'host network state',
     fn: async () => {
@@ -208,9 +220,6 @@ async function build(signal: AbortSignal, undo: UndoStack): Promise<CriEnv> {
         await removeChains(t, [...ours, ...hostport]);
       }
       for (const t of TABLES) if (!(t in hostBefore.iptables)) await removeEmptyNftTable(t);
-      if ((await readIpForward()) !== hostBefore.ipForward) await writeIpForward(hostBefore.ipForward);
-      // Only if this run created them and left nothing but empty dirs.
-      for (const d of sharedDirs) if (existsSync(d) && (await isEmptyTree(d))) await rm(d, { recursive: true });
     },
   });
 

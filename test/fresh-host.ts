@@ -1,0 +1,28 @@
+// Puts this host back in the state of a machine k8ts never ran on, as far as the container tests
+// can tell: no inert nftables tables (the first iptables rule creates one; nothing but `nft`
+// removes it) and none of the host-wide dirs a first run creates (/run/containerd, /var/lib/cni,
+// ...). `.ci/run` calls it before the tests, so every CI run tests a first run, which is what a
+// new user's machine is. Anything that holds real state (rules, files) is reported, not touched.
+import { existsSync } from 'node:fs';
+import { isInertTable, presentTables, removeEmptyNftTable, saveTable, type IptablesTable } from '../cni/host-cleanup.js';
+import { isEmptyTree, removeEmptyTrees } from '../lib/empty-dirs.js';
+import { SHARED_DIRS } from './e2e/cri-harness.js';
+
+const say = (line: string): void => void process.stdout.write(`fresh-host: ${line}\n`);
+
+if (process.getuid?.() !== 0) {
+  say('not root: nothing to reset');
+  process.exit(0);
+}
+if (!existsSync('/usr/sbin/iptables-save') && !existsSync('/sbin/iptables-save')) {
+  say('iptables is not installed: no tables to reset');
+} else {
+  for (const t of await presentTables()) {
+    const saved = await saveTable(t as IptablesTable);
+    if (!isInertTable(saved)) say(`table ${t} holds rules or chains (${saved.chains.length} chains): left alone`);
+    else if (await removeEmptyNftTable(t as IptablesTable)) say(`deleted the inert nftables table ip ${t}`);
+    else say(`table ${t} is inert but could not be deleted (legacy backend, or no nft)`);
+  }
+}
+for (const d of await removeEmptyTrees(SHARED_DIRS)) say(`removed ${d}`);
+for (const d of SHARED_DIRS) if (existsSync(d) && !(await isEmptyTree(d))) say(`${d} holds files: left alone`);
