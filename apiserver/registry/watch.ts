@@ -53,7 +53,9 @@ function deliver(ev: StoreEvent, matches: (kv: KV) => boolean, sink: WatchSink):
     return;
   }
   if (ev.type === 'DELETED') {
-    if (now) sink.event('DELETED', ev.kv, ev);
+    // The stored value still carries its last write's resourceVersion; the event is at the
+    // deletion's, as Kubernetes sends it, so a client resuming from it stays in order.
+    if (now) sink.event('DELETED', withRevision(ev.kv, ev.revision), ev);
     return;
   }
   const before = ev.prev ? matches(ev.prev) : false;
@@ -62,7 +64,7 @@ function deliver(ev: StoreEvent, matches: (kv: KV) => boolean, sink: WatchSink):
   else if (before && ev.prev) sink.event('DELETED', withRevision(ev.prev, ev.revision));
 }
 
-/** The previous state of an object, stamped with the revision at which it stopped matching. */
+/** An object's last state, stamped with the revision at which it was deleted or stopped matching. */
 function withRevision(kv: KV, rev: number): KV {
   const o = { ...decoded(kv), metadata: { ...decoded(kv).metadata, resourceVersion: String(rev) } };
   return { ...kv, value: JSON.stringify(o), modRevision: rev };

@@ -25,6 +25,15 @@ test('kubectl api-resources lists kinds with short names, scope and verbs', asyn
   }
 });
 
+test('storageVersionHash is what Kubernetes publishes for the kind', async () => {
+  const list = (await c.http('GET', '/api/v1')).json<{ resources: Array<{ name: string; storageVersionHash?: string }> }>();
+  // Kubernetes 1.32's /api/v1 and /apis/apps/v1 give these (base64 of sha256's first 8 bytes).
+  assert.equal(list.resources.find((r) => r.name === 'configmaps')?.storageVersionHash, 'qFsyl6wFWjQ=');
+  assert.equal(list.resources.find((r) => r.name === 'configmaps/status'), undefined);
+  const apps = (await c.http('GET', '/apis/apps/v1')).json<{ resources: Array<{ name: string; storageVersionHash?: string }> }>();
+  assert.equal(apps.resources.find((r) => r.name === 'deployments')?.storageVersionHash, '8aSe+NMegvE=');
+});
+
 test('aggregated discovery answers with an ETag and 304 when unchanged', async () => {
   const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
   const r = await c.http('GET', '/apis', undefined, { Accept: accept });

@@ -150,3 +150,57 @@ test('watching or paging from compacted history answers 410 Expired', async () =
     await small.destroy();
   }
 });
+
+test('watches started at successive resourceVersions see one order while a writer is busy', async () => {
+  await c.http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'watch-order' } });
+  const base = '/api/v1/namespaces/watch-order/configmaps';
+  let latest = Number((await c.http('GET', base)).json<List>().metadata.resourceVersion);
+  const writerDone = Date.now() + 4000;
+  // 16 writes in flight at a time: creates, updates and deletes that commit in shared batches.
+  const writer = async (id: number) => {
+    for (let i = 0; Date.now() < writerDone; i++) {
+      const name = `w${id}-${i % 5}`;
+      const r = i % 5 === 4
+        ? await c.http('DELETE', `${base}/w${id}-${(i + 1) % 5}`)
+        : await c.http('PUT', `${base}/${name}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } })
+          .then(async (u) => (u.status === 404 ? c.http('POST', base, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } }) : u));
+      const rv = Number(r.json<{ metadata?: { resourceVersion?: string } }>().metadata?.resourceVersion ?? 0);
+      if (rv > latest) latest = rv;
+    }
+  };
+  const watches: Array<Promise<{ from: number; events: Array<{ rv: number; what: string }> }>> = [];
+  const starter = (async () => {
+    for (let n = 0; n < 20; n++) {
+      const from = latest;
+      watches.push(c.http('GET', `${base}?watch=true&resourceVersion=${from}&timeoutSeconds=2`).then((r) => ({
+        from,
+        events: r.body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string; resourceVersion: string } } })
+          .map((e) => ({ rv: Number(e.object.metadata.resourceVersion), what: `${e.type} ${e.object.metadata.name}` })),
+      })));
+      await new Promise((r) => setTimeout(r, 90));
+    }
+  })();
+  await Promise.all([...Array.from({ length: 16 }, (_, id) => writer(id)), starter]);
+  const results = await Promise.all(watches);
+  const seen = new Map<number, string>();
+  let total = 0;
+  for (const w of results) {
+    total += w.events.length;
+    for (let i = 0; i < w.events.length; i++) {
+      const e = w.events[i]!;
+      assert.ok(e.rv > w.from, `watch from ${w.from} got rv ${e.rv}`);
+      if (i > 0) assert.ok(e.rv > w.events[i - 1]!.rv, `watch from ${w.from}: rv ${e.rv} after ${w.events[i - 1]!.rv}: ${w.events.slice(0, i + 3).map((x) => x.rv + " " + x.what).join(", ")}`);
+      const other = seen.get(e.rv);
+      assert.ok(other === undefined || other === e.what, `rv ${e.rv} is "${e.what}" here and "${other}" elsewhere`);
+      seen.set(e.rv, e.what);
+    }
+  }
+  // No gaps: every watcher saw each event between its first and its last.
+  const all = [...seen.keys()].sort((a, b) => a - b);
+  for (const w of results) {
+    if (w.events.length === 0) continue;
+    const span = all.filter((rv) => rv >= w.events[0]!.rv && rv <= w.events.at(-1)!.rv);
+    assert.deepEqual(w.events.map((e) => e.rv), span, `watch from ${w.from} skipped events`);
+  }
+  assert.ok(total > 500, `only ${total} events were watched`);
+});

@@ -47,8 +47,9 @@ function apiResourceList(api: ApiContext, group: string, version: string): objec
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources };
 }
 
+/** As Kubernetes computes it: base64 of the first 8 bytes of sha256("group/version/kind"). */
 function storageVersionHash(def: ResourceDef): string {
-  return createHash('sha256').update(`${def.group}/${def.version}/${def.kind}`).digest('base64').slice(0, 12);
+  return createHash('sha256').update(`${def.group}/${def.version}/${def.kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 function groupVersions(registry: Registry, group: string) {

@@ -1,6 +1,5 @@
 // Streaming a watch: newline-delimited JSON events, bookmarks on a shared ticker, a server
 // timeout, and slow clients cut off before they hold unbounded memory.
-import type { ServerResponse } from 'node:http';
 import { everyField } from '../../api/selectors/fields.js';
 import { parseFieldSelector } from '../../api/selectors/fields.js';
 import { StatusError } from '../../api/errors.js';
@@ -18,7 +17,8 @@ const maxBufferedBytes = 32 * 1024 * 1024;
 const bookmarkIntervalMs = 60_000;
 
 interface Stream {
-  res: ServerResponse;
+  /** Queues a line behind the events already queued, so a bookmark never overtakes them. */
+  write: (line: string) => void;
   /** The object of a BOOKMARK event at a revision, in the negotiated representation. */
   bookmark: (revision: number) => object;
   bookmarks: boolean;
@@ -34,7 +34,7 @@ function startTicker(store: Store): void {
   ticker = setInterval(() => {
     const rev = tickerStore?.revision() ?? 0;
     for (const s of streams) {
-      if (s.bookmarks) s.res.write(JSON.stringify({ type: 'BOOKMARK', object: s.bookmark(rev) }) + '\n');
+      if (s.bookmarks) s.write(JSON.stringify({ type: 'BOOKMARK', object: s.bookmark(rev) }) + '\n');
     }
   }, bookmarkIntervalMs);
   ticker.unref();
@@ -63,7 +63,7 @@ export async function watchObjects(call: ResourceCall): Promise<void> {
     const b = renderer.bookmark(rev, annotations);
     return output.kind === 'partial' ? renderer.partial(b, output.metaVersion) : b;
   };
-  const stream: Stream = { res, bookmark, bookmarks: q.allowWatchBookmarks };
+  const stream: Stream = { write: (line) => write(line), bookmark, bookmarks: q.allowWatchBookmarks };
   let closed = false;
   let watcher: { stop(): void } | undefined;
   // Lines written in one run of microtasks (the events of one synced batch, an initial list) go
