@@ -60,15 +60,17 @@ export const resourceQuotaController: ControllerDescriptor = {
     }));
     const api = ctx.client.resource<ResourceQuota>(workloadResources.resourceQuotas);
     const queue = new WorkQueue<string>(ctx.clock);
+    const touchNamespace = (o: KubeObject) => {
+      for (const q of quotas.cache.byIndex('namespace', o.metadata?.namespace ?? '')) queue.add(objectKey(q));
+    };
+    // Quotas count too (hard "resourcequotas"): one that comes or goes changes its neighbours' usage.
     quotas.on({
-      add: (q) => queue.add(objectKey(q)),
+      add: touchNamespace,
+      delete: touchNamespace,
       update: (old, q) => {
         if (!semanticEqual(old.spec, q.spec) || !semanticEqual(q.spec?.hard, q.status?.hard)) queue.add(objectKey(q));
       },
     });
-    const touchNamespace = (o: KubeObject) => {
-      for (const q of quotas.cache.byIndex('namespace', o.metadata?.namespace ?? '')) queue.add(objectKey(q));
-    };
     for (const { informer, plural } of informers) {
       informer.on({
         add: touchNamespace,
@@ -99,8 +101,9 @@ export const resourceQuotaController: ControllerDescriptor = {
       for (const { group, plural, informer } of informers) {
         for (const obj of informer.cache.byIndex('namespace', ns)) out.push({ group, plural, obj: obj as JsonObject });
       }
+      for (const obj of quotas.cache.byIndex('namespace', ns)) out.push({ group: '', plural: 'resourcequotas', obj: obj as JsonObject });
       // count/<resource> of kinds not watched here: listed now.
-      const have = new Set(informers.map((i) => `${i.group}/${i.plural}`));
+      const have = new Set([...informers.map((i) => `${i.group}/${i.plural}`), '/resourcequotas']);
       for (const name of Object.keys(q.spec?.hard ?? {})) {
         const t = countTarget(name);
         if (!t || have.has(`${t.group}/${t.plural}`)) continue;

@@ -125,6 +125,15 @@ spec: {hard: {pods: "2", configmaps: "10", count/deployments.apps: "1"}}
   await c.k('run', 'c', '-n', 'quota', '--image=nginx');
 });
 
+test('ResourceQuota counts quotas, itself included', async () => {
+  await c.k('create', 'namespace', 'quota-count');
+  await apply('{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"only"},"spec":{"hard":{"resourcequotas":"1"}}}', 'quota-count');
+  await eventually(async () => (await c.k('get', 'quota', 'only', '-n', 'quota-count', '-o', 'jsonpath={.status.used.resourcequotas}')) === '1');
+  const second = await c.kubectl(['apply', '-n', 'quota-count', '-f', '-'], { stdin: '{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"second"},"spec":{"hard":{"pods":"1"}}}' });
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, /resourcequotas "second" is forbidden: exceeded quota: only, requested: resourcequotas=1, used: resourcequotas=1, limited: resourcequotas=1/);
+});
+
 test('a compute quota requires every container to state what it limits', async () => {
   await c.k('create', 'namespace', 'compute');
   await apply('{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"cpu"},"spec":{"hard":{"limits.cpu":"2","requests.memory":"1Gi"}}}', 'compute');
