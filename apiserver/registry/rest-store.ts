@@ -406,10 +406,14 @@ function fillSystemFields(meta: ObjectMeta, generation: boolean): void {
   else delete meta.generation;
 }
 
+/**
+ * The resourceVersion an update is conditional on. "0", like no value, means unconditional, as
+ * Kubernetes' update reads it: objects saved from a fresh template often say "0".
+ */
 export function parseResourceVersion(rv: string | undefined): number | undefined {
   if (rv === undefined || rv === '') return undefined;
   if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
-  return Number(rv);
+  return Number(rv) === 0 ? undefined : Number(rv);
 }
 
 function checkPreconditions(

@@ -85,6 +85,19 @@ test('invalid names are rejected with field causes', async () => {
   assert.match(r.stderr, /The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of/);
 });
 
+test('an update whose resourceVersion is "0" is unconditional, as in Kubernetes', async () => {
+  await c.k('create', 'configmap', 'rv-zero', '--from-literal=a=1');
+  const doc = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv-zero', namespace: 'default', resourceVersion: '0' }, data: { a: '2' } };
+  const r = await c.kubectl(['replace', '-f', '-'], { stdin: JSON.stringify(doc) });
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout.trim(), 'configmap/rv-zero replaced');
+  assert.equal(await c.k('get', 'cm', 'rv-zero', '-o', 'jsonpath={.data.a}'), '2');
+  // A stale one still conflicts.
+  const stale = await c.kubectl(['replace', '-f', '-'], { stdin: JSON.stringify({ ...doc, metadata: { ...doc.metadata, resourceVersion: '1' } }) });
+  assert.equal(stale.code, 1);
+  assert.match(stale.stderr, /the object has been modified; please apply your changes to the latest version and try again/);
+});
+
 test('data survives a restart', async () => {
   await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keep' } }) });
   await c.restart();
