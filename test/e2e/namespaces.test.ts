@@ -127,3 +127,9 @@ test('the system namespaces cannot be deleted', async () => {
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim(), 'Error from server (Forbidden): namespaces "kube-system" is forbidden: this namespace may not be deleted');
 });
+
+test('a pod for a namespace that does not exist is 404 for the namespace, before any other admission', async () => {
+  const r = await c.kubectl(['run', 'p', '-n', 'nope', '--image=nginx']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), 'Error from server (NotFound): namespaces "nope" not found');
+});

@@ -1,5 +1,6 @@
 // NamespaceLifecycle: nothing is created in a namespace that does not exist or is being
-// terminated, and the system namespaces cannot be deleted.
+// terminated, and the system namespaces cannot be deleted. It runs in the mutating phase, first,
+// as in Kubernetes: a pod for a missing namespace is a 404 before any other plugin looks at it.
 import { forbidden, notFound, StatusError } from '../../api/errors.js';
 import type { Store } from '../../storage/interfaces.js';
 import type { AdmissionPlugin } from './chain.js';
@@ -9,7 +10,7 @@ const immortal = new Set(['default', 'kube-system', 'kube-public']);
 export function namespaceLifecycle(store: Store, namespaceKey: (name: string) => string): AdmissionPlugin {
   return {
     name: 'NamespaceLifecycle',
-    validate(a) {
+    mutate(a) {
       const gr = { group: a.def.group, resource: a.def.plural };
       if (a.operation === 'DELETE' && a.def.group === '' && a.def.plural === 'namespaces' && immortal.has(a.name)) {
         throw forbidden(gr, a.name, 'this namespace may not be deleted');
