@@ -16,14 +16,19 @@ import { groupResourceName, namespaceConditions, type DeletionOutcome } from './
 
 const log = logger('namespace-controller');
 const finalizerName = 'kubernetes';
+/** Kubernetes' namespaceDeletionGracePeriod. */
+const namespaceDeletionGraceMs = 5000;
 
 export const namespaceController: ControllerDescriptor = {
   name: 'namespace-controller',
   setup(ctx) {
     const namespaces = ctx.informers.informer<Namespace>(resources.namespaces);
     const queue = new WorkQueue<string>(ctx.clock);
+    // As Kubernetes' controller, a terminating namespace is emptied only after a grace period,
+    // so every API server sees the deletion (and refuses new content) before the cleanup lists
+    // what is there; clients that watch for the namespace to go also see it Terminating first.
     const enqueue = (ns: Namespace) => {
-      if (ns.metadata?.deletionTimestamp) queue.add(ns.metadata.name ?? '');
+      if (ns.metadata?.deletionTimestamp) queue.addAfter(ns.metadata.name ?? '', namespaceDeletionGraceMs);
     };
     namespaces.on({ add: enqueue, update: (_, ns) => enqueue(ns) });
     const sync = (name: string) => syncNamespace(ctx, queue, name);

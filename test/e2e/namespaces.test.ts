@@ -3,6 +3,7 @@
 // up in Kubernetes' conditions, refuses new content, and then disappears.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
 import { startSimulatedNodes, type SimulatedNodes } from '../lib/agent.js';
 
@@ -132,4 +133,15 @@ test('a pod for a namespace that does not exist is 404 for the namespace, before
   const r = await c.kubectl(['run', 'p', '-n', 'nope', '--image=nginx']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim(), 'Error from server (NotFound): namespaces "nope" not found');
+});
+
+test('a deleted namespace stays Terminating through the grace period, so kubectl wait --for=delete sees it go', async () => {
+  await c.k('create', 'namespace', 'graceful');
+  assert.equal((await c.kubectl(['delete', 'namespace', 'graceful', '--wait=false'])).code, 0);
+  assert.match(await c.k('get', 'namespace', 'graceful'), /graceful\s+Terminating/);
+  // kubectl 1.20 refuses to wait for what it cannot find ("no matching resources found").
+  const old = '/opt/kubectl-1.20/usr/bin/kubectl';
+  const wait = await c.kubectl(['wait', '--for=delete', 'namespace/graceful', '--timeout=60s'], existsSync(old) ? { binary: old, timeoutMs: 70_000 } : { timeoutMs: 70_000 });
+  assert.equal(wait.code, 0, wait.stderr);
+  assert.equal((await c.kubectl(['get', 'namespace', 'graceful'])).code, 1);
 });
