@@ -12,6 +12,7 @@ import { sendStatus } from '../http/respond.js';
 import { buildV2, buildV3, v3IndexPath } from './documents.js';
 import { allOperations } from './operations.js';
 import { encodeV2 } from './protobuf.js';
+import { customKindSchemaForV2 } from '../crd/openapi-v2.js';
 
 const log = logger('openapi');
 
@@ -69,7 +70,9 @@ export class OpenApiService {
   }
 
   private v2Doc(): Record<string, unknown> {
-    return buildV2(allOperations(this.registry, this.schemas), this.schemas.definitions(), this.version);
+    const defs = new Map(this.schemas.definitions());
+    for (const name of this.schemas.customKindNames()) defs.set(name, customKindSchemaForV2(defs.get(name)!));
+    return buildV2(allOperations(this.registry, this.schemas), defs, this.version);
   }
 
   private v2Proto(): Cached {

@@ -3,6 +3,7 @@
 // with their CRD.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
 
 const crd = `apiVersion: apiextensions.k8s.io/v1
@@ -134,4 +135,36 @@ test('an invalid CRD is refused', async () => {
   const r = await c.kubectl(['create', '-f', '-'], { stdin: bad });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /The CustomResourceDefinition "wrong.stable.example.com" is invalid: metadata.name: Invalid value: "wrong.stable.example.com": must be spec.names.plural\+"."\+spec.group/);
+});
+
+test('a CRD that keeps unknown fields validates client-side in kubectl 1.20 (bare object in OpenAPI v2)', async () => {
+  const free = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: blobs.free.example.com}
+spec:
+  group: free.example.com
+  scope: Namespaced
+  names: {plural: blobs, singular: blob, kind: Blob}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`;
+  assert.equal((await c.kubectl(['apply', '-f', '-'], { stdin: free })).code, 0);
+  await eventually(async () => (await c.kubectl(['get', 'blobs'])).code === 0);
+  await eventually(async () => {
+    const v2 = (await c.http('GET', '/openapi/v2')).json<{ definitions: Record<string, unknown> }>();
+    return v2.definitions['com.example.free.v1.Blob'];
+  });
+  const v2 = (await c.http('GET', '/openapi/v2')).json<{ definitions: Record<string, unknown> }>();
+  assert.deepEqual(v2.definitions['com.example.free.v1.Blob'], { type: 'object', 'x-kubernetes-group-version-kind': [{ group: 'free.example.com', kind: 'Blob', version: 'v1' }] });
+  // v3 keeps the whole schema.
+  const v3 = (await c.http('GET', '/openapi/v3/apis/free.example.com/v1')).json<{ components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }>();
+  assert.ok(v3.components.schemas['com.example.free.v1.Blob']?.properties?.metadata);
+  const old = '/opt/kubectl-1.20/usr/bin/kubectl';
+  const r = await c.kubectl(['apply', '-f', '-'], { binary: existsSync(old) ? old : undefined, stdin: 'apiVersion: free.example.com/v1\nkind: Blob\nmetadata: {name: b1}\nspec: {anything: [1, 2]}\n' });
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout.trim(), 'blob.free.example.com/b1 created');
 });

@@ -62,6 +62,11 @@ export class SchemaRegistry {
     return this.merged;
   }
 
+  /** Definition names of the custom kinds (not their lists). */
+  customKindNames(): string[] {
+    return [...this.custom.values()].map((c) => c.name);
+  }
+
   forKind(gvk: GroupVersionKind): KindSchema | undefined {
     const c = this.custom.get(gvkKey(gvk));
     if (c) return { ...c, custom: true };
