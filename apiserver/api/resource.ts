@@ -34,10 +34,12 @@ export interface Strategy {
   /** Normalizes a valid object just before it is stored. */
   canonicalize?(obj: KubeObject): void;
   /**
-   * For a status strategy: writes through /status may also change metadata.annotations, as
-   * Kubernetes' Deployment status strategy allows (the controller records the revision there).
+   * For a status strategy: the metadata a write through /status may not change. By default it
+   * may change labels, annotations and the rest, as most of Kubernetes' status strategies allow
+   * (only spec and the like are reset); Deployments keep their labels, Pods their owner
+   * references, and custom resources everything but status.
    */
-  statusWritesAnnotations?: boolean;
+  statusResetsMetadata?: 'all' | readonly ('labels' | 'annotations' | 'ownerReferences' | 'finalizers')[];
 }
 
 export interface ResourceBehaviour {

@@ -141,7 +141,7 @@ export function customResourceDef(spec: CrdSpec): ResourceDef {
     categories: spec.names.categories ?? [],
     namespaced: spec.scope === 'Namespaced',
     strategy,
-    statusStrategy: storage.subresources?.status ? { validate: (o) => validateStructural(o, schema) } : undefined,
+    statusStrategy: storage.subresources?.status ? { validate: (o) => validateStructural(o, schema), statusResetsMetadata: 'all' } : undefined,
     scale: storage.subresources?.scale ? scaleDef(storage.subresources.scale) : undefined,
     behaviour: { generation: true, allowUnconditionalUpdate: false },
     table: printerTable(storage.additionalPrinterColumns ?? []),

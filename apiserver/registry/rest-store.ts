@@ -268,7 +268,7 @@ export class RestStore {
     }
     const sctx = this.strategyContext(ctx, subresource);
     this.def.strategy.default?.(obj);
-    if (subresource === 'status') keepAllButStatus(obj, old, strategy.statusWritesAnnotations === true);
+    if (subresource === 'status') keepAllButStatus(obj, old, strategy.statusResetsMetadata ?? []);
     else if (this.def.statusStrategy && !writesStatus) obj.status = clone(old.status);
     strategy.prepareForUpdate?.(obj, old, sctx);
     if (this.def.behaviour.generation && subresource !== 'status' && specChanged(obj, old)) {
@@ -428,16 +428,23 @@ function checkPreconditions(
 }
 
 /** A status write changes only status: everything else is taken from the stored object. */
-function keepAllButStatus(obj: KubeObject, old: KubeObject, keepAnnotations: boolean): void {
+/**
+ * A write through /status changes status and, unless the strategy resets it, metadata: every
+ * other field (spec, data, ...) is the stored object's.
+ */
+function keepAllButStatus(obj: KubeObject, old: KubeObject, resets: NonNullable<Strategy['statusResetsMetadata']>): void {
   const status = obj.status;
   const rv = obj.metadata.resourceVersion;
-  const annotations = obj.metadata.annotations;
+  const meta = resets === 'all' ? clone(old.metadata) : obj.metadata;
   for (const k of Object.keys(obj)) delete obj[k];
   Object.assign(obj, clone(old));
+  obj.metadata = meta;
   obj.metadata.resourceVersion = rv;
-  if (keepAnnotations) {
-    if (annotations && Object.keys(annotations).length) obj.metadata.annotations = annotations;
-    else delete obj.metadata.annotations;
+  if (resets !== 'all') {
+    for (const field of resets) {
+      if (old.metadata[field] === undefined) delete meta[field];
+      else meta[field] = clone(old.metadata[field]) as never;
+    }
   }
   if (status === undefined) delete obj.status;
   else obj.status = status;

@@ -96,7 +96,9 @@ test('invalid custom resources are rejected with every field error', async () =>
 
 test('status and scale subresources, patches and server-side apply', async () => {
   assert.equal((await c.k('scale', 'ct', 'my-cron', '--replicas=3')).trim(), 'crontab.stable.example.com/my-cron scaled');
-  await c.k('patch', 'ct', 'my-cron', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":3}}');
+  await c.k('patch', 'ct', 'my-cron', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":3},"metadata":{"labels":{"via-status":"y"}}}');
+  // A custom resource's /status changes status only, as Kubernetes' CR status strategy.
+  assert.equal(await c.k('get', 'ct', 'my-cron', '-o', 'jsonpath={.metadata.labels.via-status}'), '');
   const scale = (await c.http('GET', '/apis/stable.example.com/v1/namespaces/default/crontabs/my-cron/scale')).json<{ spec: { replicas: number }; status: { replicas: number } }>();
   assert.deepEqual([scale.spec.replicas, scale.status.replicas], [3, 3]);
   const smp = await c.kubectl(['patch', 'ct', 'my-cron', '-p', '{"spec":{"image":"x"}}']);

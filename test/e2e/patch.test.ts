@@ -81,6 +81,15 @@ test('patch of the status and scale subresources', async () => {
   const st = await c.kubectl(['patch', 'svc', 'lb', '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.1"}]}},"spec":{"ports":[{"port":81}]}}']);
   assert.equal(st.code, 0, st.stderr);
   assert.equal((await c.k('get', 'svc', 'lb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip} {.spec.ports[0].port}')).trim(), '192.0.2.1 80');
+  // Metadata written through /status is kept, as Kubernetes' status strategies reset only spec.
+  await c.k('patch', 'svc', 'lb', '--subresource=status', '--type=merge', '-p', '{"metadata":{"annotations":{"a":"b"},"labels":{"l":"v"}}}');
+  assert.equal(await c.k('get', 'svc', 'lb', '-o', 'jsonpath={.metadata.annotations.a} {.metadata.labels.l}'), 'b v');
+  await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'in' }, spec: { defaultBackend: { service: { name: 'lb', port: { number: 80 } } } } }) });
+  await c.k('patch', 'ingress', 'in', '--subresource=status', '--type=merge', '-p', '{"metadata":{"annotations":{"a":"b"}}}');
+  assert.equal(await c.k('get', 'ingress', 'in', '-o', 'jsonpath={.metadata.annotations.a}'), 'b');
+  // A Deployment's status strategy keeps its labels (annotations go through).
+  await c.k('patch', 'deploy', 'web', '--subresource=status', '--type=merge', '-p', '{"metadata":{"labels":{"sneaky":"y"},"annotations":{"noted":"y"}}}');
+  assert.equal(await get('{.metadata.labels.sneaky}/{.metadata.annotations.noted}'), '/y');
   const sc = await c.kubectl(['patch', 'deploy', 'web', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":5}}']);
   assert.equal(sc.code, 0, sc.stderr);
   assert.equal(await get('{.spec.replicas}'), '5');

@@ -58,7 +58,7 @@ export const workloadResources: ResourceDef[] = [
   }),
   builtin({
     ...apps, kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], categories: ['all'], namespaced: true,
-    strategy: deploymentStrategy, statusStrategy: { statusWritesAnnotations: true }, table: deploymentTable, scale: replicasScale, behaviour: gen,
+    strategy: deploymentStrategy, statusStrategy: { statusResetsMetadata: ['labels'] }, table: deploymentTable, scale: replicasScale, behaviour: gen,
   }),
   builtin({
     ...apps, kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], categories: ['all'], namespaced: true,

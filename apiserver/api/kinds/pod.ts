@@ -49,6 +49,8 @@ function validatePodStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[]
 }
 
 export const podStatusStrategy: Strategy = {
+  // As Kubernetes: old kubelets corrupted owner references through pods/status, breaking the GC.
+  statusResetsMetadata: ['ownerReferences'],
   prepareForUpdate(obj, old) {
     // QoS is set once, at creation; old kubelets drop it from status writes.
     const status = ensureObject(obj, 'status');
