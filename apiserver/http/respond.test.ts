@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, get, type ServerResponse } from 'node:http';
-import { notFound, tooManyRequests } from '../api/errors.js';
+import { alreadyExists, notFound, tooManyRequests } from '../api/errors.js';
 import { sendError } from './respond.js';
 
 /** What a client receives when a handler fails with `err`. */
@@ -30,4 +30,10 @@ test('a Status that asks to retry says when in the Retry-After header', async ()
   const missing = await answer((res) => sendError(res, notFound({ group: '', resource: 'pods' }, 'p')));
   assert.equal(missing.code, 404);
   assert.equal(missing.retryAfter, undefined);
+});
+
+test('an error body is the Status as Kubernetes encodes it, ending with a newline', async () => {
+  const taken = await answer((res) => sendError(res, alreadyExists({ group: '', resource: 'configmaps' }, 'cfg')));
+  assert.equal(taken.code, 409);
+  assert.equal(taken.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"cfg\\" already exists","reason":"AlreadyExists","details":{"name":"cfg","kind":"configmaps"},"code":409}\n');
 });

@@ -1,6 +1,6 @@
 // Writing responses: objects in the negotiated encoding, and every error as a Status.
 import type { ServerResponse } from 'node:http';
-import { internalError, StatusError, type Status } from '../api/errors.js';
+import { encodeStatus, internalError, StatusError, type Status } from '../api/errors.js';
 import { logger } from '../../lib/log.js';
 import { encodeBody } from './render.js';
 import type { Output } from './negotiate.js';
@@ -31,7 +31,8 @@ export function sendStatus(res: ServerResponse, status: Status): void {
   // As Kubernetes does, a Status that asks to retry says when in the header clients read.
   const retry = status.details?.retryAfterSeconds;
   if (retry && !res.headersSent) res.setHeader('Retry-After', String(retry));
-  send(res, status.code, JSON.stringify(status));
+  // Field order, escaping and the final newline as Kubernetes' encoder writes them.
+  send(res, status.code || 200, `${encodeStatus(status)}\n`);
 }
 
 /** Any thrown value becomes a Status; unexpected ones are logged and reported as 500. */
