@@ -96,6 +96,9 @@ test('error bodies are the bytes Kubernetes sends; every object body ends with a
   assert.equal(noPath.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n');
   const got = await c.http('GET', '/api/v1/namespaces/default/configmaps/twice');
   assert.ok(got.body.endsWith('}\n') && !got.body.endsWith('\n\n'));
+  // pretty is read with strconv.ParseBool: True indents (json.MarshalIndent: no final newline).
+  const pretty = await c.http('GET', '/api/v1/namespaces/default/configmaps/twice?pretty=True');
+  assert.equal(pretty.body, JSON.stringify(JSON.parse(got.body), null, 2));
   assert.ok((await c.http('GET', '/api/v1/namespaces/default/configmaps')).body.endsWith('}\n'));
   assert.ok((await c.http('GET', '/api/v1')).body.endsWith('}\n'));
   const deleted = await c.http('DELETE', '/api/v1/namespaces/default/configmaps/twice');
