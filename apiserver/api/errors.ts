@@ -198,10 +198,69 @@ export function notFoundPath(): StatusError {
   return failure(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 
+/**
+ * The Status of a done operation. Its code is 0, unset: Kubernetes' registry returns a delete's
+ * Status without one (the answer is 200 and the body has no `code`); a create sets it (201).
+ */
 export function success(d?: StatusDetails): Status {
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 0 };
   if (d) s.details = d;
   return s;
+}
+
+/**
+ * A Status with its fields in the order of Kubernetes' Go struct (kind, apiVersion, metadata,
+ * status, message, reason, details, code; details: name, group, kind, uid, causes,
+ * retryAfterSeconds; a cause: reason, message, field), the empty ones left out as `omitempty`
+ * does. metadata is a struct, so it is always written; details is a pointer, so `{}` stays.
+ * Some clients compare error text byte for byte (the Python client's create_from_yaml).
+ */
+export function statusInGoOrder(s: Status): Status {
+  const out: Record<string, unknown> = {};
+  if (s.kind) out.kind = s.kind;
+  if (s.apiVersion) out.apiVersion = s.apiVersion;
+  const m = (s.metadata ?? {}) as { selfLink?: string; resourceVersion?: string; continue?: string; remainingItemCount?: number };
+  const meta: Record<string, unknown> = {};
+  if (m.selfLink) meta.selfLink = m.selfLink;
+  if (m.resourceVersion) meta.resourceVersion = m.resourceVersion;
+  if (m.continue) meta.continue = m.continue;
+  if (m.remainingItemCount !== undefined && m.remainingItemCount !== null) meta.remainingItemCount = m.remainingItemCount;
+  out.metadata = meta;
+  if (s.status) out.status = s.status;
+  if (s.message) out.message = s.message;
+  if (s.reason) out.reason = s.reason;
+  if (s.details) {
+    const d = s.details;
+    const details: StatusDetails = {};
+    if (d.name) details.name = d.name;
+    if (d.group) details.group = d.group;
+    if (d.kind) details.kind = d.kind;
+    if (d.uid) details.uid = d.uid;
+    if (d.causes?.length) {
+      details.causes = d.causes.map((c) => {
+        const cause: StatusCause = {};
+        if (c.reason) cause.reason = c.reason;
+        if (c.message) cause.message = c.message;
+        if (c.field) cause.field = c.field;
+        return cause;
+      });
+    }
+    if (d.retryAfterSeconds) details.retryAfterSeconds = d.retryAfterSeconds;
+    out.details = details;
+  }
+  if (s.code) out.code = s.code;
+  return out as unknown as Status;
+}
+
+const goEscapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
+/**
+ * A Status as Kubernetes' JSON serializer writes it: Go's field order, and Go's escaping of
+ * <, > and & (and U+2028, U+2029) in strings. No trailing newline: the caller frames it (a
+ * response body ends with one, a watch event line has its own).
+ */
+export function encodeStatus(s: Status): string {
+  return JSON.stringify(statusInGoOrder(s)).replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]);
 }
 
 export function isStatusError(err: unknown, reason?: string): err is StatusError {

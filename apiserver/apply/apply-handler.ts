@@ -4,6 +4,7 @@
 import { badRequest, conflictWithCauses, invalid, isStatusError } from '../api/errors.js';
 import { required, path } from '../api/field-errors.js';
 import { isPlainObject, type KubeObject } from '../api/object.js';
+import { queryFlag } from '../../lib/parse-bool.js';
 import { fieldValidationOf } from '../api/schema/field-validation.js';
 import { unknownFields } from '../api/schema/unknown-fields.js';
 import type { ResourceCall } from '../http/api-context.js';
@@ -18,7 +19,7 @@ export async function applyObject(call: ResourceCall): Promise<void> {
   if (!q.get('fieldManager')) {
     throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [required(path('fieldManager'), 'is required for apply patch')]);
   }
-  const force = q.get('force') === 'true';
+  const force = queryFlag(q, 'force');
   const directive = fieldValidationOf(q, 'PatchOptions');
   const doc = parseDocument(await readBody(call.req), 'apply-patch');
   if (!isPlainObject(doc)) throw badRequest('error decoding YAML: the applied configuration is not an object');

@@ -143,9 +143,13 @@ function listMeta(meta: ListMeta): Record<string, unknown> {
   return m;
 }
 
-/** Serializes a response body in the negotiated encoding. */
+/**
+ * Serializes a response body in the negotiated encoding. A JSON body ends with a newline, as
+ * Kubernetes' encoder (Go's json.Encoder) ends every object; stored bytes are sent as they are,
+ * the newline appended.
+ */
 export function encodeBody(body: string | object, encoding: 'json' | 'yaml'): string {
-  if (encoding === 'json') return typeof body === 'string' ? body : JSON.stringify(body);
+  if (encoding === 'json') return `${typeof body === 'string' ? body : JSON.stringify(body)}\n`;
   return toYaml(typeof body === 'string' ? JSON.parse(body) : body);
 }
 

@@ -1,5 +1,6 @@
 // Turns a request path and method into what is being asked (Kubernetes' RequestInfo):
 // group, version, namespace, resource, name, subresource and verb.
+import { queryFlag } from '../../lib/parse-bool.js';
 
 export interface ResourceRequest {
   kind: 'resource';
@@ -62,7 +63,8 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
   const [resource, name = '', subresource = '', ...tail] = rest;
   if (!resource) return nonResource;
   let verb: ResourceRequest['verb'];
-  const isWatch = watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
+  // `watch=true`, `watch=True`, `watch=1`...: every value but 0 and false, as Kubernetes reads it.
+  const isWatch = watchPath || queryFlag(query, 'watch');
   switch (lowerVerb) {
     case 'get': verb = name ? (isWatch ? 'watch' : 'get') : isWatch ? 'watch' : 'list'; break;
     case 'post': verb = 'create'; break;

@@ -1,7 +1,9 @@
 // Writing responses: objects in the negotiated encoding, and every error as a Status.
 import type { ServerResponse } from 'node:http';
-import { internalError, StatusError, type Status } from '../api/errors.js';
+import { encodeStatus, internalError, StatusError, type Status } from '../api/errors.js';
+import { indentJson } from '../../lib/json-indent.js';
 import { logger } from '../../lib/log.js';
+import { parseBool } from '../../lib/parse-bool.js';
 import { encodeBody } from './render.js';
 import type { Output } from './negotiate.js';
 
@@ -24,14 +26,38 @@ export function send(res: ServerResponse, code: number, body: string, contentTyp
 }
 
 export function sendOutput(res: ServerResponse, code: number, body: string | object, output: Output): void {
+  if (output.encoding === 'json' && wantsPretty(res)) {
+    send(res, code, indentJson(typeof body === 'string' ? body : JSON.stringify(body)), output.contentType);
+    return;
+  }
   send(res, code, encodeBody(body, output.encoding), output.contentType);
+}
+
+/**
+ * Whether the client gets indented JSON, as Kubernetes decides: `pretty` read with
+ * strconv.ParseBool (a value it refuses is false), else yes for curl, Wget and browsers.
+ * Indented JSON is written as json.MarshalIndent writes it: no newline at the end.
+ */
+export function wantsPretty(res: ServerResponse): boolean {
+  const req = res.req as ServerResponse['req'] | undefined;
+  if (!req) return false;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  if (query >= 0 && url.includes('pretty', query)) {
+    const v = new URLSearchParams(url.slice(query + 1)).get('pretty');
+    if (v) return parseBool(v) ?? false;
+  }
+  const agent = req.headers['user-agent'] ?? '';
+  return agent.startsWith('curl') || agent.startsWith('Wget') || agent.startsWith('Mozilla/5.0');
 }
 
 export function sendStatus(res: ServerResponse, status: Status): void {
   // As Kubernetes does, a Status that asks to retry says when in the header clients read.
   const retry = status.details?.retryAfterSeconds;
   if (retry && !res.headersSent) res.setHeader('Retry-After', String(retry));
-  send(res, status.code, JSON.stringify(status));
+  // Field order, escaping and the final newline as Kubernetes' encoder writes them.
+  const json = encodeStatus(status);
+  send(res, status.code || 200, wantsPretty(res) ? indentJson(json) : `${json}\n`);
 }
 
 /** Any thrown value becomes a Status; unexpected ones are logged and reported as 500. */

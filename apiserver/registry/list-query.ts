@@ -5,6 +5,7 @@ import { FieldSelectorError, everyField, parseFieldSelector, type FieldSelector 
 import { SelectorParseError, everything, parseLabelSelector, type LabelSelector } from '../api/selectors/labels.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceDef } from '../api/resource.js';
+import { queryFlag, queryOption } from '../../lib/parse-bool.js';
 
 export interface ListQuery {
   labelSelector: LabelSelector;
@@ -52,8 +53,7 @@ export function parseListQuery(def: ResourceDef, q: URLSearchParams, watch = fal
   const rv = q.get('resourceVersion') ?? undefined;
   const match = q.get('resourceVersionMatch') || undefined;
   const cont = q.get('continue') || undefined;
-  const sie = q.get('sendInitialEvents');
-  const sendInitialEvents = sie === null ? undefined : sie === 'true';
+  const sendInitialEvents = queryOption(q, 'sendInitialEvents');
   const errs = watch ? watchOptionErrors(match, cont, sendInitialEvents) : listOptionErrors(rv, match, cont, sendInitialEvents);
   if (errs.length > 0) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
   if (rv && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
@@ -65,7 +65,7 @@ export function parseListQuery(def: ResourceDef, q: URLSearchParams, watch = fal
     continueToken: cont,
     resourceVersion: rv,
     resourceVersionMatch: match as ListQuery['resourceVersionMatch'],
-    allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
+    allowWatchBookmarks: queryFlag(q, 'allowWatchBookmarks'),
     sendInitialEvents,
     timeoutSeconds: timeoutRaw ? Number(timeoutRaw) : undefined,
   };

@@ -66,4 +66,13 @@ describe('parseListQuery', () => {
     assert.equal(refused('sendInitialEvents=true&resourceVersionMatch=Exact', true),
       '422 ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]');
   });
+
+  it('reads allowWatchBookmarks and sendInitialEvents spelled as any client spells them', () => {
+    const q = (s: string) => parseListQuery(configMaps.def, new URLSearchParams(s), true);
+    const watchList = 'resourceVersionMatch=NotOlderThan&sendInitialEvents=';
+    assert.deepEqual([q(`${watchList}True&allowWatchBookmarks=True`).sendInitialEvents, q('allowWatchBookmarks=True').allowWatchBookmarks], [true, true]);
+    assert.deepEqual([q(`${watchList}1&allowWatchBookmarks=1`).sendInitialEvents, q('allowWatchBookmarks=1').allowWatchBookmarks], [true, true]);
+    assert.deepEqual([q(`${watchList}False`).sendInitialEvents, q('allowWatchBookmarks=FALSE').allowWatchBookmarks], [false, false]);
+    assert.equal(q('').sendInitialEvents, undefined);
+  });
 });

@@ -40,7 +40,7 @@ before(() => {
     FAKE(
       pathToFileURL(join(nm, '@grpc/grpc-js/build/src/index.js')).href,
       pathToFileURL(join(nm, '@grpc/proto-loader/build/src/index.js')).href,
-      join(packageRoot(), 'proto', 'api.proto'),
+      join(packageRoot(), 'proto', 'cri-api.proto'),
     ),
   );
   fake = join(dir, 'containerd');

@@ -1,5 +1,5 @@
 // Exercises the wire layer (decoding options, deadlines, aborts, error mapping) against an
-// in-process gRPC server speaking proto/api.proto. The runtime behind it is a FAKE;
+// in-process gRPC server speaking proto/cri-api.proto. The runtime behind it is a FAKE;
 // the real path against containerd is covered by test/e2e/cri-runtime.test.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ let server: grpc.Server;
 let cri: CriClient;
 
 function serviceDef(name: string): grpc.ServiceDefinition {
-  const def = protoLoader.loadSync(join(packageRoot(), 'proto', 'api.proto'), { keepCase: true, longs: String, enums: String, defaults: true });
+  const def = protoLoader.loadSync(join(packageRoot(), 'proto', 'cri-api.proto'), { keepCase: true, longs: String, enums: String, defaults: true });
   const v1 = (grpc.loadPackageDefinition(def).runtime as grpc.GrpcObject).v1 as grpc.GrpcObject;
   return (v1[name] as grpc.ServiceClientConstructor).service;
 }

@@ -1,6 +1,6 @@
 // The only file that touches @grpc/grpc-js: opens one channel to the runtime's unix socket and
 // turns unary and server-streaming calls into promises with deadlines, abort signals and
-// `CriError`s. Messages are encoded by the wire codec from proto/api.wire.json (api.proto's
+// `CriError`s. Messages are encoded by the wire codec from proto/cri-api.wire.json (cri-api.proto's
 // services and messages as data; see wire-schema.ts for why not @grpc/proto-loader).
 import * as grpc from '@grpc/grpc-js';
 import { logger } from '../../lib/log.js';
@@ -85,7 +85,7 @@ export class CriConnection {
   unary<Res>(service: CriServiceName, methodName: string, req: object, opts: CallOptions = {}): Promise<Res> {
     const name = `${service}/${methodName}`;
     const m = method(service, methodName);
-    if (!m || m.stream) return Promise.reject(new CriError('Unimplemented', name, 'not a unary call in api.proto'));
+    if (!m || m.stream) return Promise.reject(new CriError('Unimplemented', name, 'not a unary call in cri-api.proto'));
     if (opts.signal?.aborted) return Promise.reject(new CriError('Cancelled', name, 'aborted before the call'));
     if (this.closed) return Promise.reject(new CriError('Cancelled', name, 'CRI client closed'));
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
@@ -116,7 +116,7 @@ export class CriConnection {
   serverStream<Res>(service: CriServiceName, methodName: string, req: object, onMessage: (m: Res) => void, signal: AbortSignal): Promise<void> {
     const name = `${service}/${methodName}`;
     const m = method(service, methodName);
-    if (!m || !m.stream) return Promise.reject(new CriError('Unimplemented', name, 'not a server stream in api.proto'));
+    if (!m || !m.stream) return Promise.reject(new CriError('Unimplemented', name, 'not a server stream in cri-api.proto'));
     if (this.closed) return Promise.reject(new CriError('Cancelled', name, 'CRI client closed'));
     if (signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
-// Writes proto/api.wire.json from proto/api.proto, the source of truth (wire-schema.ts says why).
-// Run after changing api.proto:  npx tsc -p tsconfig.json && node dist/node-agent/cri/gen-wire-schema.js
+// Writes proto/cri-api.wire.json from proto/cri-api.proto, the source of truth (wire-schema.ts says why).
+// Run after changing cri-api.proto:  npx tsc -p tsconfig.json && node dist/node-agent/cri/gen-wire-schema.js
 // (a unit test fails while the two disagree).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,8 +8,8 @@ import protobuf from 'protobufjs';
 import { packageRoot } from '../../lib/package-root.js';
 import { WIRE_SCHEMA_FILE, type FieldSpec, type WireSchema } from './wire-schema.js';
 
-/** The schema of proto/api.proto's package, through protobufjs' parser and reflection. */
-export function generateWireSchema(protoFile = join(packageRoot(), 'proto', 'api.proto'), pkg = 'runtime.v1'): WireSchema {
+/** The schema of proto/cri-api.proto's package, through protobufjs' parser and reflection. */
+export function generateWireSchema(protoFile = join(packageRoot(), 'proto', 'cri-api.proto'), pkg = 'runtime.v1'): WireSchema {
   const root = new protobuf.Root().loadSync(protoFile, { keepCase: true });
   root.resolveAll();
   const prefix = `.${pkg}.`;

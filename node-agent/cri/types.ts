@@ -1,4 +1,4 @@
-// TypeScript shapes of the CRI v1 messages k8ts uses (proto/api.proto, package runtime.v1).
+// TypeScript shapes of the CRI v1 messages k8ts uses (proto/cri-api.proto, package runtime.v1).
 //
 // They mirror how @grpc/proto-loader decodes with
 // `{keepCase, longs: String, enums: String, defaults: true, oneofs: true}`:

@@ -13,7 +13,7 @@ import { loadWireSchema, WIRE_SCHEMA_FILE, type WireSchema } from './wire-schema
 
 const schema = loadWireSchema();
 const codec = new WireCodec(schema);
-const root = new protobuf.Root().loadSync(join(packageRoot(), 'proto', 'api.proto'), { keepCase: true });
+const root = new protobuf.Root().loadSync(join(packageRoot(), 'proto', 'cri-api.proto'), { keepCase: true });
 // proto-loader's conversion with the options connection.ts used to give it.
 const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, defaults: true, oneofs: true };
 const pbType = (name: string) => root.lookupType(`${schema.package}.${name}`);
@@ -38,7 +38,7 @@ function sample(s: WireSchema, type: string, depth = 3): Record<string, unknown>
   }));
 }
 
-test('proto/api.wire.json is what gen-wire-schema.ts makes of proto/api.proto', () => {
+test('proto/cri-api.wire.json is what gen-wire-schema.ts makes of proto/cri-api.proto', () => {
   const file = readFileSync(join(packageRoot(), 'proto', WIRE_SCHEMA_FILE), 'utf8');
   assert.equal(file, formatWireSchema(generateWireSchema()), 'run: node dist/node-agent/cri/gen-wire-schema.js');
 });

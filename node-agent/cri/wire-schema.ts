@@ -1,12 +1,12 @@
-// The CRI messages as data for the wire codec (wire-codec.ts): proto/api.wire.json, generated
-// from proto/api.proto by gen-wire-schema.ts. The agent reads this small table instead of
+// The CRI messages as data for the wire codec (wire-codec.ts): proto/cri-api.wire.json, generated
+// from proto/cri-api.proto by gen-wire-schema.ts. The agent reads this small table instead of
 // parsing the .proto with protobufjs and @grpc/proto-loader, whose reflection objects, parser
 // and generated functions cost the agent ~3 MiB of heap for the life of the process.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/package-root.js';
 
-/** Scalar types of proto3 as they appear in api.proto. */
+/** Scalar types of proto3 as they appear in cri-api.proto. */
 export type ScalarType = 'string' | 'bytes' | 'bool' | 'double' | 'float' | 'int32' | 'uint32' | 'sint32' | 'int64' | 'uint64' | 'sint64';
 
 /**
@@ -25,9 +25,9 @@ export interface WireSchema {
   messages: Record<string, FieldSpec[]>;
 }
 
-export const WIRE_SCHEMA_FILE = 'api.wire.json';
+export const WIRE_SCHEMA_FILE = 'cri-api.wire.json';
 
-/** The CRI schema shipped beside api.proto. */
+/** The CRI schema shipped beside cri-api.proto. */
 export function loadWireSchema(file = join(packageRoot(), 'proto', WIRE_SCHEMA_FILE)): WireSchema {
   return JSON.parse(readFileSync(file, 'utf8')) as WireSchema;
 }

@@ -96,6 +96,11 @@ describe('kubelet log query', () => {
     assert.deepEqual(q(''), { follow: false, previous: false, timestamps: false });
   });
 
+  it('reads booleans as the kubelet does: 0 and false (any case) are false, other values true', () => {
+    assert.deepEqual(q('follow=True&previous=1&timestamps=TRUE'), { follow: true, previous: true, timestamps: true });
+    assert.deepEqual(q('follow=False&previous=0&timestamps=FALSE'), { follow: false, previous: false, timestamps: false });
+  });
+
   it('honours the old tail parameter, "all" meaning everything', () => {
     assert.equal(q('tail=3').tailLines, 3);
     assert.equal(q('tail=all&tailLines=3').tailLines, undefined);

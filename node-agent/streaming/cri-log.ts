@@ -4,6 +4,7 @@
 // line of the container's output, P is a fragment continued by the next entry (a long line
 // the runtime split). The kubelet prints content (plus a newline after F), optionally prefixed
 // with the entry's time, keeps entries at or after `since`, and stops after `limitBytes`.
+import { queryFlag } from '../../lib/parse-bool.js';
 
 export interface CriLogEntry {
   /** The timestamp exactly as written (RFC 3339 with nanoseconds). */
@@ -57,7 +58,7 @@ export interface LogOptions {
 
 /** Reads the /containerLogs query; `now` turns sinceSeconds into an instant. Throws on nonsense. */
 export function logOptionsFromQuery(q: URLSearchParams, now: number = Date.now()): LogOptions {
-  const bool = (k: string): boolean => q.get(k) === 'true' || q.get(k) === '1';
+  const bool = (k: string): boolean => queryFlag(q, k);
   const int = (k: string): number | undefined => {
     const v = q.get(k);
     if (v === null || v === '') return undefined;

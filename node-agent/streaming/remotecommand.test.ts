@@ -31,6 +31,7 @@ describe('remote command channel protocol', () => {
     // A terminal carries stderr on stdout.
     assert.deepEqual(streamOptionsFromQuery(new URLSearchParams('output=1&error=1&tty=1')), { stdin: false, stdout: true, stderr: false, tty: true });
     assert.equal(streamOptionsProblem(streamOptionsFromQuery(new URLSearchParams(''))), 'you must specify at least 1 of stdin, stdout, stderr');
+    assert.deepEqual(streamOptionsFromQuery(new URLSearchParams('input=True&output=true&error=0&tty=False')), { stdin: true, stdout: true, stderr: false, tty: false });
   });
 
   it('reports its own failures as an InternalError Status', () => {

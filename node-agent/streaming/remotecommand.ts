@@ -1,5 +1,6 @@
 // The remote command protocols of exec and attach (k8s.io/apimachinery util/remotecommand):
 // stream names, the WebSocket channel framing, and the Status the error stream carries. Pure.
+import { queryFlag } from '../../lib/parse-bool.js';
 
 /** WebSocket subprotocols. v5 adds the CLOSE signal, which is how a client half-closes stdin. */
 export const StreamProtocolV5 = 'v5.channel.k8s.io';
@@ -19,9 +20,12 @@ export interface StreamOptions {
   tty: boolean;
 }
 
-/** The kubelet's reading of an exec/attach query: `input=1&output=1&error=1&tty=1`. */
+/**
+ * The kubelet's reading of an exec/attach query: `input=1&output=1&error=1&tty=1`. The API server
+ * sends 1; other spellings (`true`, `True`) are read as its options are.
+ */
 export function streamOptionsFromQuery(q: URLSearchParams): StreamOptions {
-  const on = (k: string): boolean => q.get(k) === '1' || q.get(k) === 'true';
+  const on = (k: string): boolean => queryFlag(q, k);
   const tty = on('tty');
   // A terminal merges stderr into stdout: the kubelet drops stderr when both are asked for.
   return { stdin: on('input'), stdout: on('output'), stderr: on('error') && !tty, tty };

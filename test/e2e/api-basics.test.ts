@@ -78,6 +78,35 @@ test('/metrics counts requests and their latency under Kubernetes\' names', asyn
   assert.match(text, /^process_resident_memory_bytes \d+$/m);
 });
 
+test('error bodies are the bytes Kubernetes sends; every object body ends with a newline', async () => {
+  // The Python client's utils.create_from_yaml compares the conflict's text. Kubernetes encodes a
+  // Status with Go's json.Encoder: the struct's field order (kind, apiVersion, metadata, status,
+  // message, reason, details, code), omitempty fields left out, then a newline.
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'twice' } };
+  const first = await c.http('POST', '/api/v1/namespaces/default/configmaps', cm);
+  assert.equal(first.status, 201);
+  assert.ok(first.body.endsWith('}\n'), 'a created object ends with a newline');
+  const again = await c.http('POST', '/api/v1/namespaces/default/configmaps', cm);
+  assert.equal(again.status, 409);
+  assert.equal(again.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"twice\\" already exists","reason":"AlreadyExists","details":{"name":"twice","kind":"configmaps"},"code":409}\n');
+  const missing = await c.http('GET', '/apis/apps/v1/namespaces/default/deployments/nowhere');
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"deployments.apps \\"nowhere\\" not found","reason":"NotFound","details":{"name":"nowhere","group":"apps","kind":"deployments"},"code":404}\n');
+  const noPath = await c.http('GET', '/apis/nowhere.example.com/v1');
+  assert.equal(noPath.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n');
+  const got = await c.http('GET', '/api/v1/namespaces/default/configmaps/twice');
+  assert.ok(got.body.endsWith('}\n') && !got.body.endsWith('\n\n'));
+  // pretty is read with strconv.ParseBool: True indents (json.MarshalIndent: no final newline).
+  const pretty = await c.http('GET', '/api/v1/namespaces/default/configmaps/twice?pretty=True');
+  assert.equal(pretty.body, JSON.stringify(JSON.parse(got.body), null, 2));
+  assert.ok((await c.http('GET', '/api/v1/namespaces/default/configmaps')).body.endsWith('}\n'));
+  assert.ok((await c.http('GET', '/api/v1')).body.endsWith('}\n'));
+  const deleted = await c.http('DELETE', '/api/v1/namespaces/default/configmaps/twice');
+  assert.equal(deleted.status, 200);
+  const uid = first.json<{ metadata: { uid: string } }>().metadata.uid;
+  assert.equal(deleted.body, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"twice","kind":"configmaps","uid":"${uid}"}}\n`);
+});
+
 test('invalid names are rejected with field causes', async () => {
   const bad = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } };
   const r = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(bad) });

@@ -105,6 +105,23 @@ test('watch from a resourceVersion streams later changes only', async () => {
   assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'watched'], ['DELETED', 'watched']]);
 });
 
+test('watch=True, watch=1 and the other spellings clients send start a watch; 0 and False list', async () => {
+  // The Python client's watch.Watch().stream() sends watch=True.
+  const list = (await c.http('GET', '/api/v1/namespaces/default/configmaps')).json<List>();
+  await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'spelled' } });
+  for (const spelling of ['True', '1', 'true', 'TRUE', 't']) {
+    const r = await c.http('GET', `/api/v1/namespaces/default/configmaps?watch=${spelling}&fieldSelector=metadata.name%3Dspelled&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1`);
+    assert.equal(r.status, 200, spelling);
+    const events = r.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string } } });
+    assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED spelled'], spelling);
+  }
+  for (const spelling of ['False', '0', 'false']) {
+    const r = await c.http('GET', `/api/v1/namespaces/default/configmaps?watch=${spelling}`);
+    assert.equal(r.json<{ kind: string }>().kind, 'ConfigMapList', spelling);
+  }
+  await c.http('DELETE', '/api/v1/namespaces/default/configmaps/spelled');
+});
+
 test('kubectl get -w prints the table, then changes', async () => {
   const proc = spawn(kubectlPath, ['--kubeconfig', c.kubeconfig, 'get', 'cm', '-w', '-l', 'watchme']);
   let out = '';

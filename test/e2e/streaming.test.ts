@@ -216,6 +216,13 @@ describe('streaming: logs, exec, attach, port-forward, cp, proxies', { skip: mis
     assert.equal(status.details?.causes?.[0].message, '2');
   });
 
+  it('log options spelled as the Python client sends them (True, False) are honoured', async () => {
+    const log = (q: string) => f.cluster.k('get', '--raw', `/api/v1/namespaces/default/pods/web/log?${q}`);
+    assert.match(await log('container=logger&timestamps=True&tailLines=1'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) oops\n$/);
+    assert.equal(await log('container=logger&timestamps=False&tailLines=1'), 'oops\n');
+    assert.equal(await log('container=crash&previous=True'), 'first run\n');
+  });
+
   it('nodes/proxy reaches the agent: healthz, node logs, pods, stats', async () => {
     const raw = (p: string) => f.cluster.k('get', '--raw', `/api/v1/nodes/${NODE}/proxy${p}`);
     assert.equal(await raw('/healthz'), 'ok');

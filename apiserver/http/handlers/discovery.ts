@@ -110,7 +110,8 @@ function sendCached(req: IncomingMessage, res: ServerResponse, body: string, con
     res.end();
     return;
   }
-  send(res, 200, body, contentType);
+  // Discovery documents are API objects: Kubernetes' encoder ends them with a newline.
+  send(res, 200, `${body}\n`, contentType);
 }
 
 /** Serves a discovery path; returns false when the path is not a discovery document. */

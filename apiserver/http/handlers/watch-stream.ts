@@ -2,7 +2,7 @@
 // timeout, and slow clients cut off before they hold unbounded memory.
 import { everyField } from '../../api/selectors/fields.js';
 import { parseFieldSelector } from '../../api/selectors/fields.js';
-import { StatusError } from '../../api/errors.js';
+import { encodeStatus, StatusError } from '../../api/errors.js';
 import { decoded } from '../../registry/decoded.js';
 import { parseListQuery, selectableFields } from '../../registry/list-query.js';
 import { watchResource, type WatchEventType } from '../../registry/watch.js';
@@ -109,7 +109,7 @@ export async function watchObjects(call: ResourceCall): Promise<void> {
     });
   } catch (err) {
     if (err instanceof StatusError) {
-      write(JSON.stringify({ type: 'ERROR', object: err.status }) + '\n');
+      write(`{"type":"ERROR","object":${encodeStatus(err.status)}}\n`);
       close();
       return;
     }

@@ -2,6 +2,7 @@
 import { badRequest, invalid, success } from '../../api/errors.js';
 import { notSupported, path, invalidValue } from '../../api/field-errors.js';
 import { isPlainObject } from '../../api/object.js';
+import { queryOption } from '../../../lib/parse-bool.js';
 import { decoded } from '../../registry/decoded.js';
 import { listResource } from '../../registry/list.js';
 import { parseListQuery } from '../../registry/list-query.js';
@@ -52,7 +53,8 @@ export async function readDeleteOptions(call: ResourceCall): Promise<DeleteOptio
   const q = call.url.searchParams;
   if (q.has('gracePeriodSeconds')) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
   if (q.has('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
-  if (q.has('orphanDependents')) opts.orphanDependents = q.get('orphanDependents') === 'true';
+  const orphan = queryOption(q, 'orphanDependents');
+  if (orphan !== undefined) opts.orphanDependents = orphan;
   const errs = [];
   if (opts.propagationPolicy !== undefined && !propagationPolicies.includes(opts.propagationPolicy)) {
     errs.push(notSupported(path('propagationPolicy'), opts.propagationPolicy, [...propagationPolicies, 'nil']));

@@ -2,17 +2,10 @@
 // from the query, checked as Kubernetes checks them, and the agent query each becomes. Pure.
 import { badRequest, invalid } from '../../api/errors.js';
 import { forbiddenField, invalidValue, path, type FieldError } from '../../api/field-errors.js';
+import { queryFlag } from '../../../lib/parse-bool.js';
 
-const truthy = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
-const falsy = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False', '']);
-
-function bool(q: URLSearchParams, key: string): boolean {
-  const v = q.get(key);
-  if (v === null) return false;
-  if (truthy.has(v)) return true;
-  if (falsy.has(v)) return false;
-  throw badRequest(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
-}
+/** follow, stdin, tty...: as every option, "0" and "false" are false, anything else true. */
+const bool = queryFlag;
 
 function int(q: URLSearchParams, key: string): number | undefined {
   const v = q.get(key);

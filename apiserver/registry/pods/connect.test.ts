@@ -34,6 +34,16 @@ describe('pod log options', () => {
     assert.equal(containerLogsQuery(q('')), '');
   });
 
+  it('reads booleans as Kubernetes does: only 0 and false (any case) are false', () => {
+    // The Python client sends True; apimachinery's conversion refuses no value.
+    const o = q('follow=True&previous=FALSE&timestamps=t');
+    assert.deepEqual([o.follow, o.previous, o.timestamps], [true, false, true]);
+    assert.equal(containerLogsQuery(o), '?follow=true&timestamps=true');
+    assert.equal(q('follow=maybe').follow, true);
+    assert.equal(q('follow=0').follow, false);
+    assert.deepEqual(podStreamOptions(new URLSearchParams('stdin=True&stdout=1&stderr=False&tty=TRUE')), { container: '', stdin: true, stdout: true, stderr: false, tty: true, command: [] });
+  });
+
   it('rejects what Kubernetes rejects', () => {
     const invalid = (s: string, message: string) =>
       assert.throws(() => q(s), (e: unknown) => e instanceof StatusError && e.code === 422 && e.message === message);
@@ -41,7 +51,6 @@ describe('pod log options', () => {
     invalid('limitBytes=0', 'PodLogOptions "web" is invalid: limitBytes: Invalid value: 0: must be greater than 0');
     invalid('sinceSeconds=0', 'PodLogOptions "web" is invalid: sinceSeconds: Invalid value: 0: must be greater than 0');
     invalid('sinceSeconds=5&sinceTime=2024-05-01T10:00:00Z', 'PodLogOptions "web" is invalid: : Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified');
-    badRequest(() => q('follow=maybe'), 'strconv.ParseBool: parsing "maybe": invalid syntax');
     badRequest(() => q('tailLines=ten'), 'strconv.ParseInt: parsing "ten": invalid syntax');
   });
 });

@@ -90,7 +90,7 @@ export function serviceAccountTokenExtensions(api: ApiContext, tokens: ServiceAc
           spec: { audiences, expirationSeconds, ...(ref ? { boundObjectRef: ref } : {}) },
           status: { token, expirationTimestamp: rfc3339(Date.now() + expirationSeconds * 1000) },
         };
-        send(call.res, 201, JSON.stringify(out));
+        send(call.res, 201, `${JSON.stringify(out)}\n`);
       },
     }],
   });
