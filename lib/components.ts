@@ -186,8 +186,9 @@ export async function startComponents(components: readonly Component[], opts: St
     await stopAll();
     throw new StartAborted();
   }
-  const names = [...(parent?.names ?? []), ...started.map((s) => s.name)];
-  return { names, get, stop: stopAll };
+  const own = started.map((s) => s.name);
+  log.info({ started: own, disabled: opts.disabled ?? [] }, 'components started');
+  return { names: [...(parent?.names ?? []), ...own], get, stop: stopAll };
 }
 
 /** The start ended because its signal aborted (a stop during start: not a failure). */
