@@ -39,7 +39,7 @@ Flags:
   --default-unreachable-toleration-seconds N  added to pods without one, for node.kubernetes.io/unreachable (default 300)
   --log-level LEVEL              trace, debug, info, warn, error (default info)
 
-Node agent flags (unless --disable-agent):
+Node agent flags (unless --disable agent):
 ${agentFlagHelp}`;
 
 export async function runServer(argv: string[]): Promise<number> {
