@@ -72,6 +72,11 @@ export async function runServer(argv: string[]): Promise<number> {
   const controllers = f.controllers ?? defaultControlPlaneSettings.controllers;
   controllerSpec(controllers); // a wrong name fails the start, as it fails kube-controller-manager's
   const dataDir = f['data-dir'] ?? defaultDataDir();
+  // The embedded node agent (as k3s server runs its agent), registered as a control-plane node.
+  const agentConfig = agentConfigFromFlags(f, {
+    nodeName: defaultNodeName(), dataDir, kubeconfig: adminKubeconfigPath(dataDir),
+    nodeLabels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' },
+  });
   const opts: ServerOptions = {
     dataDir,
     bindAddress: f['bind-address'] ?? '0.0.0.0',
@@ -95,19 +100,14 @@ export async function runServer(argv: string[]): Promise<number> {
       notReady: Number(f['default-not-ready-toleration-seconds'] ?? 300),
       unreachable: Number(f['default-unreachable-toleration-seconds'] ?? 300),
     },
+    components: [embeddedAgentComponent(agentConfig)],
   };
-  // The embedded node agent (as k3s server runs its agent), registered as a control-plane node.
-  const agentConfig = agentConfigFromFlags(f, {
-    nodeName: defaultNodeName(), dataDir, kubeconfig: adminKubeconfigPath(dataDir),
-    nodeLabels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' },
-  });
-  const agent = embeddedAgentComponent(agentConfig);
   // --disable names the server's components and its agent's; a wrong one fails before anything is made.
-  const ownComponents = serverComponents({ ...opts, components: [agent] });
   const agentNames = disableableNames(agentComponents(agentConfig));
-  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...disableableNames(ownComponents), ...agentNames]);
+  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...disableableNames(serverComponents(opts)), ...agentNames]);
   agentConfig.disabledComponents = disabled.filter((n) => agentNames.includes(n));
-  const server = await startServer({ ...opts, components: [agent], disabledComponents: disabled.filter((n) => !agentNames.includes(n)) });
+  opts.disabledComponents = disabled.filter((n) => !agentNames.includes(n));
+  const server = await startServer(opts);
   notifySystemd();
   await new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
