@@ -20,9 +20,10 @@ async function main(argv: string[]): Promise<number> {
       (await import('./small-heap.js')).useSmallHeap({ lean: false });
       return (await import('./server-command.js')).runServer(rest);
     case 'agent':
+      if (rest.includes('--simulated')) return (await import('./simulated-agent-command.js')).runSimulatedAgent(rest);
       // Before the agent's modules load and the heap grows (simulated nodes keep the defaults).
-      if (!rest.includes('--simulated')) (await import('./small-heap.js')).useSmallHeap();
-      return (await import('./agent-command.js')).runAgent(rest);
+      (await import('./small-heap.js')).useSmallHeap();
+      return (await import('./node-agent-command.js')).runNodeAgent(rest);
     case 'killall':
       return (await import('./killall-command.js')).runKillall(rest);
     case 'version': {

@@ -1,7 +1,8 @@
 // `k8ts agent` (without --simulated): the real node agent, running pods on containerd. Flag
 // parsing and wiring only; the agent itself is node-agent/agent.ts.
 import { logger, setLogLevel } from '../lib/log.js';
-import { defaultNodeName, startAgent } from '../node-agent/agent.js';
+import { disableableNames, parseDisable } from '../lib/components.js';
+import { agentComponents, defaultNodeName, startAgent } from '../node-agent/agent.js';
 import { agentConfigFromFlags, agentFlagHelp, agentFlags } from './agent-flags.js';
 import { defaultDataDir, parseFlags } from './flags.js';
 
@@ -14,6 +15,8 @@ Flags:
   --kubeconfig FILE                 kubeconfig to reach the API server (required)
   --server URL                      API server URL (overrides the kubeconfig's)
   --data-dir DIR                    data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
+  --disable NAME,...                do not run these components: network (pod CIDR to CNI config; bring
+                                    your own CNI), static-pods
 ${agentFlagHelp}  --log-level LEVEL                 trace, debug, info, warn, error (default info)
 `;
 
@@ -22,6 +25,7 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
     kubeconfig: { type: 'string' },
     server: { type: 'string' },
     'data-dir': { type: 'string' },
+    disable: { type: 'string', multiple: true },
     'log-level': { type: 'string' },
     ...agentFlags,
   }, help);
@@ -30,6 +34,8 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
   const cfg = agentConfigFromFlags(f, {
     nodeName: defaultNodeName(), dataDir: f['data-dir'] ?? defaultDataDir(), kubeconfig: f.kubeconfig, server: f.server,
   });
+  // A wrong name fails before anything is made.
+  cfg.disabledComponents = parseDisable(f.disable ?? [], disableableNames(agentComponents(cfg)));
   const log = logger('agent');
   const agent = await startAgent(cfg);
   notifySystemdReady();

@@ -1,13 +1,16 @@
 // `k8ts server`: runs the control plane until SIGTERM.
 import { execFile } from 'node:child_process';
 import { setLogLevel, logger } from '../lib/log.js';
-import { startServer } from '../apiserver/server.js';
+import { serverComponents, startServer, type ServerOptions } from '../apiserver/server.js';
+import { adminKubeconfigPath } from '../apiserver/server-components.js';
+import { disableableNames, parseDisable } from '../lib/components.js';
 import { defaultControlPlaneSettings } from '../apiserver/controllers/control-plane-settings.js';
 import { controllerSpec } from '../apiserver/controllers/controller-names.js';
 import { parseDuration } from '../lib/duration.js';
 import { defaultDataDir, parseFlags, parseRange } from './flags.js';
-import { defaultNodeName, startAgent, type RunningAgent } from '../node-agent/agent.js';
+import { agentComponents, defaultNodeName } from '../node-agent/agent.js';
 import { agentConfigFromFlags, agentFlagHelp, agentFlags } from './agent-flags.js';
+import { embeddedAgentComponent } from './embedded-agent.js';
 
 const help = `Run the k8ts server: API server, controllers and scheduler.
 
@@ -22,7 +25,10 @@ Flags:
   --service-node-port-range R    NodePort range (default 30000-32767)
   --token-auth-file FILE         static bearer tokens, CSV: token,user,uid,"group1,group2"
   --storage-history N            changes kept for watch resume and paging (default 20000)
-  --disable-agent                do not run the node agent in this process
+  --disable NAME,...             do not run these components: agent (the node agent in this process),
+                                 control-plane (controllers and scheduler), and the agent's network
+                                 (pod CIDR to CNI config; bring your own CNI) and static-pods
+  --disable-agent                the same as --disable agent
   --controllers LIST             controllers to run, kube-controller-manager style: '*' (default), 'name', '-name'
   --disable-scheduler            do not run the scheduler in this process
   --leader-elect BOOL            campaign for the control plane Leases before acting (default true)
@@ -33,7 +39,7 @@ Flags:
   --default-unreachable-toleration-seconds N  added to pods without one, for node.kubernetes.io/unreachable (default 300)
   --log-level LEVEL              trace, debug, info, warn, error (default info)
 
-Node agent flags (unless --disable-agent):
+Node agent flags (unless --disable agent):
 ${agentFlagHelp}`;
 
 export async function runServer(argv: string[]): Promise<number> {
@@ -46,6 +52,7 @@ export async function runServer(argv: string[]): Promise<number> {
     'service-cidr': { type: 'string' },
     'cluster-cidr': { type: 'string' },
     'service-node-port-range': { type: 'string' },
+    disable: { type: 'string', multiple: true },
     'disable-agent': { type: 'boolean' },
     'token-auth-file': { type: 'string' },
     'storage-history': { type: 'string' },
@@ -64,8 +71,14 @@ export async function runServer(argv: string[]): Promise<number> {
   const log = logger('server');
   const controllers = f.controllers ?? defaultControlPlaneSettings.controllers;
   controllerSpec(controllers); // a wrong name fails the start, as it fails kube-controller-manager's
-  const server = await startServer({
-    dataDir: f['data-dir'] ?? defaultDataDir(),
+  const dataDir = f['data-dir'] ?? defaultDataDir();
+  // The embedded node agent (as k3s server runs its agent), registered as a control-plane node.
+  const agentConfig = agentConfigFromFlags(f, {
+    nodeName: defaultNodeName(), dataDir, kubeconfig: adminKubeconfigPath(dataDir),
+    nodeLabels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' },
+  });
+  const opts: ServerOptions = {
+    dataDir,
     bindAddress: f['bind-address'] ?? '0.0.0.0',
     securePort: Number(f['secure-port'] ?? 6443),
     advertiseAddress: f['advertise-address'],
@@ -87,20 +100,14 @@ export async function runServer(argv: string[]): Promise<number> {
       notReady: Number(f['default-not-ready-toleration-seconds'] ?? 300),
       unreachable: Number(f['default-unreachable-toleration-seconds'] ?? 300),
     },
-  });
-  // The embedded node agent (as k3s server runs its agent), registered as a control-plane node.
-  let agent: RunningAgent | undefined;
-  if (!f['disable-agent']) {
-    try {
-      agent = await startAgent(agentConfigFromFlags(f, {
-        nodeName: defaultNodeName(), dataDir: f['data-dir'] ?? defaultDataDir(), kubeconfig: server.adminKubeconfig,
-        nodeLabels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' },
-      }));
-    } catch (err) {
-      await server.stop();
-      throw new Error(`node agent did not start (run with --disable-agent for a control plane only): ${(err as Error).message}`);
-    }
-  }
+    components: [embeddedAgentComponent(agentConfig)],
+  };
+  // --disable names the server's components and its agent's; a wrong one fails before anything is made.
+  const agentNames = disableableNames(agentComponents(agentConfig));
+  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...disableableNames(serverComponents(opts)), ...agentNames]);
+  agentConfig.disabledComponents = disabled.filter((n) => agentNames.includes(n));
+  opts.disabledComponents = disabled.filter((n) => !agentNames.includes(n));
+  const server = await startServer(opts);
   notifySystemd();
   await new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
@@ -110,7 +117,6 @@ export async function runServer(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
-  await agent?.stop();
   await server.stop();
   return 0;
 }

@@ -55,6 +55,8 @@ export interface AgentConfig {
   relistMs: number;
   /** Wait for our own containerd at most this long. */
   runtimeReadyTimeoutMs?: number;
+  /** Optional components not to run (`--disable`; agentComponents lists them). */
+  disabledComponents: string[];
 }
 
 export const DEFAULT_POD_MANIFEST_PATH = '/etc/kubernetes/manifests';
@@ -81,6 +83,7 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     nodeStatusUpdateMs: 10_000,
     leaseDurationSeconds: 40,
     relistMs: 1_000,
+    disabledComponents: [],
     ...input,
   };
 }

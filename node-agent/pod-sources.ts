@@ -17,36 +17,40 @@ type PodStatus = NonNullable<Pod['status']>;
 export interface PodSourcesOptions {
   pods: ResourceClient<Pod>;
   nodeName: string;
-  /** '' disables static pods. */
-  manifestPath: string;
   nodeUid(): string | undefined;
 }
 
 export class PodSources {
   readonly api: Informer<Pod>;
-  readonly static: StaticPodSource | undefined;
+  /** Set by startStatic (the static-pods component; absent when disabled). */
+  private static: StaticPodSource | undefined;
   private readonly mirrors: MirrorPods;
   private staticUids = new Set<string>();
   private workers: PodWorkers | undefined;
 
   constructor(private readonly opts: PodSourcesOptions) {
     this.api = new Informer(listWatch(opts.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` }), { name: 'pods' });
-    this.static = opts.manifestPath ? new StaticPodSource(opts.manifestPath, opts.nodeName, (pods) => this.onStatic(pods)) : undefined;
     this.mirrors = new MirrorPods({ pods: opts.pods, apiPods: () => this.api.cache.list(), nodeUid: opts.nodeUid });
   }
 
-  /** Feeds the workers: static pods now (no API needed), API pods as the informer delivers them. */
-  start(workers: PodWorkers, signal: AbortSignal): void {
+  /** Feeds the workers API pods as the informer delivers them (once it runs). */
+  start(workers: PodWorkers): void {
     this.workers = workers;
     this.api.on({
       add: (p) => (isMirrorPod(p) ? this.reconcileMirrors() : workers.update(p)),
       update: (_, p) => (isMirrorPod(p) ? this.reconcileMirrors() : workers.update(p)),
       delete: (p) => (isMirrorPod(p) ? this.reconcileMirrors() : workers.remove(p.metadata?.uid ?? '')),
     });
-    this.static?.start(signal);
   }
 
-  /** Static pods read once. */
+  /** Feeds the workers the static pods of `manifestPath` ('' or never called: none), now: no API needed. */
+  startStatic(manifestPath: string, signal: AbortSignal): void {
+    if (!manifestPath) return;
+    this.static = new StaticPodSource(manifestPath, this.opts.nodeName, (pods) => this.onStatic(pods));
+    this.static.start(signal);
+  }
+
+  /** Static pods read once (at once without static pods). */
   async staticSynced(): Promise<void> {
     await this.static?.waitForSync();
   }

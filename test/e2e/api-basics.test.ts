@@ -145,3 +145,35 @@ test('a wrong controller name fails the start, as it fails kube-controller-manag
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('--disable turns off a built-in component, and a wrong name fails the start with the list', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'k8ts-flags-'));
+  const dataDir = join(tmp, 'data');
+  try {
+    const r = spawnSync(process.execPath, [cliPath, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable', 'control-plane,traefik'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'Error: "traefik" is not in the list of components that can be disabled: agent, control-plane, network, static-pods\n');
+    assert.equal(existsSync(dataDir), false);
+    const a = spawnSync(process.execPath, [cliPath, 'agent', '--kubeconfig', join(tmp, 'none'), '--data-dir', dataDir, '--disable', 'agent'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(a.status, 1);
+    assert.equal(a.stderr, 'Error: "agent" is not in the list of components that can be disabled: network, static-pods\n');
+    assert.equal(existsSync(dataDir), false);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  // Without the control plane the API serves, but no controller acts: a new namespace gets no
+  // default ServiceAccount (the fixture's cluster, with controllers, gets one).
+  const apiOnly = await startCluster({ args: ['--disable', 'control-plane'] });
+  try {
+    await apiOnly.k('create', 'ns', 'quiet');
+    await c.k('create', 'ns', 'busy');
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.match(await c.k('get', 'sa', '-n', 'busy'), /^default\s/m);
+    assert.doesNotMatch(await apiOnly.k('get', 'sa', '-n', 'quiet'), /default/);
+    assert.ok(apiOnly.logs.some((l) => l.includes('"components started"') && l.includes('"disabled":["control-plane","agent"]')), apiOnly.logs.join('\n'));
+    assert.ok(!apiOnly.logs.some((l) => l.includes('starting controllers')));
+  } finally {
+    await apiOnly.destroy();
+  }
+});

@@ -1,12 +1,12 @@
-// `k8ts agent --simulated`: simulated nodes for load and scheduling tests, like kwok. Without
-// --simulated, the real node agent runs (cli/node-agent-command.ts).
+// `k8ts agent --simulated`: simulated nodes for load and scheduling tests, like kwok (the nodes
+// are node-agent/simulated/). Without --simulated, cli/main.ts runs the real node agent
+// (cli/node-agent-command.ts).
 import { hostname } from 'node:os';
 import { parseDuration } from '../lib/duration.js';
 import { logger, setLogLevel } from '../lib/log.js';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { serverVersion } from '../apiserver/version.js';
 import { parseFlags } from './flags.js';
-import { runNodeAgent } from './node-agent-command.js';
 
 const help = `Run a node agent. Without --simulated, the real one (see 'k8ts agent --help').
 
@@ -32,8 +32,7 @@ Flags:
   --log-level LEVEL           trace, debug, info, warn, error (default info)
 `;
 
-export async function runAgent(argv: string[]): Promise<number> {
-  if (!argv.includes('--simulated')) return runNodeAgent(argv);
+export async function runSimulatedAgent(argv: string[]): Promise<number> {
   const f = parseFlags(argv, {
     simulated: { type: 'boolean' },
     kubeconfig: { type: 'string' },
