@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../lib/cluster.js';
-import { agentLeftovers, httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
+import { httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 
 const missing = missingPrerequisites();
 
@@ -55,6 +55,6 @@ describe('k8ts server with its embedded node agent', { skip: missing.length ? `n
   it('leaves nothing behind after the server stops and killall runs', async () => {
     const problems = await env.teardown();
     assert.deepEqual(problems, []);
-    assert.deepEqual(await agentLeftovers(env), []);
+    assert.deepEqual(await env.leftovers(), []);
   });
 });

@@ -21,6 +21,7 @@ import { pushImage, startRegistry, type TestRegistry } from '../images/registry.
 import { cliPath, startCluster, eventually, type TestCluster } from '../lib/cluster.js';
 import { acquireHostLock } from '../lib/host-lock.js';
 import { UndoStack } from '../lib/undo.js';
+import { LeftoverCheck } from '../lib/leftover-check.js';
 import { freePort, hostSnapshot, missingPrerequisites, mountsUnder, pidsMentioning, type HostSnapshot } from './cri-harness.js';
 
 export { missingPrerequisites };
@@ -63,6 +64,8 @@ export interface AgentEnv {
   pod(name: string, namespace?: string): Promise<PodJson>;
   /** Undo everything; resolves with what could not be cleaned. */
   teardown(): Promise<string[]>;
+  /** What of the environment is still on the host: after teardown, as read before the host lock went. */
+  leftovers(): Promise<string[]>;
   hostBefore: HostSnapshot;
 }
 
@@ -113,7 +116,8 @@ export interface AgentEnvOptions {
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
   const release = await acquireHostLock();
   const undo = new UndoStack();
-  undo.push({ what: 'host lock', fn: release });
+  const check = new LeftoverCheck(agentLeftovers);
+  undo.push({ what: 'host lock', fn: async () => { await check.beforeRelease(); await release(); } });
   const onSignal = (): void => {
     void undo.teardown().finally(() => process.exit(130));
   };
@@ -121,14 +125,16 @@ export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEn
   process.once('SIGTERM', onSignal);
   undo.push({ what: 'signal handlers', fn: async () => { process.removeListener('SIGINT', onSignal); process.removeListener('SIGTERM', onSignal); } });
   try {
-    return await build(undo, opts);
+    const env = await build(undo, opts, () => check.result());
+    check.env = env;
+    return env;
   } catch (err) {
     await undo.teardown();
     throw err;
   }
 }
 
-async function build(undo: UndoStack, opts: AgentEnvOptions): Promise<AgentEnv> {
+async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Promise<string[]>): Promise<AgentEnv> {
   const hostBefore = await hostSnapshot();
   const ipForward = hostBefore.ipForward;
   const id = randomBytes(2).toString('hex');
@@ -242,7 +248,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions): Promise<AgentEnv> 
   const env: AgentEnv = {
     c, id, nodeName, image: `${registry.host}/library/busybox:latest`, tmp,
     authImage: `${authRegistry.host}/private/busybox:1.0`, authUser: auth.username, authPassword: auth.password, runDir, bridge, network, podCIDR: clusterCIDR, manifests,
-    agentLog, images, registry, startAgent: opts.embedded ? startEmbedded : startAgent, stopAgent: stop, killall, k, hostBefore, teardown: undo.teardown,
+    agentLog, images, registry, startAgent: opts.embedded ? startEmbedded : startAgent, stopAgent: stop, killall, k, hostBefore, teardown: undo.teardown, leftovers,
     agentPid: () => agent?.pid, criSocket: join(runDir, 'containerd', 'containerd.sock'),
     async apply(yaml) {
       const r = await c.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: yaml });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../lib/cluster.js';
 import { connectCri } from '../../node-agent/cri/index.js';
-import { agentLeftovers, cond, httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
+import { cond, httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 import { cidrContains } from '../../lib/ipv4.js';
 
 const missing = missingPrerequisites();
@@ -509,6 +509,6 @@ spec:
     assert.match(out, /^stopped \d+ pod\(s\), killed \d+ process\(es\), unmounted \d+ mount\(s\)\n$/);
     const problems = await env.teardown();
     assert.deepEqual(problems, []);
-    assert.deepEqual(await agentLeftovers(env), []);
+    assert.deepEqual(await env.leftovers(), []);
   });
 });

@@ -15,6 +15,7 @@ import { networkNameFor, writeBridgeConflist } from '../../cni/bridge-conflist.j
 import { idleHostportChains, networkChains } from '../../cni/network-cleanup.js';
 import { acquireHostLock } from '../lib/host-lock.js';
 import { UndoStack } from '../lib/undo.js';
+import { LeftoverCheck } from '../lib/leftover-check.js';
 import {
   cniChains,
   deleteLink,
@@ -66,6 +67,8 @@ export interface CriEnv {
   hostBefore: HostSnapshot;
   /** Undo everything; safe to call twice. Resolves with what could not be cleaned. */
   teardown(): Promise<string[]>;
+  /** What of ours is still on the host: after teardown, as read before the host lock went. */
+  leftovers(): Promise<string[]>;
 }
 
 export interface HostSnapshot {
@@ -156,7 +159,8 @@ export async function setupCriEnv(): Promise<CriEnv> {
     throw new Error(`link ${TEST_BRIDGE} already exists; another test run is active?`);
   }
   const undo = new UndoStack((step, err) => log.error({ step, err: err.message }, 'teardown step failed'));
-  undo.push({ what: 'host lock', fn: release });
+  const check = new LeftoverCheck(leftovers);
+  undo.push({ what: 'host lock', fn: async () => { await check.beforeRelease(); await release(); } });
   const teardown = undo.teardown;
 
   // Ctrl-C or SIGTERM mid-run still cleans the host: stop setup where it is, then tear down.
@@ -179,10 +183,12 @@ export async function setupCriEnv(): Promise<CriEnv> {
     },
   });
 
-  const work = build(setupAbort.signal, undo);
+  const work = build(setupAbort.signal, undo, () => check.result());
   setupSettled = work;
   try {
-    return await work;
+    const env = await work;
+    check.env = env;
+    return env;
   } catch (err) {
     const left = await teardown();
     if (left.length) log.error({ left }, 'teardown after failed setup was incomplete');
@@ -190,7 +196,7 @@ export async function setupCriEnv(): Promise<CriEnv> {
   }
 }
 
-async function build(signal: AbortSignal, undo: UndoStack): Promise<CriEnv> {
+async function build(signal: AbortSignal, undo: UndoStack, leftovers: () => Promise<string[]>): Promise<CriEnv> {
   const { problems, teardown } = undo;
   // Host state we may change, recorded first so it is restored last.
   const hostBefore = await hostSnapshot();
@@ -363,6 +369,7 @@ async function build(signal: AbortSignal, undo: UndoStack): Promise<CriEnv> {
     cgroupParent,
     hostBefore,
     teardown,
+    leftovers,
   };
 }
 

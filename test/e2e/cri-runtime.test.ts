@@ -12,7 +12,7 @@ import { conditionStatus } from '../../node-agent/cri/client.js';
 import { startContainerRuntime } from '../../node-agent/containerd/index.js';
 import { PAUSE_IMAGE } from '../images/images.js';
 import { measurePodStartFloor, formatFloorTable } from '../../bench/cri-floor.js';
-import { AUTH, TEST_POD_CIDR, leftovers, missingPrerequisites, setupCriEnv, type CriEnv } from './cri-harness.js';
+import { AUTH, TEST_POD_CIDR, missingPrerequisites, setupCriEnv, type CriEnv } from './cri-harness.js';
 import { cidrContains } from '../../lib/ipv4.js';
 
 const missing = missingPrerequisites();
@@ -196,6 +196,6 @@ describe('CRI runtime on real containerd', { skip: missing.length ? `needs ${mis
   it('tears down everything it created', async () => {
     const problems = await env.teardown();
     assert.deepEqual(problems, []);
-    assert.deepEqual(await leftovers(env), []);
+    assert.deepEqual(await env.leftovers(), []);
   });
 });
