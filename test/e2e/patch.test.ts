@@ -112,3 +112,21 @@ test('fieldValidation: Strict refuses unknown fields, Warn warns and drops them'
   assert.equal(strictPatch.status, 422);
   assert.equal(strictPatch.json().message, ' "" is invalid: patch: Invalid value: "map[spec:map[foo:1]]": strict decoding error: unknown field "spec.foo"');
 });
+
+test('a patch whose result does not decode into the kind is refused and changes nothing', async () => {
+  await c.k('create', 'configmap', 'typed', '--from-literal=a=1');
+  const smp = await c.kubectl(['patch', 'cm', 'typed', '-p', '{"metadata":{"labels":"invalid"}}']);
+  assert.equal(smp.code, 1);
+  assert.equal(smp.stderr.trim(), 'The request is invalid: patch: Invalid value: "map[metadata:map[labels:invalid]]": cannot restore map from string');
+  const merge = await c.kubectl(['patch', 'cm', 'typed', '--type=merge', '-p', '{"data":"str"}']);
+  assert.equal(merge.code, 1);
+  assert.match(merge.stderr.trim(), /^The request is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"data\\":\\"str\\",\\"kind\\":\\"ConfigMap\\",.*\}": json: cannot unmarshal string into Go struct field ConfigMap\.data of type map\[string\]string$/);
+  const json = await c.kubectl(['patch', 'cm', 'typed', '--type=json', '-p', '[{"op":"replace","path":"/data","value":"str"}]']);
+  assert.equal(json.code, 1);
+  assert.match(json.stderr, /json: cannot unmarshal string into Go struct field ConfigMap\.data of type map\[string\]string/);
+  const r = await c.http('PATCH', '/api/v1/namespaces/default/configmaps/typed', '{"spec":{"x":1},"data":["a"]}', { 'Content-Type': 'application/strategic-merge-patch+json' });
+  assert.equal(r.status, 422);
+  assert.equal(r.json<{ message: string }>().message, ' "" is invalid: patch: Invalid value: "map[data:[a] spec:map[x:1]]": cannot restore map from slice');
+  // Nothing was stored.
+  assert.equal(await c.k('get', 'cm', 'typed', '-o', 'jsonpath={.data.a}|{.metadata.labels}'), '1|');
+});

@@ -108,3 +108,61 @@ function structName(ref: string): string {
   if (name === undefined) structNames.set(ref, (name = ref.slice(ref.lastIndexOf('.') + 1)));
   return name;
 }
+
+/** reflect.Kind of a decoded JSON value, as Go's unstructured converter names it. */
+function reflectKind(v: unknown): string {
+  if (Array.isArray(v)) return 'slice';
+  if (isPlainObject(v)) return 'map';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return 'string';
+}
+
+/** The Go type of a decoded JSON value (what "cannot convert X to Y" names). */
+function unstructuredGoType(v: unknown): string {
+  if (Array.isArray(v)) return '[]interface {}';
+  if (isPlainObject(v)) return 'map[string]interface {}';
+  return reflectKind(v);
+}
+
+/**
+ * The error of Kubernetes' unstructured converter (how a strategic merge patch's result becomes
+ * a typed object) for the first value of the wrong type, e.g. `cannot restore map from string`,
+ * or undefined. Types that decode themselves (quantities, times, int-or-string) are left to
+ * validation.
+ */
+export function unstructuredConvertError(obj: unknown, schema: Schema, defs: Definitions): string | undefined {
+  const walk = (v: unknown, s: Schema): string | undefined => {
+    if (v === null || v === undefined) return undefined;
+    const r = resolve(s, defs);
+    if (!r || r['x-kubernetes-int-or-string'] || r['x-kubernetes-preserve-unknown-fields']) return undefined;
+    if (s.$ref && (s.$ref.endsWith('.Quantity') || s.$ref.endsWith('.Time') || s.$ref.endsWith('.MicroTime') || s.$ref.endsWith('.RawExtension'))) return undefined;
+    switch (r.type) {
+      case 'object': {
+        if (!isPlainObject(v)) return r.properties ? `cannot restore struct from: ${reflectKind(v)}` : `cannot restore map from ${reflectKind(v)}`;
+        const extra = typeof r.additionalProperties === 'object' ? r.additionalProperties : undefined;
+        for (const k of Object.keys(v)) {
+          const cs = r.properties?.[k] ?? extra;
+          const e = cs && walk(v[k], cs);
+          if (e) return e;
+        }
+        return undefined;
+      }
+      case 'array': {
+        if (r.format === 'byte' && typeof v === 'string') return undefined;
+        if (!Array.isArray(v)) return `cannot restore slice from ${reflectKind(v)}`;
+        for (const item of v) {
+          const e = r.items && walk(item, r.items);
+          if (e) return e;
+        }
+        return undefined;
+      }
+      default: {
+        if (accepts(s, r, v) && !(r.type === 'integer' && !Number.isInteger(v))) return undefined;
+        if (r.type === 'string' && r.format === 'byte' && typeof v === 'string') return undefined;
+        return `cannot convert ${unstructuredGoType(v)} to ${goType(s, defs)}`;
+      }
+    }
+  };
+  return walk(obj, schema);
+}

@@ -1,7 +1,9 @@
 // PATCH: decode the patch by its content type, apply it to the current object (or to the
 // scale view), check the result's fields as fieldValidation asks, and write it through the
 // same update path as PUT. Server-side apply has its own handler.
-import { unsupportedMediaTypeOf } from '../../api/errors.js';
+import { invalid, unsupportedMediaTypeOf } from '../../api/errors.js';
+import { invalidValue, path } from '../../api/field-errors.js';
+import { goDecodeError, unstructuredConvertError } from '../../api/schema/go-decode.js';
 import { isPlainObject, type KubeObject } from '../../api/object.js';
 import { duplicateFields } from '../../api/schema/duplicate-fields.js';
 import { fieldValidationOf, judgeFields } from '../../api/schema/field-validation.js';
@@ -47,6 +49,14 @@ export async function patchObject(call: ResourceCall): Promise<void> {
     } catch (err) {
       throw patchErrorStatus(err);
     }
+    // A built-in kind's result must decode into its Go type, as upstream decodes it.
+    if (schema && !custom) {
+      const err = format === 'strategic-merge-patch' ? unstructuredConvertError(next, schema, defs) : goDecodeError(next, schema, defs, kind!.name.slice(kind!.name.lastIndexOf('.') + 1));
+      if (err) {
+        const shown = format === 'strategic-merge-patch' ? goValue(patch) : goJson(next);
+        throw invalid({ group: '', kind: '' }, '', [invalidValue(path('patch'), shown, err)]);
+      }
+    }
     const problems = [...duplicates, ...unknownFields(next, schema, defs, true).map((p) => `unknown field ${JSON.stringify(p)}`)];
     const shown = format === 'strategic-merge-patch' ? goValue(patch) : JSON.stringify(next);
     const verdict = judgeFields(problems, directive, { patchValue: shown });
@@ -84,4 +94,11 @@ function patchPrecondition(patch: unknown, format: InputFormat): number | undefi
   if (format === 'json-patch' || !isPlainObject(patch) || !isPlainObject(patch.metadata)) return undefined;
   const rv = patch.metadata.resourceVersion;
   return typeof rv === 'string' && /^\d+$/.test(rv) ? Number(rv) : undefined;
+}
+
+/** JSON as Go's encoder writes a map: keys sorted at every level (what upstream shows of a patched object). */
+function goJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${goJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
 }
