@@ -32,12 +32,16 @@ export interface AdmissionAttributes {
   ctx: RequestContext;
 }
 
-/** The admission chain: mutating and validating plugins run in order; a rejection throws a StatusError. */
+/**
+ * The admission chain, in Kubernetes' two phases: mutating plugins run before the strategy
+ * prepares and validates the object, validating plugins after. A rejection throws a StatusError.
+ */
 export interface Admission {
-  admit(attrs: AdmissionAttributes): Promise<void>;
+  mutate(attrs: AdmissionAttributes): Promise<void>;
+  validate(attrs: AdmissionAttributes): Promise<void>;
 }
 
-export const noAdmission: Admission = { admit: async () => {} };
+export const noAdmission: Admission = { mutate: async () => {}, validate: async () => {} };
 
 /** The identity controllers and the server itself act as. */
 export const systemUser: UserInfo = { name: 'system:apiserver', groups: ['system:masters'] };

@@ -130,10 +130,14 @@ export class RestStore {
     fillSystemFields(meta, this.def.behaviour.generation);
     const sctx = this.strategyContext(ctx);
     this.def.strategy.default?.(obj);
+    // Kubernetes' order: mutating admission, then the strategy (so what admission adds is
+    // validated too), then validating admission.
+    const attrs = { operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx } as const;
+    await this.admission.mutate(attrs);
     this.def.strategy.prepareForCreate?.(obj, sctx);
     this.validateCreate(obj, this.def.strategy, sctx);
-    await this.admission.admit({ operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx });
     this.def.strategy.canonicalize?.(obj);
+    await this.admission.validate(attrs);
     if (!opts.keepManagedFields) this.fields?.created(obj, this.def, ctx);
     // A generated name that happens to be taken is drawn again (Kubernetes' RetryGenerateName).
     for (let i = 0; generated && i < 8 && this.store.getLatest(this.key(namespace, meta.name!)); i++) {
@@ -268,6 +272,8 @@ export class RestStore {
     }
     const sctx = this.strategyContext(ctx, subresource);
     this.def.strategy.default?.(obj);
+    const attrs = { operation: 'UPDATE', def: this.def, subresource, namespace: om.namespace ?? '', name: om.name ?? '', object: obj, oldObject: old, ctx } as const;
+    await this.admission.mutate(attrs);
     if (subresource === 'status') keepAllButStatus(obj, old, strategy.statusResetsMetadata ?? []);
     else if (this.def.statusStrategy && !writesStatus) obj.status = clone(old.status);
     strategy.prepareForUpdate?.(obj, old, sctx);
@@ -280,10 +286,8 @@ export class RestStore {
       ...(strategy.validateUpdate?.(obj, old, sctx) ?? strategy.validate?.(obj, sctx) ?? []),
     ];
     if (errs.length) throw invalid({ group: this.def.group, kind: this.def.kind }, om.name ?? '', errs);
-    await this.admission.admit({
-      operation: 'UPDATE', def: this.def, subresource, namespace: om.namespace ?? '', name: om.name ?? '', object: obj, oldObject: old, ctx,
-    });
     strategy.canonicalize?.(obj);
+    await this.admission.validate(attrs);
     return obj;
   }
 
@@ -307,7 +311,9 @@ export class RestStore {
       const cur = this.latest(namespace, name);
       const obj = decoded(cur);
       checkPreconditions(this.gr, name, obj, opts.preconditions);
-      await this.admission.admit({ operation: 'DELETE', def: this.def, namespace, name, oldObject: obj, ctx });
+      const attrs = { operation: 'DELETE', def: this.def, namespace, name, oldObject: obj, ctx } as const;
+      await this.admission.mutate(attrs);
+      await this.admission.validate(attrs);
       const plan = this.planDeletion(obj, opts);
       if (plan.kind === 'mark') {
         if (ctx.dryRun) return { object: plan.next, deleted: false };

@@ -142,6 +142,36 @@ test('a compute quota requires every container to state what it limits', async (
   assert.equal(r.stderr.trim(), 'Error from server (Forbidden): pods "x" is forbidden: failed quota: cpu: must specify limits.cpu for: x; must specify requests.memory for: x');
 });
 
+test('what admission adds is validated, and its refusals come before validation\'s', async () => {
+  await c.k('create', 'namespace', 'admit-order');
+  await apply('{"apiVersion":"v1","kind":"LimitRange","metadata":{"name":"small"},"spec":{"limits":[{"type":"Container","default":{"memory":"256Mi"}}]}}', 'admit-order');
+  // LimitRanger's default limit is below the container's request: the pod is invalid, as in Kubernetes.
+  const pod = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"big"},"spec":{"containers":[{"name":"c","image":"nginx","resources":{"requests":{"memory":"512Mi"}}}]}}';
+  const r = await c.kubectl(['create', '-n', 'admit-order', '-f', '-'], { stdin: pod });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), 'The Pod "big" is invalid: spec.containers[0].resources.requests: Invalid value: "512Mi": must be less than or equal to memory limit of 256Mi');
+  // A 403 from admission (no such PriorityClass) comes before a 422 from validation (bad image name).
+  const both = await c.kubectl(['create', '-n', 'admit-order', '-f', '-'], { stdin: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"priorityClassName":"nope","containers":[{"name":"c","image":" bad"}]}}' });
+  assert.equal(both.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "p" is forbidden: no PriorityClass with name nope was found');
+});
+
+test('kubectl replace of a pod read back without its admission defaults keeps them', async () => {
+  await c.k('run', 'replaced', '--image=nginx');
+  const pod = JSON.parse(await c.k('get', 'pod', 'replaced', '-o', 'json'));
+  assert.equal(pod.spec.tolerations.length, 2);
+  delete pod.spec.tolerations;
+  delete pod.spec.priority;
+  delete pod.spec.preemptionPolicy;
+  pod.metadata.labels = { ...pod.metadata.labels, replaced: 'yes' };
+  const r = await c.kubectl(['replace', '-f', '-'], { stdin: JSON.stringify(pod) });
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout.trim(), 'pod/replaced replaced');
+  const after = JSON.parse(await c.k('get', 'pod', 'replaced', '-o', 'json'));
+  assert.equal(after.spec.tolerations.length, 2);
+  assert.equal(after.spec.priority, 0);
+  assert.equal(after.spec.preemptionPolicy, 'PreemptLowerPriority');
+});
+
 test('LimitRange: defaults filled in and noted on the pod; bounds refused with its message', async () => {
   await c.k('create', 'namespace', 'limits');
   await apply(`

@@ -1,5 +1,6 @@
 // The admission chain: plugins run in order on every write; any may mutate the object
-// (mutating phase) or reject the request with a Status (validating phase).
+// (mutating phase, before the strategy validates it) or reject the request with a Status
+// (validating phase, after), as Kubernetes orders them.
 import type { Admission, AdmissionAttributes } from '../../registry/context.js';
 
 export interface AdmissionPlugin {
@@ -17,13 +18,16 @@ export class AdmissionChain implements Admission {
     this.plugins.push(plugin);
   }
 
-  async admit(attrs: AdmissionAttributes): Promise<void> {
-    // Most plugins answer synchronously; waiting only on promises saves a turn of the
-    // microtask queue per plugin and phase on every write.
+  // Most plugins answer synchronously; waiting only on promises saves a turn of the microtask
+  // queue per plugin and phase on every write.
+  async mutate(attrs: AdmissionAttributes): Promise<void> {
     for (const p of this.plugins) {
       const pending = p.mutate?.(attrs);
       if (pending) await pending;
     }
+  }
+
+  async validate(attrs: AdmissionAttributes): Promise<void> {
     for (const p of this.plugins) {
       const pending = p.validate?.(attrs);
       if (pending) await pending;

@@ -28,7 +28,17 @@ export function priorityAdmission(store: Store, classPrefix: string): AdmissionP
   return {
     name: 'Priority',
     mutate(a) {
-      if (a.def.group !== '' || a.def.plural !== 'pods' || a.subresource || a.operation !== 'CREATE' || !a.object) return;
+      if (a.def.group !== '' || a.def.plural !== 'pods' || a.subresource || !a.object) return;
+      if (a.operation === 'UPDATE') {
+        // Set at creation: an update that leaves them out (a replace of a pod read back without
+        // them) keeps them, as Kubernetes' plugin does, instead of failing pod validation.
+        const spec = ((a.object.spec ??= {}) as PodSpecPriority);
+        const old = (a.oldObject?.spec ?? {}) as PodSpecPriority;
+        if ((spec.priority === undefined || spec.priority === null) && old.priority !== undefined) spec.priority = old.priority;
+        if (!spec.preemptionPolicy && old.preemptionPolicy) spec.preemptionPolicy = old.preemptionPolicy;
+        return;
+      }
+      if (a.operation !== 'CREATE') return;
       const spec = ((a.object.spec ??= {}) as PodSpecPriority);
       const gr = { group: '', resource: 'pods' };
       let priority = defaultPriority;
