@@ -116,6 +116,25 @@ function scaleDef(s: NonNullable<NonNullable<CrdVersion['subresources']>['scale'
   };
 }
 
+/** Whether a schema declares a default anywhere. */
+function hasDefaults(s: Schema | undefined): boolean {
+  if (!s) return false;
+  if (s.default !== undefined) return true;
+  return Object.values(s.properties ?? {}).some(hasDefaults) || hasDefaults(s.items)
+    || (typeof s.additionalProperties === 'object' && hasDefaults(s.additionalProperties));
+}
+
+/**
+ * Objects read from storage get the defaults of the version they are served in, as Kubernetes'
+ * structural defaulting does: a default added to a CRD later shows on objects stored before it.
+ * Only versions whose schema has defaults pay for it (their objects are parsed to be served).
+ */
+function defaultingOnRead(v: CrdVersion, spec: CrdSpec): { fromStorage?: (o: KubeObject) => KubeObject } {
+  const schema = objectSchema(v, { group: spec.group, version: v.name, kind: spec.names.kind });
+  if (!hasDefaults(schema)) return {};
+  return { fromStorage: (o) => (applyDefaults(o, schema), o) };
+}
+
 /** The resource a CRD serves, with its storage version's schema for defaulting and validation. */
 export function customResourceDef(spec: CrdSpec): ResourceDef {
   const served = spec.versions.filter((v) => v.served).sort((a, b) => compareVersions(a.name, b.name));
@@ -132,7 +151,7 @@ export function customResourceDef(spec: CrdSpec): ResourceDef {
   return defineResource({
     group: spec.group,
     version: storage.name,
-    versions: served.map((v) => ({ name: v.name })),
+    versions: served.map((v) => ({ name: v.name, ...defaultingOnRead(v, spec) })),
     kind: spec.names.kind,
     listKind: spec.names.listKind ?? `${spec.names.kind}List`,
     plural: spec.names.plural,

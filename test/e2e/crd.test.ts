@@ -170,3 +170,45 @@ spec:
   assert.equal(r.stderr, '');
   assert.equal(r.stdout.trim(), 'blob.free.example.com/b1 created');
 });
+
+test('a default added to a CRD later shows on objects stored before it (get, list, watch)', async () => {
+  const crdWith = (dflt: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.later.example.com}
+spec:
+  group: later.example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: string${dflt}}
+              name: {type: string}
+`;
+  assert.equal((await c.kubectl(['apply', '-f', '-'], { stdin: crdWith('') })).code, 0);
+  await eventually(async () => (await c.kubectl(['get', 'gadgets'])).code === 0);
+  const created = await c.kubectl(['apply', '-f', '-'], { stdin: 'apiVersion: later.example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {name: one}\n' });
+  assert.equal(created.code, 0, created.stderr);
+  assert.equal(await c.k('get', 'gadget', 'g1', '-o', 'jsonpath={.spec.size}'), '');
+  const list = await c.http('GET', '/apis/later.example.com/v1/namespaces/default/gadgets');
+  const rv = list.json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+  assert.equal((await c.kubectl(['apply', '-f', '-'], { stdin: crdWith(', default: medium') })).code, 0);
+  await eventually(async () => (await c.k('get', 'gadget', 'g1', '-o', 'jsonpath={.spec.size}')) === 'medium');
+  const items = (await c.http('GET', '/apis/later.example.com/v1/namespaces/default/gadgets')).json<{ items: Array<{ spec: { size?: string } }> }>().items;
+  assert.deepEqual(items.map((i) => i.spec.size), ['medium']);
+  const watched = await c.http('GET', `/apis/later.example.com/v1/namespaces/default/gadgets?watch=true&resourceVersion=${rv}&timeoutSeconds=1`);
+  await c.k('label', 'gadget', 'g1', 'touched=yes');
+  const events = (await c.http('GET', `/apis/later.example.com/v1/namespaces/default/gadgets?watch=true&resourceVersion=${rv}&timeoutSeconds=1`)).body.trim().split('\n').map((l) => JSON.parse(l) as { object: { spec: { size?: string } } });
+  assert.ok(events.length >= 1, watched.body);
+  assert.ok(events.every((e) => e.object.spec.size === 'medium'));
+  // Stored as it was: the default is not written back until the object is.
+  assert.equal((await c.k('get', 'gadget', 'g1', '-o', 'jsonpath={.metadata.labels.touched}')), 'yes');
+});
