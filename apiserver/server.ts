@@ -28,9 +28,9 @@ import type { ControlPlaneSettings } from './controllers/control-plane-settings.
 import { startControlPlaneThread } from './controllers/control-plane-thread.js';
 import { OpenApiService } from './openapi/handler.js';
 import { CrdController } from './crd/crd-controller.js';
-import { serverVersion } from './version.js';
+import { serverVersion } from '../lib/version.js';
 import { installServiceAccountTokens } from './registry/serviceaccounts/token.js';
-import { APISERVER_KUBELET_CLIENT_CN } from '../node-agent/server/index.js';
+import { APISERVER_KUBELET_CLIENT_CN } from '../lib/pki.js';
 
 const log = logger('server');
 

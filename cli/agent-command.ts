@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { parseDuration } from '../lib/duration.js';
 import { logger, setLogLevel } from '../lib/log.js';
 import { KubeClient } from '../lib/client/rest-client.js';
-import { serverVersion } from '../apiserver/version.js';
+import { serverVersion } from '../lib/version.js';
 import { parseFlags } from './flags.js';
 import { runNodeAgent } from './node-agent-command.js';
 
