@@ -19,7 +19,7 @@ import { defaultTolerationSeconds } from './auth/admission/default-toleration-se
 import { limitRanger } from './auth/admission/limit-ranger.js';
 import { resourceQuotaAdmission } from './auth/admission/resource-quota.js';
 import { bootstrap } from './bootstrap.js';
-import { ApiContext } from './http/api-context.js';
+import { ApiContext } from './registry/api-context.js';
 import { ApiHttpServer } from './http/server.js';
 import { openStore } from './storage/open.js';
 import { defaultHistory, type RevisionStore } from './storage/revision-store.js';

@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../../api/registry.js';
 import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
 import { notFoundPath } from '../../api/errors.js';
-import type { ApiContext, SubresourceDef } from '../api-context.js';
+import type { ApiContext } from '../../registry/api-context.js';
+import type { SubresourceDef } from '../../registry/subresource.js';
 import { send, sendStatus } from '../respond.js';
 
 interface SubresourceInfo {
