@@ -3,7 +3,7 @@
 import { logger } from '../lib/log.js';
 import { isStatusError } from './api/errors.js';
 import type { KubeObject } from './api/object.js';
-import type { ApiContext } from './http/api-context.js';
+import type { ApiContext } from './registry/api-context.js';
 import { systemUser, type RequestContext } from './registry/context.js';
 
 const log = logger('bootstrap');

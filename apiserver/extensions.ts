@@ -1,6 +1,6 @@
 // Wires per-resource behaviour that needs server state: allocators, graceful deletion,
 // custom subresources and non-stored resources.
-import type { ApiContext } from './http/api-context.js';
+import type { ApiContext } from './registry/api-context.js';
 import { ServiceAllocation } from './registry/allocators/service-allocation.js';
 import { decoded } from './registry/decoded.js';
 import { podExtensions } from './registry/pods/extensions.js';

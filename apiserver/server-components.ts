@@ -19,7 +19,7 @@ import { defaultTolerationSeconds } from './auth/admission/default-toleration-se
 import { limitRanger } from './auth/admission/limit-ranger.js';
 import { resourceQuotaAdmission } from './auth/admission/resource-quota.js';
 import { bootstrap } from './bootstrap.js';
-import { ApiContext } from './http/api-context.js';
+import { ApiContext } from './registry/api-context.js';
 import { ApiHttpServer } from './http/server.js';
 import { openStore } from './storage/open.js';
 import { defaultHistory, type RevisionStore } from './storage/revision-store.js';
@@ -27,7 +27,7 @@ import { installExtensions } from './extensions.js';
 import { startControlPlaneThread } from './controllers/control-plane-thread.js';
 import { OpenApiService } from './openapi/handler.js';
 import { CrdController } from './crd/crd-controller.js';
-import { serverVersion } from './version.js';
+import { serverVersion } from '../lib/version.js';
 import { installServiceAccountTokens } from './registry/serviceaccounts/token.js';
 import { pkiValue } from './server-pki.js';
 import type { ServerOptions } from './server.js';

@@ -4,10 +4,9 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { ensureCA, ensureCertificate, type KeyPair } from '../lib/pki.js';
+import { APISERVER_KUBELET_CLIENT_CN, ensureCA, ensureCertificate, type KeyPair } from '../lib/pki.js';
 import { firstAddress } from '../lib/ipv4.js';
 import { nothingToStop, provides, type Component } from '../lib/components.js';
-import { APISERVER_KUBELET_CLIENT_CN } from '../node-agent/server/index.js';
 import type { ServerOptions } from './server.js';
 
 export interface ServerPki {

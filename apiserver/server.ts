@@ -4,7 +4,7 @@ import { logger } from '../lib/log.js';
 import { startComponents, type Component } from '../lib/components.js';
 import type { KeyPair } from '../lib/pki.js';
 import type { Registry } from './api/registry.js';
-import type { ApiContext } from './http/api-context.js';
+import type { ApiContext } from './registry/api-context.js';
 import type { ApiHttpServer } from './http/server.js';
 import type { RevisionStore } from './storage/revision-store.js';
 import type { ControlPlaneSettings } from './controllers/control-plane-settings.js';

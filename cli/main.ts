@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     case 'killall':
       return (await import('./killall-command.js')).runKillall(rest);
     case 'version': {
-      const { serverVersion } = await import('../apiserver/version.js');
+      const { serverVersion } = await import('../lib/version.js');
       process.stdout.write(`${serverVersion().gitVersion}\n`);
       return 0;
     }

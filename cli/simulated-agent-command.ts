@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { parseDuration } from '../lib/duration.js';
 import { logger, setLogLevel } from '../lib/log.js';
 import { KubeClient } from '../lib/client/rest-client.js';
-import { serverVersion } from '../apiserver/version.js';
+import { serverVersion } from '../lib/version.js';
 import { parseFlags } from './flags.js';
 
 const help = `Run a node agent. Without --simulated, the real one (see 'k8ts agent --help').

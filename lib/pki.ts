@@ -11,6 +11,9 @@ import type forge from 'node-forge';
 let forgeLib: typeof forge | undefined;
 const forgeNow = (): typeof forge => (forgeLib ??= createRequire(import.meta.url)('node-forge') as typeof forge);
 
+/** The CN of the certificate the API server presents to node agents (both sides know it). */
+export const APISERVER_KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
+
 export interface KeyPair {
   cert: string;
   key: string;

@@ -7,7 +7,7 @@ import { logger } from '../lib/log.js';
 import { apiEventSink, EventRecorder } from '../lib/client/events.js';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { nothingToStop, type Component } from '../lib/components.js';
-import { serverVersion } from '../apiserver/version.js';
+import { serverVersion } from '../lib/version.js';
 import { startContainerRuntime } from './containerd/index.js';
 import type { AgentConfig } from './config.js';
 import { NodeManager } from './node/node-manager.js';

@@ -4,7 +4,7 @@
 import { isNotFound } from '../lib/client/api-error.js';
 import type { KubeClient } from '../lib/client/rest-client.js';
 import { resources } from '../lib/client/resource-types.js';
-import { agentResources, type ConfigMap, type Pod, type Secret } from './kube-types.js';
+import type { ConfigMap, Pod, Secret } from './kube-types.js';
 import type { IssuedToken } from './volumes/volume-manager.js';
 
 export interface ApiReads {
@@ -24,7 +24,7 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
 
 export function apiReads(client: KubeClient): ApiReads {
   const configMaps = client.resource<ConfigMap>(resources.configMaps);
-  const secrets = client.resource<Secret>(agentResources.secrets);
+  const secrets = client.resource<Secret>(resources.secrets);
   const serviceAccounts = client.resource(resources.serviceAccounts);
   return {
     configMap: (ns, name) => orUndefined(configMaps.get(ns, name)),

@@ -1,11 +1,10 @@
-// API types the agent uses beyond lib/client's (types only: nothing of client-node is loaded),
-// and the resources it reads that lib/client does not list.
+// API types the agent uses beyond lib/client's (types only: nothing of client-node is loaded).
+// The resources it reads are in lib/client/resource-types.ts.
 import type {
   V1Secret, V1Service, V1Volume, V1Probe, V1LifecycleHandler, V1EnvVar, V1EnvFromSource, V1VolumeMount,
   V1KeyToPath, V1DownwardAPIVolumeFile, V1VolumeProjection, V1SecurityContext, V1PodSecurityContext,
   V1ContainerPort, V1ObjectFieldSelector, V1ResourceFieldSelector, V1HostAlias, V1PodDNSConfig, AuthenticationV1TokenRequest,
 } from '@kubernetes/client-node';
-import type { ResourceType } from '../lib/client/resource-types.js';
 import type { Wire } from '../lib/client/types.js';
 
 export type {
@@ -31,11 +30,3 @@ export type ResourceFieldSelector = Wire<V1ResourceFieldSelector>;
 export type HostAlias = Wire<V1HostAlias>;
 export type PodDNSConfig = Wire<V1PodDNSConfig>;
 export type TokenRequest = Wire<AuthenticationV1TokenRequest>;
-
-const core = (resource: string, kind: string): ResourceType => ({ group: '', version: 'v1', resource, kind, namespaced: true });
-
-/** Resources only the agent reads. */
-export const agentResources = {
-  secrets: core('secrets', 'Secret'),
-  services: core('services', 'Service'),
-} satisfies Record<string, ResourceType>;

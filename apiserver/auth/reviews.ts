@@ -3,7 +3,7 @@
 // LocalSubjectAccessReview), and is this token valid (TokenReview).
 import { badRequest } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
-import type { ApiContext } from '../http/api-context.js';
+import type { ApiContext } from '../registry/api-context.js';
 import type { ResourceRequest } from '../http/request-info.js';
 import type { UserInfo } from '../registry/context.js';
 import type { Authenticator } from './authenticate.js';
@@ -52,40 +52,40 @@ export function reviewExtensions(api: ApiContext, authn?: Authenticator, authz?:
   if (!authz) return;
   const withStatus = (obj: KubeObject, status: object): KubeObject => ({ ...obj, metadata: { ...obj.metadata, creationTimestamp: null }, status });
   api.extend('authorization.k8s.io', 'selfsubjectaccessreviews', {
-    async create(call, obj) {
-      return withStatus(obj, await decide(authz, call.ctx.user, (obj.spec ?? {}) as AccessSpec));
+    async create(req, obj) {
+      return withStatus(obj, await decide(authz, req.ctx.user, (obj.spec ?? {}) as AccessSpec));
     },
   });
   api.extend('authorization.k8s.io', 'subjectaccessreviews', {
-    async create(call, obj) {
+    async create(req, obj) {
       const spec = (obj.spec ?? {}) as AccessSpec;
       const user: UserInfo = { name: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid, extra: spec.extra };
       return withStatus(obj, await decide(authz, user, spec));
     },
   });
   api.extend('authorization.k8s.io', 'localsubjectaccessreviews', {
-    async create(call, obj) {
+    async create(req, obj) {
       const spec = (obj.spec ?? {}) as AccessSpec;
       const user: UserInfo = { name: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid, extra: spec.extra };
-      return withStatus(obj, await decide(authz, user, spec, call.info.namespace));
+      return withStatus(obj, await decide(authz, user, spec, req.namespace));
     },
   });
   api.extend('authorization.k8s.io', 'selfsubjectrulesreviews', {
-    async create(call, obj) {
-      const admin = call.ctx.user.groups.includes('system:masters');
+    async create(req, obj) {
+      const admin = req.ctx.user.groups.includes('system:masters');
       return withStatus(obj, admin
         ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
         : { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'rules are not yet listed for non-admin users' });
     },
   });
   api.extend('authentication.k8s.io', 'selfsubjectreviews', {
-    async create(call, obj) {
-      const u = call.ctx.user;
+    async create(req, obj) {
+      const u = req.ctx.user;
       return withStatus(obj, { userInfo: { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) } });
     },
   });
   api.extend('authentication.k8s.io', 'tokenreviews', {
-    async create(_call, obj) {
+    async create(_req, obj) {
       const token = (obj.spec as { token?: string } | undefined)?.token ?? '';
       const user = authn ? await authn.authenticateToken(token) : undefined;
       return withStatus(obj, user

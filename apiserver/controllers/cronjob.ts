@@ -17,7 +17,8 @@ import { controlledBy, indexByController } from './owner-index.js';
 import { isNamespaceTerminating } from './pod-control.js';
 import { resolveOwner } from './pod-events.js';
 import { controllerRefOf, newControllerRef } from './pod-helpers.js';
-import { workloadResources, type CronJob, type Job } from './workload-types.js';
+import { resources } from '../../lib/client/resource-types.js';
+import type { CronJob, Job } from './workload-types.js';
 
 const workers = 5;
 const typeMeta = { apiVersion: 'batch/v1', kind: 'CronJob' };
@@ -46,11 +47,11 @@ class CronJobController {
   private readonly queue: WorkQueue<string>;
 
   constructor(readonly ctx: ControllerContext) {
-    this.cronJobs = ctx.informers.informer<CronJob>(workloadResources.cronJobs);
-    this.jobs = ctx.informers.informer<Job>(workloadResources.jobs);
+    this.cronJobs = ctx.informers.informer<CronJob>(resources.cronJobs);
+    this.jobs = ctx.informers.informer<Job>(resources.jobs);
     indexByController(this.jobs);
-    this.api = ctx.client.resource<CronJob>(workloadResources.cronJobs);
-    this.jobApi = ctx.client.resource<Job>(workloadResources.jobs);
+    this.api = ctx.client.resource<CronJob>(resources.cronJobs);
+    this.jobApi = ctx.client.resource<Job>(resources.jobs);
     this.recorder = ctx.recorder('cronjob-controller');
     this.queue = new WorkQueue<string>(ctx.clock);
     const enqueue = (cj: CronJob) => this.queue.add(objectKey(cj));

@@ -25,7 +25,7 @@ import { claimCandidates, indexByController } from './owner-index.js';
 import { isNamespaceTerminating, PodControl, podFromTemplate, podNamePrefix } from './pod-control.js';
 import { routePodEvents } from './pod-events.js';
 import { availableAt, isPodAvailable, isPodReady, isPodTerminal, newControllerRef } from './pod-helpers.js';
-import { workloadResources, type ControllerRevision, type DaemonSet } from './workload-types.js';
+import type { ControllerRevision, DaemonSet } from './workload-types.js';
 
 const workers = 2;
 const burstReplicas = 250;
@@ -75,15 +75,15 @@ class DaemonSetController {
   private readonly backoff: FailedPodBackoff;
 
   constructor(private readonly ctx: ControllerContext) {
-    this.daemonSets = ctx.informers.informer<DaemonSet>(workloadResources.daemonSets);
+    this.daemonSets = ctx.informers.informer<DaemonSet>(resources.daemonSets);
     this.pods = ctx.informers.informer<Pod>(resources.pods);
     this.nodes = ctx.informers.informer<Node>(resources.nodes);
-    this.revisions = ctx.informers.informer<ControllerRevision>(workloadResources.controllerRevisions);
+    this.revisions = ctx.informers.informer<ControllerRevision>(resources.controllerRevisions);
     indexByController(this.pods);
     indexByController(this.revisions);
-    this.api = ctx.client.resource<DaemonSet>(workloadResources.daemonSets);
+    this.api = ctx.client.resource<DaemonSet>(resources.daemonSets);
     this.podApi = ctx.client.resource<Pod>(resources.pods);
-    this.revisionApi = ctx.client.resource<ControllerRevision>(workloadResources.controllerRevisions);
+    this.revisionApi = ctx.client.resource<ControllerRevision>(resources.controllerRevisions);
     this.recorder = ctx.recorder('daemonset-controller');
     this.podControl = new PodControl(this.podApi, this.recorder);
     this.queue = new WorkQueue<string>(ctx.clock);

@@ -32,7 +32,7 @@ import {
 import { claimCandidates, controlledBy, indexByController } from './owner-index.js';
 import { resolveOwner } from './pod-events.js';
 import { controllerRefOf, newControllerRef } from './pod-helpers.js';
-import { workloadResources, type Deployment } from './workload-types.js';
+import type { Deployment } from './workload-types.js';
 
 const workers = 5;
 const typeMeta = { apiVersion: 'apps/v1', kind: 'Deployment' };
@@ -57,13 +57,13 @@ class DeploymentController {
 
   constructor(ctx: ControllerContext) {
     this.clock = ctx.clock;
-    this.deployments = ctx.informers.informer<Deployment>(workloadResources.deployments);
-    this.replicaSets = ctx.informers.informer<ReplicaSet>(workloadResources.replicaSets);
+    this.deployments = ctx.informers.informer<Deployment>(resources.deployments);
+    this.replicaSets = ctx.informers.informer<ReplicaSet>(resources.replicaSets);
     this.pods = ctx.informers.informer<Pod>(resources.pods);
     indexByController(this.replicaSets);
     indexByController(this.pods);
-    this.deploymentApi = ctx.client.resource<Deployment>(workloadResources.deployments);
-    this.replicaSetApi = ctx.client.resource<ReplicaSet>(workloadResources.replicaSets);
+    this.deploymentApi = ctx.client.resource<Deployment>(resources.deployments);
+    this.replicaSetApi = ctx.client.resource<ReplicaSet>(resources.replicaSets);
     this.events = ctx.recorder('deployment-controller');
     this.queue = new WorkQueue<string>(ctx.clock);
     const enqueue = (d: Deployment) => this.queue.add(objectKey(d));

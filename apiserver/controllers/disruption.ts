@@ -14,7 +14,7 @@ import type { LabelSelector } from '../api/selectors/labels.js';
 import type { ControllerDescriptor } from './context.js';
 import { scaledValue } from './deployment-math.js';
 import { controllerRefOf, isPodReady } from './pod-helpers.js';
-import { workloadResources, type Deployment, type PodDisruptionBudget, type ReplicationController, type StatefulSet } from './workload-types.js';
+import type { Deployment, PodDisruptionBudget, ReplicationController, StatefulSet } from './workload-types.js';
 
 /** How long an eviction counts before the pod must be gone (DeletionTimeout). */
 export const deletionTimeoutMs = 2 * 60_000;
@@ -104,13 +104,13 @@ export function withCondition(status: PdbStatus, cond: { status: string; reason:
 export const disruptionController: ControllerDescriptor = {
   name: 'disruption-controller',
   setup(ctx) {
-    const pdbs = ctx.informers.informer<PodDisruptionBudget>(workloadResources.podDisruptionBudgets);
+    const pdbs = ctx.informers.informer<PodDisruptionBudget>(resources.podDisruptionBudgets);
     const pods = ctx.informers.informer<Pod>(resources.pods);
-    const replicaSets = ctx.informers.informer<ReplicaSet>(workloadResources.replicaSets);
-    const deployments = ctx.informers.informer<Deployment>(workloadResources.deployments);
-    const rcs = ctx.informers.informer<ReplicationController>(workloadResources.replicationControllers);
-    const statefulSets = ctx.informers.informer<StatefulSet>(workloadResources.statefulSets);
-    const api = ctx.client.resource<PodDisruptionBudget>(workloadResources.podDisruptionBudgets);
+    const replicaSets = ctx.informers.informer<ReplicaSet>(resources.replicaSets);
+    const deployments = ctx.informers.informer<Deployment>(resources.deployments);
+    const rcs = ctx.informers.informer<ReplicationController>(resources.replicationControllers);
+    const statefulSets = ctx.informers.informer<StatefulSet>(resources.statefulSets);
+    const api = ctx.client.resource<PodDisruptionBudget>(resources.podDisruptionBudgets);
     const recorder = ctx.recorder('controllermanager');
     const queue = new WorkQueue<string>(ctx.clock);
     pdbs.on({ add: (p) => queue.add(objectKey(p)), update: (_, p) => queue.add(objectKey(p)) });

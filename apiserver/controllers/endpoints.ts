@@ -16,15 +16,15 @@ import {
 } from './endpoints-logic.js';
 import { isNamespaceTerminating } from './pod-control.js';
 import { routePodsToServices, servicePods } from './service-pods.js';
-import { workloadResources, type Endpoints, type Service } from './workload-types.js';
+import type { Endpoints, Service } from './workload-types.js';
 
 export const endpointsController: ControllerDescriptor = {
   name: 'endpoints-controller',
   setup(ctx) {
-    const services = ctx.informers.informer<Service>(workloadResources.services);
+    const services = ctx.informers.informer<Service>(resources.services);
     const pods = ctx.informers.informer<Pod>(resources.pods);
-    const endpoints = ctx.informers.informer<Endpoints>(workloadResources.endpoints);
-    const api = ctx.client.resource<Endpoints>(workloadResources.endpoints);
+    const endpoints = ctx.informers.informer<Endpoints>(resources.endpoints);
+    const api = ctx.client.resource<Endpoints>(resources.endpoints);
     const recorder = ctx.recorder('endpoint-controller');
     const queue = new WorkQueue<string>(ctx.clock);
     const enqueue = (key: string) => queue.add(key);

@@ -17,7 +17,7 @@ import {
 import { isNamespaceTerminating } from './pod-control.js';
 import { newControllerRef } from './pod-helpers.js';
 import { routePodsToServices, servicePods } from './service-pods.js';
-import { workloadResources, type EndpointSlice, type Service } from './workload-types.js';
+import type { EndpointSlice, Service } from './workload-types.js';
 
 export const serviceNameLabel = 'kubernetes.io/service-name';
 export const managedByLabel = 'endpointslice.kubernetes.io/managed-by';
@@ -43,13 +43,13 @@ function slicePrefix(svc: Service): string {
 export const endpointSliceController: ControllerDescriptor = {
   name: 'endpointslice-controller',
   setup(ctx) {
-    const services = ctx.informers.informer<Service>(workloadResources.services);
+    const services = ctx.informers.informer<Service>(resources.services);
     const pods = ctx.informers.informer<Pod>(resources.pods);
     const nodes = ctx.informers.informer<Node>(resources.nodes);
-    const slices = ctx.informers.informer<EndpointSlice>(workloadResources.endpointSlices);
+    const slices = ctx.informers.informer<EndpointSlice>(resources.endpointSlices);
     slices.cache.addIndex(sliceIndex, (s) => (s.metadata?.labels?.[managedByLabel] === managedBy && s.metadata?.labels?.[serviceNameLabel]
       ? [`${s.metadata?.namespace}/${s.metadata.labels[serviceNameLabel]}`] : []));
-    const api = ctx.client.resource<EndpointSlice>(workloadResources.endpointSlices);
+    const api = ctx.client.resource<EndpointSlice>(resources.endpointSlices);
     const queue = new WorkQueue<string>(ctx.clock);
     const enqueue = (key: string) => queue.add(key);
     services.on({ add: (s) => enqueue(objectKey(s)), update: (_, s) => enqueue(objectKey(s)), delete: (s) => enqueue(objectKey(s)) });

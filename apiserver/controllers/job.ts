@@ -27,7 +27,7 @@ import { claimCandidates, indexByController } from './owner-index.js';
 import { isNamespaceTerminating, PodControl, podFromTemplate } from './pod-control.js';
 import { resolveOwner, routePodEvents } from './pod-events.js';
 import { controllerRefOf, deletionOrder, isPodActive, isPodReady, newControllerRef } from './pod-helpers.js';
-import { workloadResources, type Job, type JobCondition } from './workload-types.js';
+import type { Job, JobCondition } from './workload-types.js';
 
 const workers = 5;
 const typeMeta = { apiVersion: 'batch/v1', kind: 'Job' };
@@ -57,10 +57,10 @@ class JobController {
   readonly backoff = new Map<string, BackoffRecord>();
 
   constructor(readonly ctx: ControllerContext) {
-    this.jobs = ctx.informers.informer<Job>(workloadResources.jobs);
+    this.jobs = ctx.informers.informer<Job>(resources.jobs);
     this.pods = ctx.informers.informer<Pod>(resources.pods);
     indexByController(this.pods);
-    this.api = ctx.client.resource<Job>(workloadResources.jobs);
+    this.api = ctx.client.resource<Job>(resources.jobs);
     this.podApi = ctx.client.resource<Pod>(resources.pods);
     this.recorder = ctx.recorder('job-controller');
     this.podControl = new PodControl(this.podApi, this.recorder);

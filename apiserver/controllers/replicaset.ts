@@ -22,7 +22,7 @@ import { isNamespaceTerminating, PodControl, podFromTemplate, podNamePrefix, slo
 import { routePodEvents } from './pod-events.js';
 import { availableAt, controllerRefOf, isPodActive, isPodAvailable, isPodReady, newControllerRef, podsToDelete } from './pod-helpers.js';
 import { replicatedStatus, replicatedStatusChanged, type ManageError, type ReplicatedOwner } from './replicaset-status.js';
-import { workloadResources, type PodTemplateSpec } from './workload-types.js';
+import type { PodTemplateSpec } from './workload-types.js';
 
 /** Kubernetes' --concurrent-replicaset-syncs default and burst limit per sync. */
 const workers = 5;
@@ -44,14 +44,14 @@ interface ReplicatedKind {
 const replicaSetKind: ReplicatedKind = {
   controllerName: 'replicaset-controller',
   component: 'replicaset-controller',
-  type: workloadResources.replicaSets,
+  type: resources.replicaSets,
   selector: (rs) => compileSelector(rs.spec?.selector),
 };
 
 const replicationControllerKind: ReplicatedKind = {
   controllerName: 'replicationcontroller-controller',
   component: 'replication-controller',
-  type: workloadResources.replicationControllers,
+  type: resources.replicationControllers,
   selector: (rc) => fromMapSelector(rc.spec?.selector as Record<string, string>),
 };
 

@@ -11,10 +11,10 @@ import { objectKey, type KubeObject, type Pod } from '../../lib/client/types.js'
 import { WorkQueue } from '../../lib/client/workqueue.js';
 import type { JsonObject } from '../api/kinds/json.js';
 import { semanticEqual } from '../api/kinds/semantic.js';
-import { zeroQuantity } from '../api/quantity.js';
+import { zeroQuantity } from '../../lib/quantity.js';
 import { addUsage, fromUsage, objectUsage, quotaApplies, toUsage, type QuotaLike, type Usage } from '../auth/admission/quota-usage.js';
 import type { ControllerDescriptor } from './context.js';
-import { workloadResources, type ResourceQuota } from './workload-types.js';
+import type { ResourceQuota } from './workload-types.js';
 
 const resyncMs = 5 * 60_000;
 const discoveryTtlMs = 30_000;
@@ -24,10 +24,10 @@ const discoveryTtlMs = 30_000;
  * are only counted, so only their metadata is watched (their data can be large and is never read).
  */
 const watched = [
-  ['', 'pods', resources.pods, false], ['', 'services', workloadResources.services, false],
-  ['', 'persistentvolumeclaims', workloadResources.persistentVolumeClaims, false],
-  ['', 'configmaps', workloadResources.configMaps, true], ['', 'secrets', workloadResources.secrets, true],
-  ['', 'replicationcontrollers', workloadResources.replicationControllers, false],
+  ['', 'pods', resources.pods, false], ['', 'services', resources.services, false],
+  ['', 'persistentvolumeclaims', resources.persistentVolumeClaims, false],
+  ['', 'configmaps', resources.configMaps, true], ['', 'secrets', resources.secrets, true],
+  ['', 'replicationcontrollers', resources.replicationControllers, false],
 ] as const;
 
 /** "count/deployments.apps" -> group apps, plural deployments ("count/pods" -> core pods). */
@@ -54,11 +54,11 @@ export function usedFor(q: QuotaLike, objects: ReadonlyArray<{ group: string; pl
 export const resourceQuotaController: ControllerDescriptor = {
   name: 'resourcequota-controller',
   setup(ctx) {
-    const quotas = ctx.informers.informer<ResourceQuota>(workloadResources.resourceQuotas);
+    const quotas = ctx.informers.informer<ResourceQuota>(resources.resourceQuotas);
     const informers = watched.map(([group, plural, type, metadataOnly]) => ({
       group, plural, informer: metadataOnly ? ctx.informers.metadataInformer(type) : ctx.informers.informer<KubeObject>(type) as Informer<KubeObject>,
     }));
-    const api = ctx.client.resource<ResourceQuota>(workloadResources.resourceQuotas);
+    const api = ctx.client.resource<ResourceQuota>(resources.resourceQuotas);
     const queue = new WorkQueue<string>(ctx.clock);
     const touchNamespace = (o: KubeObject) => {
       for (const q of quotas.cache.byIndex('namespace', o.metadata?.namespace ?? '')) queue.add(objectKey(q));

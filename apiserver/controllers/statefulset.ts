@@ -26,7 +26,7 @@ import {
   revisionForOrdinal, setIdentity, startOrdinal, statusChanged, storageMatches, templateOfRevision, withClaimVolumes,
   type SetStatus,
 } from './statefulset-logic.js';
-import { workloadResources, type ControllerRevision, type PersistentVolumeClaim, type StatefulSet } from './workload-types.js';
+import type { ControllerRevision, PersistentVolumeClaim, StatefulSet } from './workload-types.js';
 
 const workers = 5;
 const typeMeta = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
@@ -52,16 +52,16 @@ class StatefulSetController {
   private readonly queue: WorkQueue<string>;
 
   constructor(readonly ctx: ControllerContext) {
-    this.sets = ctx.informers.informer<StatefulSet>(workloadResources.statefulSets);
+    this.sets = ctx.informers.informer<StatefulSet>(resources.statefulSets);
     this.pods = ctx.informers.informer<Pod>(resources.pods);
-    this.claims = ctx.informers.informer<PersistentVolumeClaim>(workloadResources.persistentVolumeClaims);
-    this.revisions = ctx.informers.informer<ControllerRevision>(workloadResources.controllerRevisions);
+    this.claims = ctx.informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims);
+    this.revisions = ctx.informers.informer<ControllerRevision>(resources.controllerRevisions);
     indexByController(this.pods);
     indexByController(this.revisions);
-    this.api = ctx.client.resource<StatefulSet>(workloadResources.statefulSets);
+    this.api = ctx.client.resource<StatefulSet>(resources.statefulSets);
     this.podApi = ctx.client.resource<Pod>(resources.pods);
-    this.claimApi = ctx.client.resource<PersistentVolumeClaim>(workloadResources.persistentVolumeClaims);
-    this.revisionApi = ctx.client.resource<ControllerRevision>(workloadResources.controllerRevisions);
+    this.claimApi = ctx.client.resource<PersistentVolumeClaim>(resources.persistentVolumeClaims);
+    this.revisionApi = ctx.client.resource<ControllerRevision>(resources.controllerRevisions);
     this.recorder = ctx.recorder('statefulset-controller');
     this.queue = new WorkQueue<string>(ctx.clock);
     const enqueue = (s: StatefulSet) => this.queue.add(objectKey(s));

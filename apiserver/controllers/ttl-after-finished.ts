@@ -7,7 +7,8 @@ import { runController } from '../../lib/client/controller.js';
 import { objectKey, splitKey } from '../../lib/client/types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
 import type { ControllerDescriptor } from './context.js';
-import { workloadResources, type Job } from './workload-types.js';
+import { resources } from '../../lib/client/resource-types.js';
+import type { Job } from './workload-types.js';
 
 /** When the Job may be deleted (ms), or undefined when it has no TTL or has not finished. */
 export function expiresAt(job: Job, now: number): number | undefined {
@@ -22,8 +23,8 @@ export function expiresAt(job: Job, now: number): number | undefined {
 export const ttlAfterFinishedController: ControllerDescriptor = {
   name: 'ttl-after-finished-controller',
   setup(ctx) {
-    const jobs = ctx.informers.informer<Job>(workloadResources.jobs);
-    const api = ctx.client.resource<Job>(workloadResources.jobs);
+    const jobs = ctx.informers.informer<Job>(resources.jobs);
+    const api = ctx.client.resource<Job>(resources.jobs);
     const queue = new WorkQueue<string>(ctx.clock);
     const consider = (j: Job) => {
       if (expiresAt(j, ctx.clock.now()) !== undefined) queue.add(objectKey(j));

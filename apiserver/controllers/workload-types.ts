@@ -1,12 +1,12 @@
-// The wire types and API resources of the kinds the workload controllers read and write
-// (deployments, daemonsets, jobs, services, quotas, ...), beside the core ones lib/client
-// already names. Only types from @kubernetes/client-node are imported, never its runtime.
+// The wire types of the kinds the workload controllers read and write (deployments, daemonsets,
+// jobs, services, quotas, ...), beside the core ones lib/client already names; their resources
+// are in lib/client/resource-types.ts. Only types from @kubernetes/client-node are imported,
+// never its runtime.
 import type {
   V1ControllerRevision, V1CronJob, V1DaemonSet, V1Deployment, V1DeploymentCondition, V1EndpointSlice, V1Endpoints,
   V1Job, V1JobCondition, V1LimitRange, V1PersistentVolumeClaim, V1PodDisruptionBudget, V1PodTemplateSpec,
   V1ReplicaSetCondition, V1ReplicationController, V1ResourceQuota, V1Service, V1StatefulSet, V1Secret,
 } from '@kubernetes/client-node';
-import type { ResourceType } from '../../lib/client/resource-types.js';
 import type { Wire } from '../../lib/client/types.js';
 
 export type Deployment = Wire<V1Deployment>;
@@ -28,25 +28,3 @@ export type LimitRange = Wire<V1LimitRange>;
 export type PodDisruptionBudget = Wire<V1PodDisruptionBudget>;
 export type PersistentVolumeClaim = Wire<V1PersistentVolumeClaim>;
 export type Secret = Wire<V1Secret>;
-
-const apps = (resource: string, kind: string): ResourceType => ({ group: 'apps', version: 'v1', resource, kind, namespaced: true });
-const core = (resource: string, kind: string): ResourceType => ({ group: '', version: 'v1', resource, kind, namespaced: true });
-
-export const workloadResources = {
-  replicaSets: apps('replicasets', 'ReplicaSet'),
-  deployments: apps('deployments', 'Deployment'),
-  daemonSets: apps('daemonsets', 'DaemonSet'),
-  statefulSets: apps('statefulsets', 'StatefulSet'),
-  controllerRevisions: apps('controllerrevisions', 'ControllerRevision'),
-  replicationControllers: core('replicationcontrollers', 'ReplicationController'),
-  services: core('services', 'Service'),
-  endpoints: core('endpoints', 'Endpoints'),
-  persistentVolumeClaims: core('persistentvolumeclaims', 'PersistentVolumeClaim'),
-  resourceQuotas: core('resourcequotas', 'ResourceQuota'),
-  secrets: core('secrets', 'Secret'),
-  configMaps: core('configmaps', 'ConfigMap'),
-  jobs: { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true },
-  cronJobs: { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true },
-  endpointSlices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
-  podDisruptionBudgets: { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true },
-} satisfies Record<string, ResourceType>;

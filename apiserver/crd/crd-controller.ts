@@ -7,7 +7,7 @@ import { invalid, isStatusError } from '../api/errors.js';
 import { clone, timestamp, type KubeObject } from '../api/object.js';
 import type { ResourceDef } from '../api/resource.js';
 import type { GroupVersionKind } from '../api/schema/schema.js';
-import type { ApiContext } from '../http/api-context.js';
+import type { ApiContext } from '../registry/api-context.js';
 import { systemUser, type RequestContext } from '../registry/context.js';
 import { decoded } from '../registry/decoded.js';
 import type { StoreEvent, Watcher } from '../storage/interfaces.js';

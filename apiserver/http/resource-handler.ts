@@ -2,12 +2,14 @@
 import { invalid, methodNotSupported, notFoundPath } from '../api/errors.js';
 import { notSupported, path } from '../api/field-errors.js';
 import type { RequestContext } from '../registry/context.js';
-import type { ApiContext, ResourceCall } from './api-context.js';
+import type { ApiContext } from '../registry/api-context.js';
+import type { ResourceCall } from './resource-call.js';
 import { getObject, listObjects } from './handlers/read.js';
 import { createObject, deleteCollection, deleteObject, updateObject } from './handlers/write.js';
 import { watchObjects } from './handlers/watch-stream.js';
 import { getScale, updateScale } from './handlers/scale.js';
 import { patchObject } from './handlers/patch.js';
+import { serveSubresource } from './handlers/subresource.js';
 import { rendererFor } from './render.js';
 import { managerName } from '../apply/managers.js';
 import { addWarnings } from './respond.js';
@@ -60,7 +62,7 @@ export async function handleResource(
   }
   const custom = api.subresources(def).find((s) => s.name === info.subresource);
   if (!custom) throw notFoundPath();
-  return custom.handle(call);
+  return serveSubresource(call, custom);
 }
 
 function parseDryRun(url: URL): boolean {

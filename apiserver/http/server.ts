@@ -11,7 +11,7 @@ import type { Authenticator } from '../auth/authenticate.js';
 import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ServedResource } from '../api/registry.js';
-import type { ApiContext } from './api-context.js';
+import type { ApiContext } from '../registry/api-context.js';
 import { serveDiscovery, subresourcesOf } from './handlers/discovery.js';
 import { requestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { RequestMetrics } from './request-metrics.js';

@@ -3,7 +3,7 @@
 // compiled node selection, pod (anti-)affinity terms and topology spread constraints.
 import type { Pod, PodAffinityTerm, ResourceRequirements } from '../../lib/client/types.js';
 import { fromLabelSelectorSpec, nothing, type LabelSelector, type LabelSelectorSpec } from '../api/selectors/labels.js';
-import { quantityMilliValue, quantityValue, tryParseQuantity } from '../api/quantity.js';
+import { quantityMilliValue, quantityValue, tryParseQuantity } from '../../lib/quantity.js';
 import { compileRequiredNodeSelection, compileTerm } from './node-selectors.js';
 import { emptyResources, type AffinityTerm, type HostPort, type PodInfo, type Resources, type SpreadConstraint } from './types.js';
 

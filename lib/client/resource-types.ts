@@ -27,19 +27,32 @@ export function resourcePath(t: ResourceType, namespace = '', name = '', subreso
   return p;
 }
 
-const core = (resource: string, kind: string, namespaced: boolean): ResourceType => ({ group: '', version: 'v1', resource, kind, namespaced });
+const core = (resource: string, kind: string, namespaced = true): ResourceType => ({ group: '', version: 'v1', resource, kind, namespaced });
+const apps = (resource: string, kind: string): ResourceType => ({ group: 'apps', version: 'v1', resource, kind, namespaced: true });
 
-/** The built-in resources controllers and agents talk to. */
+/** The resources the client's users (controllers, the scheduler, node agents, benchmarks) talk to. */
 export const resources = {
-  pods: core('pods', 'Pod', true),
+  pods: core('pods', 'Pod'),
   nodes: core('nodes', 'Node', false),
   namespaces: core('namespaces', 'Namespace', false),
-  events: core('events', 'Event', true),
-  serviceAccounts: core('serviceaccounts', 'ServiceAccount', true),
-  configMaps: core('configmaps', 'ConfigMap', true),
-  replicationControllers: core('replicationcontrollers', 'ReplicationController', true),
+  events: core('events', 'Event'),
+  serviceAccounts: core('serviceaccounts', 'ServiceAccount'),
+  configMaps: core('configmaps', 'ConfigMap'),
+  secrets: core('secrets', 'Secret'),
+  services: core('services', 'Service'),
+  endpoints: core('endpoints', 'Endpoints'),
+  persistentVolumeClaims: core('persistentvolumeclaims', 'PersistentVolumeClaim'),
+  resourceQuotas: core('resourcequotas', 'ResourceQuota'),
+  replicationControllers: core('replicationcontrollers', 'ReplicationController'),
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true },
   priorityClasses: { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false },
-  replicaSets: { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true },
-  deployments: { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true },
+  replicaSets: apps('replicasets', 'ReplicaSet'),
+  deployments: apps('deployments', 'Deployment'),
+  daemonSets: apps('daemonsets', 'DaemonSet'),
+  statefulSets: apps('statefulsets', 'StatefulSet'),
+  controllerRevisions: apps('controllerrevisions', 'ControllerRevision'),
+  jobs: { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true },
+  cronJobs: { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true },
+  endpointSlices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
+  podDisruptionBudgets: { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true },
 } satisfies Record<string, ResourceType>;

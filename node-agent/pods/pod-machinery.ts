@@ -8,7 +8,7 @@ import type { Component } from '../../lib/components.js';
 import { apiReads } from '../api-reads.js';
 import { apiClientValue, eventsValue, nodeValue, podMachineryValue, runtimeValue } from '../agent-values.js';
 import { agentPaths, type AgentConfig } from '../config.js';
-import { agentResources, type Pod, type Service } from '../kube-types.js';
+import type { Pod, Service } from '../kube-types.js';
 import { PodSources } from '../pod-sources.js';
 import { ProbeManager } from '../probes/probe-manager.js';
 import { parseResolvConf, type ResolvConf } from '../runtime/dns.js';
@@ -32,7 +32,7 @@ export function podMachineryComponent(cfg: AgentConfig): Component {
       const events = podEvents(ctx.get(eventsValue));
       const podApi = client.resource<Pod>(resources.pods);
       const reads = apiReads(client);
-      const services = new Informer(listWatch(client.resource<Service>(agentResources.services)), { name: 'services' });
+      const services = new Informer(listWatch(client.resource<Service>(resources.services)), { name: 'services' });
       const sources = new PodSources({ pods: podApi, nodeName: cfg.nodeName, nodeUid: () => node.uid() });
       // mount/umount for every pod's volumes go through one long-lived shell (cheap forks).
       const shell = new ShellExec();

@@ -6,7 +6,7 @@ import { readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostExec, type Exec } from '../../lib/exec.js';
 import type { CgroupDriver } from '../containerd/index.js';
-import type { QOSClass } from '../pods/qos.js';
+import type { QOSClass } from '../../lib/pod-qos.js';
 
 /** systemd unit names use '-' for nesting, so a pod UID's dashes become underscores. */
 function systemdEscape(part: string): string {

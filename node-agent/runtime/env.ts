@@ -3,7 +3,7 @@
 // then service link variables for names not already set. Pure: the ConfigMaps, Secrets and
 // Services it reads are fetched by the caller (`referencedObjects` says which).
 import { compareStrings } from '../../lib/go-order.js';
-import { parseQuantity, quantityMilliValue, quantityValue } from '../../apiserver/api/quantity.js';
+import { parseQuantity, quantityMilliValue, quantityValue } from '../../lib/quantity.js';
 import type { Container, EnvVar, ObjectFieldSelector, Pod, ResourceFieldSelector, Service } from '../kube-types.js';
 
 /** A failure kubelet reports as CreateContainerConfigError with this message. */

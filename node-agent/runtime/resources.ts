@@ -1,9 +1,9 @@
 // Container requests and limits as cgroup settings through CRI, the way kubelet computes them
 // (cpu shares from the request, CFS quota from the limit, memory limit, OOM score by QoS).
-import { parseQuantity, quantityMilliValue, quantityValue } from '../../apiserver/api/quantity.js';
+import { parseQuantity, quantityMilliValue, quantityValue } from '../../lib/quantity.js';
 import type { LinuxContainerResourcesIn } from '../cri/types.js';
 import type { Container } from '../kube-types.js';
-import type { QOSClass } from '../pods/qos.js';
+import type { QOSClass } from '../../lib/pod-qos.js';
 
 const MIN_SHARES = 2;
 const MAX_SHARES = 262144;

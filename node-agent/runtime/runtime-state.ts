@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isNotFound, type CriClient } from '../cri/index.js';
 import type { ContainerStatus as CriContainerStatus, Int64, PodSandboxStatus } from '../cri/types.js';
 import { containerIdentity, POD_UID_LABEL, type ContainerKind } from './labels.js';
-import { lastLogLines } from './cri-log.js';
+import { lastLogLines } from '../streaming/cri-log.js';
 
 export type SandboxRunState = 'ready' | 'notready';
 export type ContainerRunState = 'created' | 'running' | 'exited' | 'unknown';

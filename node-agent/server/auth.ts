@@ -3,10 +3,9 @@
 // verified certificate is 401, anyone else 403, worded as the kubelet words it.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { subjectOf } from '../../lib/pki.js';
+import { APISERVER_KUBELET_CLIENT_CN, subjectOf } from '../../lib/pki.js';
 
-/** The CN of the certificate the API server presents to node agents. */
-export const APISERVER_KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
+export { APISERVER_KUBELET_CLIENT_CN };
 
 export interface AgentCaller {
   name: string;

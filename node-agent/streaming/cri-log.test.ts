@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineSplitter, LogFormatter, LogOptionsError, logOptionsFromQuery, parseCriLogLine, tailStart, type CriLogEntry } from './cri-log.js';
+import { criLogText, lastLogLines, LineSplitter, LogFormatter, LogOptionsError, logOptionsFromQuery, parseCriLogLine, tailStart, type CriLogEntry } from './cri-log.js';
 
 const line = (s: string): CriLogEntry => {
   const e = parseCriLogLine(Buffer.from(s));
@@ -111,5 +111,32 @@ describe('kubelet log query', () => {
     assert.throws(() => q('limitBytes=0'), /Invalid request/);
     assert.throws(() => q('sinceSeconds=1&sinceTime=2024-05-01T08:00:00Z'), /at most one/);
     assert.throws(() => q('tailLines=x'), /invalid tailLines/);
+  });
+});
+
+describe('CRI log files as text (the termination message fallback)', () => {
+  it('parses full and partial CRI log records', () => {
+    const e = line('2024-01-01T00:00:00.123456789Z stdout F hello world');
+    assert.deepEqual({ timestamp: e.timestamp, stream: e.stream, partial: e.partial, content: e.content.toString() }, {
+      timestamp: '2024-01-01T00:00:00.123456789Z', stream: 'stdout', partial: false, content: 'hello world',
+    });
+    assert.equal(line('2024-01-01T00:00:00Z stderr P part').partial, true);
+    assert.equal(line('2024-01-01T00:00:00Z stdout F').content.toString(), '');
+    assert.equal(parseCriLogLine(Buffer.from('garbage')), undefined);
+    assert.equal(parseCriLogLine(Buffer.from('t other F x')), undefined);
+  });
+
+  const t = '2024-01-01T00:00:00Z';
+  it('joins partial records into lines', () => {
+    const log = [`${t} stdout P ab`, `${t} stdout F c`, `${t} stderr F oops`, ''].join('\n');
+    assert.equal(criLogText(log), 'abc\noops\n');
+  });
+
+  it('keeps the last lines within the byte budget', () => {
+    const log = Array.from({ length: 100 }, (_, i) => `${t} stdout F line${i}`).join('\n');
+    const tail = lastLogLines(log, 80, 2048);
+    assert.equal(tail.split('\n').length, 81);
+    assert.ok(tail.startsWith('line20\n'));
+    assert.equal(lastLogLines(log, 80, 7), 'line99\n');
   });
 });

@@ -1,4 +1,5 @@
-// The CRI container log format and how the kubelet turns it into `kubectl logs` output. Pure.
+// The CRI container log format, how the kubelet turns it into `kubectl logs` output, and the
+// last lines it falls back to for a termination message. Pure.
 //
 // Each line of a CRI log file is `<RFC3339Nano time> <stdout|stderr> <F|P> <content>`: F ends a
 // line of the container's output, P is a fragment continued by the next entry (a long line
@@ -43,6 +44,26 @@ export function parseCriLogLine(line: Buffer): CriLogEntry | undefined {
     if (tag === 'P' || tag === 'F') return { timestamp, stream, partial: tag === 'P', content: Buffer.alloc(0) };
   }
   return { timestamp, stream, partial, content: line.subarray(contentStart) };
+}
+
+/** The container's output as written: partial entries joined, full entries ending a line. */
+export function criLogText(content: string): string {
+  let out = '';
+  for (const line of content.split('\n')) {
+    const e = parseCriLogLine(Buffer.from(line));
+    if (e) out += e.partial ? e.content.toString() : `${e.content.toString()}\n`;
+  }
+  return out;
+}
+
+/** The last `maxLines` lines of output, at most `maxBytes` of them (kubelet's fallback message). */
+export function lastLogLines(content: string, maxLines: number, maxBytes: number): string {
+  const text = criLogText(content);
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const tail = lines.slice(-maxLines).join('\n') + (lines.length ? '\n' : '');
+  const buf = Buffer.from(tail, 'utf8');
+  return buf.length <= maxBytes ? tail : buf.subarray(buf.length - maxBytes).toString('utf8');
 }
 
 /** The kubelet's log options (PodLogOptions as the kubelet receives them). */

@@ -5,7 +5,7 @@
 // their life), hostPath checks; and tears it all down when the pod is gone.
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseQuantity, quantityValue } from '../../apiserver/api/quantity.js';
+import { parseQuantity, quantityValue } from '../../lib/quantity.js';
 import { logger } from '../../lib/log.js';
 import type { Exec } from '../../lib/exec.js';
 import type { ConfigMap, Pod, Secret, Volume } from '../kube-types.js';

@@ -3,7 +3,7 @@
 import { badRequest } from '../errors.js';
 import { invalidEach, invalidValue, type FieldError, type FieldPath } from '../field-errors.js';
 import { deepEqual, isPlainObject, type KubeObject } from '../object.js';
-import { formatQuantity, isInteger, isNegative, parseQuantity, QuantityError, type Quantity } from '../quantity.js';
+import { formatQuantity, isInteger, isNegative, parseQuantity, QuantityError, type Quantity } from '../../../lib/quantity.js';
 import { isQualifiedName } from '../validation/names.js';
 import {
   isExtendedResourceName, isIntegerResourceName, isNativeResource, isStandardContainerResourceName, isStandardResourceName,

@@ -7,7 +7,7 @@ import {
 } from '../field-errors.js';
 import {
   compareQuantities, formatQuantity, isNegative, parseQuantity, quantityMilliValue, tryParseQuantity, type Quantity,
-} from '../quantity.js';
+} from '../../../lib/quantity.js';
 import {
   isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum,
 } from '../validation/names.js';

@@ -2,7 +2,7 @@
 // them immutable), CSINode (per-node driver registrations) and CSIStorageCapacity.
 import { duplicate, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath } from '../field-errors.js';
 import type { KubeObject } from '../object.js';
-import { isNegative, parseQuantity } from '../quantity.js';
+import { isNegative, parseQuantity } from '../../../lib/quantity.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';

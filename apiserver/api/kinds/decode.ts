@@ -2,7 +2,7 @@
 // reported as its decoder reports them: a 400 naming the kind and version.
 import { badRequest } from '../errors.js';
 import type { KubeObject } from '../object.js';
-import { QuantityError } from '../quantity.js';
+import { QuantityError } from '../../../lib/quantity.js';
 
 /** Runs defaulting; a malformed quantity becomes "<Kind> in version "v1" cannot be handled as a <Kind>: ...". */
 export function withDecodeErrors(obj: KubeObject, fn: () => void): void {

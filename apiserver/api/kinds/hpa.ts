@@ -5,7 +5,7 @@ import {
   forbiddenField, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath,
 } from '../field-errors.js';
 import type { KubeObject } from '../object.js';
-import { formatQuantity, parseQuantity, tryParseQuantity } from '../quantity.js';
+import { formatQuantity, parseQuantity, tryParseQuantity } from '../../../lib/quantity.js';
 import type { Strategy, VersionDef } from '../resource.js';
 import { ageColumn, since, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';

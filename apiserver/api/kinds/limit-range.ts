@@ -2,7 +2,7 @@
 // (SetDefaults_LimitRangeItem), and the bounds must be consistent.
 import { duplicate, forbiddenField, invalidEach, invalidValue, path, required, type FieldError, type FieldPath } from '../field-errors.js';
 import type { KubeObject } from '../object.js';
-import { compareQuantities, parseQuantity, quantityValue, type Quantity } from '../quantity.js';
+import { compareQuantities, parseQuantity, quantityValue, type Quantity } from '../../../lib/quantity.js';
 import type { Strategy } from '../resource.js';
 import { isQualifiedName } from '../validation/names.js';
 import { canonicalizeResourceList, validateContainerResourceName, validateResourceName, type ResourceList } from './common.js';

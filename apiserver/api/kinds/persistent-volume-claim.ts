@@ -2,7 +2,7 @@
 // created except for binding (volumeName, once) and growing storage requests.
 import { forbiddenField, invalidValue, path, type FieldError } from '../field-errors.js';
 import { clone, deepEqual, type KubeObject } from '../object.js';
-import { compareQuantities, parseQuantity, zeroQuantity } from '../quantity.js';
+import { compareQuantities, parseQuantity, zeroQuantity } from '../../../lib/quantity.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';

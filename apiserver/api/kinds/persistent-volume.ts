@@ -4,7 +4,7 @@ import {
   forbiddenField, GoValue, invalidEach, invalidValue, notSupported, path, required, type FieldError, type FieldPath,
 } from '../field-errors.js';
 import { deepEqual, timestamp, type KubeObject } from '../object.js';
-import { isZero, isNegative, parseQuantity } from '../quantity.js';
+import { isZero, isNegative, parseQuantity } from '../../../lib/quantity.js';
 import type { Strategy } from '../resource.js';
 import { age, ageColumn, type TableDef } from '../table.js';
 import { col } from '../table-helpers.js';

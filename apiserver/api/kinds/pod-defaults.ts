@@ -3,7 +3,7 @@
 // on top (requests from limits, enableServiceLinks); specs embedded in templates do not.
 import {
   formatQuantity, parseQuantity, roundUpQuantity, type Quantity,
-} from '../quantity.js';
+} from '../../../lib/quantity.js';
 import { defaultPullPolicy } from './image-reference.js';
 import {
   asObject, ensureObject, objects, setDefault, setDefaultString, type JsonObject,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../object.js';
 import { defaultPullPolicy, parseImageReference } from './image-reference.js';
 import { podFieldSelectors, podStatusStrategy, podStrategy } from './pod.js';
-import { computePodQOS } from './pod-qos.js';
+import { computePodQOS } from '../../../lib/pod-qos.js';
 import { createObject, thrownMessage, updateObject } from './workload-testing.js';
 
 const pod = (spec: Record<string, unknown>, meta: Record<string, unknown> = {}): KubeObject => ({

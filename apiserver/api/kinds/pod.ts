@@ -9,7 +9,7 @@ import { isDNS1123Subdomain } from '../validation/names.js';
 import { withDecodeErrors } from './decode.js';
 import { asObject, ensureObject, objects, str, type JsonObject } from './json.js';
 import { defaultPod } from './pod-defaults.js';
-import { computePodQOS } from './pod-qos.js';
+import { computePodQOS } from '../../../lib/pod-qos.js';
 import { validatePodUpdate } from './pod-update.js';
 import { validatePodCreate } from './pod-validation.js';
 

@@ -1,7 +1,7 @@
 // ValidatePersistentVolumeClaimSpec: for PersistentVolumeClaims and for claims embedded in pods
 // (generic ephemeral volumes). Access modes are checked the same way for PersistentVolumes.
 import { forbiddenField, invalidEach, invalidValue, notSupported, required, type FieldError, type FieldPath } from '../field-errors.js';
-import { tryParseQuantity } from '../quantity.js';
+import { tryParseQuantity } from '../../../lib/quantity.js';
 import { validateLabelSelector } from '../validation/label-selector.js';
 import { isDNS1123Subdomain } from '../validation/names.js';
 import type { LabelSelectorSpec } from '../selectors/labels.js';

@@ -3,7 +3,7 @@
 import {
   duplicate, forbiddenField, invalidEach, invalidValue, notSupported, required, tooLong, type FieldError, type FieldPath,
 } from '../field-errors.js';
-import { parseQuantity } from '../quantity.js';
+import { parseQuantity } from '../../../lib/quantity.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../validation/names.js';
 import { asObject, objects, str, type JsonObject } from './json.js';
 import { validatePVCSpec } from './pvc-validation.js';

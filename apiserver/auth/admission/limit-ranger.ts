@@ -2,12 +2,12 @@
 // limits (noted in the kubernetes.io/limit-ranger annotation), and bound containers, pods and
 // claims by min, max and maxLimitRequestRatio, with Kubernetes' messages.
 import { forbidden } from '../../api/errors.js';
-import { computePodQOS } from '../../api/kinds/pod-qos.js';
+import { computePodQOS } from '../../../lib/pod-qos.js';
 import type { JsonObject } from '../../api/kinds/json.js';
 import type { ResourceList } from '../../api/kinds/common.js';
 import type { LimitRange, LimitRangeItem } from '../../api/kinds/limit-range.js';
 import type { KubeObject } from '../../api/object.js';
-import { formatQuantity, parseQuantity, quantityMilliValue, tryParseQuantity, type Quantity } from '../../api/quantity.js';
+import { formatQuantity, parseQuantity, quantityMilliValue, tryParseQuantity, type Quantity } from '../../../lib/quantity.js';
 import type { Store } from '../../storage/interfaces.js';
 import type { AdmissionPlugin } from './chain.js';
 

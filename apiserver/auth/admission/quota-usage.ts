@@ -3,8 +3,8 @@
 // their node ports and load balancers, claims and their storage, and count/<resource> for
 // anything. Also which quotas apply to a pod (scopes) and resource list arithmetic. Shared by
 // the ResourceQuota admission plugin and the resource quota controller; pure functions.
-import { addQuantities, compareQuantities, formatQuantity, parseQuantity, tryParseQuantity, zeroQuantity, type Quantity } from '../../api/quantity.js';
-import { computePodQOS } from '../../api/kinds/pod-qos.js';
+import { addQuantities, compareQuantities, formatQuantity, parseQuantity, tryParseQuantity, zeroQuantity, type Quantity } from '../../../lib/quantity.js';
+import { computePodQOS } from '../../../lib/pod-qos.js';
 import { isExtendedResourceName, isHugePageResourceName } from '../../api/kinds/resource-names.js';
 import type { JsonObject } from '../../api/kinds/json.js';
 

@@ -10,7 +10,7 @@ import type { RestStore } from '../../registry/rest-store.js';
 import { systemUser, type AdmissionAttributes } from '../../registry/context.js';
 import type { Store } from '../../storage/interfaces.js';
 import type { AdmissionPlugin } from './chain.js';
-import { compareQuantities, zeroQuantity } from '../../api/quantity.js';
+import { compareQuantities, zeroQuantity } from '../../../lib/quantity.js';
 import {
   addUsage, exceeded, fromUsage, maskUsage, missingConstraints, objectUsage, prettyPrint, quotaApplies, subtractUsage, toUsage,
   touches, type PodLike, type QuotaLike, type Usage,

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../../api/registry.js';
 import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
 import { notFoundPath } from '../../api/errors.js';
-import type { ApiContext, SubresourceDef } from '../api-context.js';
+import type { ApiContext } from '../../registry/api-context.js';
 import { send, sendStatus } from '../respond.js';
 
 interface SubresourceInfo {
@@ -21,7 +21,7 @@ export function subresourcesOf(api: ApiContext, def: ResourceDef): SubresourceIn
   const subs: SubresourceInfo[] = [];
   if (def.statusStrategy) subs.push({ name: 'status', kind: def.kind, verbs: ['get', 'patch', 'update'] });
   if (def.scale) subs.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] });
-  for (const s of api.subresources(def) as SubresourceDef[]) {
+  for (const s of api.subresources(def)) {
     subs.push({ name: s.name, kind: s.kind, group: s.group, version: s.version, verbs: s.verbs });
   }
   return subs;

@@ -4,7 +4,7 @@ import { badRequest } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { goDecodeError } from '../../api/schema/go-decode.js';
 import { fieldProblems, fieldValidationOf, judgeFields } from '../../api/schema/field-validation.js';
-import type { ResourceCall } from '../api-context.js';
+import type { ResourceCall } from '../resource-call.js';
 import { inputFormat } from '../negotiate.js';
 import { addWarnings } from '../respond.js';
 

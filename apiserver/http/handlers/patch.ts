@@ -12,13 +12,13 @@ import type { Schema } from '../../api/schema/schema.js';
 import { applyJsonPatch, mergePatch } from '../../apply/json-patch.js';
 import { goValue, patchErrorStatus, strategicMergePatch } from '../../apply/strategic-merge.js';
 import { decoded } from '../../registry/decoded.js';
-import type { ResourceCall } from '../api-context.js';
+import type { ResourceCall } from '../resource-call.js';
 import { parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput, type InputFormat } from '../negotiate.js';
 import { addWarnings, sendOutput } from '../respond.js';
 import { sendObject } from './read.js';
 import { scaleOf, writeScale } from './scale.js';
-import { applyObject } from '../../apply/apply-handler.js';
+import { applyObject } from './apply.js';
 
 const builtinPatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 const customPatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];

@@ -4,7 +4,7 @@ import { listResource } from '../../registry/list.js';
 import { parseListQuery } from '../../registry/list-query.js';
 import type { KV } from '../../storage/interfaces.js';
 import type { KubeObject } from '../../api/object.js';
-import type { ResourceCall } from '../api-context.js';
+import { restRequest, type ResourceCall } from '../resource-call.js';
 import { negotiateOutput } from '../negotiate.js';
 import type { IncludeObject } from '../render.js';
 import { sendOutput } from '../respond.js';
@@ -16,7 +16,7 @@ export function includeObject(url: URL): IncludeObject {
 
 export async function getObject(call: ResourceCall): Promise<void> {
   const virtual = call.api.virtualRead(call.rs.def);
-  if (virtual) return sendObject(call, await virtual.get(call, call.info.name));
+  if (virtual) return sendObject(call, await virtual.get(restRequest(call), call.info.name));
   sendKV(call, call.rs.get(call.info.namespace, call.info.name));
 }
 
@@ -45,7 +45,7 @@ export async function listObjects(call: ResourceCall): Promise<void> {
   const { info, rs, renderer, url, api } = call;
   const output = negotiateOutput(call.req.headers.accept, ['table', 'partialList']);
   const virtual = api.virtualRead(rs.def);
-  if (virtual) return sendVirtualList(call, await virtual.list(call), output);
+  if (virtual) return sendVirtualList(call, await virtual.list(restRequest(call)), output);
   const q = parseListQuery(rs.def, url.searchParams);
   const page = await listResource(rs, api.store, info.namespace, q);
   const meta = { resourceVersion: page.resourceVersion, continue: page.continue, remainingItemCount: page.remainingItemCount };

@@ -5,7 +5,7 @@ import { isPlainObject, type KubeObject } from '../../api/object.js';
 import type { ScaleDef } from '../../api/resource.js';
 import { decoded } from '../../registry/decoded.js';
 import { parseResourceVersion } from '../../registry/rest-store.js';
-import type { ResourceCall } from '../api-context.js';
+import type { ResourceCall } from '../resource-call.js';
 import { decodeObject, readBody } from '../body.js';
 import { negotiateOutput } from '../negotiate.js';
 import { sendOutput } from '../respond.js';

@@ -7,7 +7,7 @@ import { decoded } from '../../registry/decoded.js';
 import { parseListQuery, selectableFields } from '../../registry/list-query.js';
 import { watchResource, type WatchEventType } from '../../registry/watch.js';
 import type { Store, KV } from '../../storage/interfaces.js';
-import type { ResourceCall } from '../api-context.js';
+import type { ResourceCall } from '../resource-call.js';
 import { negotiateOutput, type Output } from '../negotiate.js';
 import { encodeBody, type Renderer } from '../render.js';
 import { includeObject } from './read.js';

@@ -7,7 +7,7 @@ import { decoded } from '../../registry/decoded.js';
 import { listResource } from '../../registry/list.js';
 import { parseListQuery } from '../../registry/list-query.js';
 import type { DeleteOptions } from '../../registry/rest-store.js';
-import type { ResourceCall } from '../api-context.js';
+import { restRequest, type ResourceCall } from '../resource-call.js';
 import { decodeObject, parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput } from '../negotiate.js';
 import { sendOutput, sendStatus } from '../respond.js';
@@ -25,7 +25,7 @@ export async function readObject(call: ResourceCall, optionsKind: 'CreateOptions
 export async function createObject(call: ResourceCall): Promise<void> {
   const obj = await readObject(call);
   const virtual = call.api.virtualCreate(call.rs.def);
-  if (virtual) return sendObject(call, await virtual(call, obj), 201);
+  if (virtual) return sendObject(call, await virtual(restRequest(call), obj), 201);
   const created = await call.rs.createValue(call.info.namespace, obj, call.ctx);
   if (created.kv) sendKV(call, created.kv, 201);
   else sendObject(call, created.dryRun, 201);

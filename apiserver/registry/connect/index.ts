@@ -1,6 +1,6 @@
 // Subresources that reach past the API into nodes and pods: pods/log, exec, attach,
 // portforward and proxy, nodes/proxy, services/proxy.
-import type { ApiContext } from '../../http/api-context.js';
+import type { ApiContext } from '../api-context.js';
 import { podConnectExtensions } from '../pods/connect.js';
 import { KubeletConnector, type KubeletClientConfig } from './kubelet-connection.js';
 import { nodeProxyExtensions } from './node-proxy.js';

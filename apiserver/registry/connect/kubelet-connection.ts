@@ -3,7 +3,7 @@
 // against the cluster CA, and the API server's own client certificate to be let in.
 import { internalError, notFound, unexpectedError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import type { ApiContext } from '../../http/api-context.js';
+import type { ApiContext } from '../api-context.js';
 import type { ProxyTarget } from '../../../lib/streaming/http-proxy.js';
 import { decoded } from '../decoded.js';
 

@@ -2,7 +2,8 @@
 // ready endpoint of the service (the port named or numbered, else the service's only port).
 import { badRequest, serviceUnavailable } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import type { ApiContext, ResourceCall } from '../../http/api-context.js';
+import type { ApiContext } from '../api-context.js';
+import type { Connection, RestRequest } from '../subresource.js';
 import { decoded } from '../decoded.js';
 import { forwardCall } from './proxy-call.js';
 import { proxyPath, splitSchemeNamePort } from './scheme-name-port.js';
@@ -38,23 +39,23 @@ export function endpointsFor(svc: ServiceLike, eps: EndpointsLike, id: { name: s
   return out;
 }
 
-async function serveServiceProxy(api: ApiContext, call: ResourceCall): Promise<void> {
-  const id = splitSchemeNamePort(call.info.name);
-  if (!id) throw badRequest(`invalid service request ${JSON.stringify(call.info.name)}`);
-  const ns = call.info.namespace;
+async function serveServiceProxy(api: ApiContext, req: RestRequest, conn: Connection): Promise<void> {
+  const id = splitSchemeNamePort(req.name);
+  if (!id) throw badRequest(`invalid service request ${JSON.stringify(req.name)}`);
+  const ns = req.namespace;
   const svc = decoded(api.storeFor('', 'services').get(ns, id.name)) as ServiceLike;
   const eps = decoded(api.storeFor('', 'endpoints').get(ns, id.name)) as EndpointsLike;
-  const candidates = endpointsFor(svc, eps, id, call.info.name);
+  const candidates = endpointsFor(svc, eps, id, req.name);
   const pick = candidates[Math.floor(Math.random() * candidates.length)];
   const host = pick.ip.includes(':') ? `[${pick.ip}]` : pick.ip;
   const url = new URL(`${id.scheme || 'http'}://${host}:${pick.port}`);
-  url.pathname = proxyPath(call.url.pathname) || '/';
-  url.search = call.url.search;
-  await forwardCall(call, { url, tls: { rejectUnauthorized: false } });
+  url.pathname = proxyPath(conn.url.pathname) || '/';
+  url.search = conn.url.search;
+  await forwardCall(conn, { url, tls: { rejectUnauthorized: false } });
 }
 
 export function serviceProxyExtensions(api: ApiContext): void {
   api.extend('', 'services', {
-    subresources: [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'], handle: (call) => serveServiceProxy(api, call) }],
+    subresources: [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'], connect: (req, conn) => serveServiceProxy(api, req, conn) }],
   });
 }

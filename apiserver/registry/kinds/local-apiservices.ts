@@ -3,7 +3,7 @@
 // follow the registry, so CRD groups come and go with their definitions.
 import { isStatusError } from '../../api/errors.js';
 import { timestamp, type KubeObject } from '../../api/object.js';
-import type { ApiContext } from '../../http/api-context.js';
+import type { ApiContext } from '../api-context.js';
 import { logger } from '../../../lib/log.js';
 import { systemUser, type RequestContext } from '../context.js';
 import { decoded } from '../decoded.js';

@@ -1,13 +1,11 @@
 // Namespace-specific server behaviour: a deleted namespace turns Terminating and stays until its
 // spec.finalizers are empty (the namespace controller removes "kubernetes" through /finalize once
 // the content is gone); the finalize subresource changes only spec.finalizers.
-import { badRequest, invalid, methodNotSupported } from '../../api/errors.js';
+import { badRequest, invalid } from '../../api/errors.js';
 import { invalidValue, path, type FieldError } from '../../api/field-errors.js';
 import { isPlainObject, type KubeObject } from '../../api/object.js';
 import { isQualifiedName } from '../../api/validation/names.js';
-import type { ApiContext } from '../../http/api-context.js';
-import { readObject } from '../../http/handlers/write.js';
-import { sendObject } from '../../http/handlers/read.js';
+import type { ApiContext } from '../api-context.js';
 
 type Namespace = KubeObject & { spec?: { finalizers?: string[] }; status?: { phase?: string } };
 
@@ -34,22 +32,19 @@ export function namespaceExtensions(api: ApiContext): void {
     hooks: { pendingDeletion: namespacePendingDeletion },
     subresources: [{
       name: 'finalize', kind: 'Namespace', verbs: ['update'],
-      async handle(call) {
-        if (call.info.verb !== 'update') throw methodNotSupported({ group: '', resource: 'namespaces/finalize' }, call.info.verb);
-        const body = await readObject(call);
+      async update(req, body) {
         const spec = body.spec;
         if (spec !== undefined && !isPlainObject(spec)) throw badRequest('spec must be an object');
         const finalizers = (spec as { finalizers?: unknown } | undefined)?.finalizers;
         const errs = validateFinalizers(finalizers);
-        if (errs.length) throw invalid({ group: '', kind: 'Namespace' }, call.info.name, errs);
+        if (errs.length) throw invalid({ group: '', kind: 'Namespace' }, req.name, errs);
         const rv = body.metadata?.resourceVersion;
-        const object = await call.rs.guaranteedUpdate('', call.info.name, call.ctx, (cur) => {
+        return api.storeFor('', 'namespaces').guaranteedUpdate('', req.name, req.ctx, (cur) => {
           const ns = cur as Namespace;
           ns.spec = { ...ns.spec, finalizers: [...((finalizers as string[] | undefined) ?? [])] };
           if (!ns.spec.finalizers?.length) delete ns.spec.finalizers;
           return ns;
         }, { subresource: 'finalize', expectedRV: rv ? Number(rv) : undefined });
-        sendObject(call, object, 200);
       },
     }],
   });

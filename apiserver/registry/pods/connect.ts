@@ -4,7 +4,8 @@
 import type { IncomingMessage } from 'node:http';
 import { badRequest, genericServerResponse, internalError, unexpectedError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import type { ApiContext, ResourceCall, SubresourceDef } from '../../http/api-context.js';
+import type { ApiContext } from '../api-context.js';
+import type { Connection, RestRequest, SubresourceDef } from '../subresource.js';
 import { fetchUpstream, readLimited } from '../../../lib/streaming/http-proxy.js';
 import { decoded } from '../decoded.js';
 import { forwardCall } from '../connect/proxy-call.js';
@@ -53,22 +54,22 @@ function nodeOf(pod: PodLike): string {
 
 const enc = encodeURIComponent;
 
-async function serveLog(api: ApiContext, kubelet: KubeletConnector, call: ResourceCall): Promise<void> {
-  const { namespace, name } = call.info;
-  const opts = podLogOptions(call.url.searchParams, name);
+async function serveLog(api: ApiContext, kubelet: KubeletConnector, req: RestRequest, conn: Connection): Promise<void> {
+  const { namespace, name } = req;
+  const opts = podLogOptions(req.options, name);
   const pod = getPod(api, namespace, name);
   const container = resolveContainer(opts.container, pod);
   const node = pod.spec?.nodeName;
   if (!node) {
     // Not scheduled yet: there is no log, and that is not an error (an empty stream).
-    call.res.writeHead(200, { 'Content-Type': 'text/plain' });
-    call.res.end();
+    conn.res.writeHead(200, { 'Content-Type': 'text/plain' });
+    conn.res.end();
     return;
   }
   const target = kubelet.target(node, `/containerLogs/${enc(namespace)}/${enc(name)}/${enc(container)}${containerLogsQuery(opts)}`);
   if (opts.insecureSkipTLSVerifyBackend) target.tls = { ...target.tls, rejectUnauthorized: false };
   const abort = new AbortController();
-  call.res.once('close', () => abort.abort());
+  conn.res.once('close', () => abort.abort());
   let answer: IncomingMessage;
   try {
     answer = await fetchUpstream(target, 'GET', {}, abort.signal);
@@ -82,52 +83,52 @@ async function serveLog(api: ApiContext, kubelet: KubeletConnector, call: Resour
     if (code === 400) throw badRequest(text);
     throw genericServerResponse(code, '', podsLog, name, text);
   }
-  call.res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
+  conn.res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
   // A follow must reach the client line by line.
-  if (opts.follow) call.res.flushHeaders();
+  if (opts.follow) conn.res.flushHeaders();
   await new Promise<void>((resolve) => {
-    answer.pipe(call.res);
+    answer.pipe(conn.res);
     answer.once('end', resolve);
     answer.on('error', () => {
-      call.res.destroy();
+      conn.res.destroy();
       resolve();
     });
-    call.res.once('close', resolve);
+    conn.res.once('close', resolve);
   });
 }
 
-async function serveStream(api: ApiContext, kubelet: KubeletConnector, call: ResourceCall, kind: 'exec' | 'attach'): Promise<void> {
-  const { namespace, name } = call.info;
-  const opts = podStreamOptions(call.url.searchParams);
+async function serveStream(api: ApiContext, kubelet: KubeletConnector, req: RestRequest, conn: Connection, kind: 'exec' | 'attach'): Promise<void> {
+  const { namespace, name } = req;
+  const opts = podStreamOptions(req.options);
   const pod = getPod(api, namespace, name);
   const container = resolveContainer(opts.container, pod);
   const node = nodeOf(pod);
   const target = kubelet.target(node, `/${kind}/${enc(namespace)}/${enc(name)}/${enc(container)}${streamQuery(opts, kind === 'exec')}`);
-  await forwardCall(call, target);
+  await forwardCall(conn, target);
 }
 
-async function servePortForward(api: ApiContext, kubelet: KubeletConnector, call: ResourceCall): Promise<void> {
-  const { namespace, name } = call.info;
-  const query = portForwardQuery(call.url.searchParams);
+async function servePortForward(api: ApiContext, kubelet: KubeletConnector, req: RestRequest, conn: Connection): Promise<void> {
+  const { namespace, name } = req;
+  const query = portForwardQuery(req.options);
   const pod = getPod(api, namespace, name);
   const node = nodeOf(pod);
-  await forwardCall(call, kubelet.target(node, `/portForward/${enc(namespace)}/${enc(name)}${query}`));
+  await forwardCall(conn, kubelet.target(node, `/portForward/${enc(namespace)}/${enc(name)}${query}`));
 }
 
 /** pods/proxy: `name`, `name:port` or `scheme:name:port`, to the pod's IP; the first declared port by default. */
-async function serveProxy(api: ApiContext, call: ResourceCall): Promise<void> {
-  const id = splitSchemeNamePort(call.info.name);
-  if (!id) throw badRequest(`invalid pod request ${JSON.stringify(call.info.name)}`);
-  const pod = getPod(api, call.info.namespace, id.name);
+async function serveProxy(api: ApiContext, req: RestRequest, conn: Connection): Promise<void> {
+  const id = splitSchemeNamePort(req.name);
+  if (!id) throw badRequest(`invalid pod request ${JSON.stringify(req.name)}`);
+  const pod = getPod(api, req.namespace, id.name);
   let port = id.port;
   if (!port) port = String(pod.spec?.containers?.find((c) => c.ports?.length)?.ports?.[0].containerPort ?? '');
   const ip = pod.status?.podIPs?.[0]?.ip ?? '';
   if (!isGlobalUnicast(ip)) throw badRequest('address not allowed');
   const host = ip.includes(':') ? `[${ip}]` : ip;
   const url = new URL(`${id.scheme || 'http'}://${host}${port ? `:${port}` : ''}`);
-  url.pathname = proxyPath(call.url.pathname) || '/';
-  url.search = call.url.search;
-  await forwardCall(call, { url, tls: { rejectUnauthorized: false } });
+  url.pathname = proxyPath(conn.url.pathname) || '/';
+  url.search = conn.url.search;
+  await forwardCall(conn, { url, tls: { rejectUnauthorized: false } });
 }
 
 /** Whether an address may be proxied to (Go's IP.IsGlobalUnicast: not loopback, link-local, multicast or unspecified). */
@@ -145,11 +146,11 @@ export function isGlobalUnicast(ip: string): boolean {
 
 export function podConnectExtensions(api: ApiContext, kubelet: KubeletConnector): void {
   const subresources: SubresourceDef[] = [
-    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'], handle: (call) => serveStream(api, kubelet, call, 'attach') },
-    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'], handle: (call) => serveStream(api, kubelet, call, 'exec') },
-    { name: 'log', kind: 'Pod', verbs: ['get'], handle: (call) => serveLog(api, kubelet, call) },
-    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'], handle: (call) => servePortForward(api, kubelet, call) },
-    { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'], handle: (call) => serveProxy(api, call) },
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'], connect: (req, conn) => serveStream(api, kubelet, req, conn, 'attach') },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'], connect: (req, conn) => serveStream(api, kubelet, req, conn, 'exec') },
+    { name: 'log', kind: 'Pod', verbs: ['get'], connect: (req, conn) => serveLog(api, kubelet, req, conn) },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'], connect: (req, conn) => servePortForward(api, kubelet, req, conn) },
+    { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'], connect: (req, conn) => serveProxy(api, req, conn) },
   ];
   api.extend('', 'pods', { subresources });
 }

@@ -6,9 +6,8 @@
 import { badRequest, forbidden, internalError, isStatusError, success, tooManyRequests, type StatusError } from '../../api/errors.js';
 import { isPlainObject, timestamp, type KubeObject } from '../../api/object.js';
 import { fromLabelSelectorSpec, type LabelSelectorSpec } from '../../api/selectors/labels.js';
-import type { ApiContext, ResourceCall } from '../../http/api-context.js';
-import { decodeObject, readBody } from '../../http/body.js';
-import { sendStatus } from '../../http/respond.js';
+import type { ApiContext } from '../api-context.js';
+import type { RequestContext } from '../context.js';
 import { decoded } from '../decoded.js';
 import type { DeleteOptions } from '../rest-store.js';
 
@@ -69,38 +68,24 @@ export function takeDisruption(pdb: Budget, podName: string, now: string): Budge
   return { ...pdb, status };
 }
 
-function readEviction(buf: Buffer, contentType: string | undefined): KubeObject {
-  let apiVersion = 'policy/v1';
-  if (!contentType?.includes('protobuf')) {
-    try {
-      const doc = JSON.parse(buf.toString('utf8')) as unknown;
-      if (isPlainObject(doc) && doc.apiVersion === 'policy/v1beta1') apiVersion = 'policy/v1beta1';
-    } catch {
-      // YAML or malformed: decodeObject reports it
-    }
-  }
-  return decodeObject(buf, contentType, { apiVersion, kind: 'Eviction' });
-}
-
 export function evictionExtensions(api: ApiContext): void {
   api.extend('', 'pods', {
     subresources: [{
-      name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'],
-      async handle(call: ResourceCall) {
-        const eviction = readEviction(await readBody(call.req), call.req.headers['content-type']);
-        const ns = call.info.namespace;
-        const name = call.info.name;
+      name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', otherVersions: ['policy/v1beta1'], verbs: ['create'],
+      async create(req, eviction) {
+        const ns = req.namespace;
+        const name = req.name;
         if (eviction.metadata.name && eviction.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
         const opts = (isPlainObject(eviction.deleteOptions) ? eviction.deleteOptions : {}) as DeleteOptions & { dryRun?: string[] };
-        const ctx = { ...call.ctx, dryRun: call.ctx.dryRun || (opts.dryRun ?? []).includes('All') };
+        const ctx = { ...req.ctx, dryRun: req.ctx.dryRun || (opts.dryRun ?? []).includes('All') };
         await evict(api, ns, name, opts, ctx);
-        sendStatus(call.res, { ...success(), code: 201 });
+        return { ...success(), code: 201 };
       },
     }],
   });
 }
 
-async function evict(api: ApiContext, ns: string, name: string, opts: DeleteOptions, ctx: ResourceCall['ctx']): Promise<void> {
+async function evict(api: ApiContext, ns: string, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<void> {
   const pods = api.storeFor('', 'pods');
   const budgets = api.storeFor('policy', 'poddisruptionbudgets');
   for (let attempt = 0; ; attempt++) {
@@ -140,7 +125,7 @@ async function evict(api: ApiContext, ns: string, name: string, opts: DeleteOpti
 }
 
 /** The DisruptionTarget condition Kubernetes puts on a pod it evicts. */
-async function markDisruptionTarget(api: ApiContext, ns: string, name: string, ctx: ResourceCall['ctx']): Promise<void> {
+async function markDisruptionTarget(api: ApiContext, ns: string, name: string, ctx: RequestContext): Promise<void> {
   await api.storeFor('', 'pods').guaranteedUpdate(ns, name, ctx, (cur) => {
     const pod = cur as PodLike;
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');

@@ -2,9 +2,7 @@
 // pods/binding subresource and the bindings resource the scheduler may use instead).
 import { badRequest, conflict, success } from '../../api/errors.js';
 import { isPlainObject, timestamp, type KubeObject } from '../../api/object.js';
-import type { ApiContext, ResourceCall } from '../../http/api-context.js';
-import { decodeObject, readBody } from '../../http/body.js';
-import { sendStatus } from '../../http/respond.js';
+import type { ApiContext } from '../api-context.js';
 import type { RequestContext } from '../context.js';
 
 interface PodLike extends KubeObject {
@@ -35,12 +33,12 @@ export async function bindPod(api: ApiContext, namespace: string, podName: strin
   }, { subresource: 'binding', writesStatus: true });
 }
 
-async function readBinding(call: ResourceCall): Promise<{ name: string; node: string }> {
-  const body = decodeObject(await readBody(call.req), call.req.headers['content-type'], { apiVersion: 'v1', kind: 'Binding' });
+/** The node a Binding names, checked as Kubernetes checks it. */
+function bindingTarget(body: KubeObject): string {
   const target = body.target;
   if (!isPlainObject(target) || typeof target.name !== 'string' || !target.name) throw badRequest('must specify a target node name in binding');
   if (target.kind !== undefined && target.kind !== '' && target.kind !== 'Node') throw badRequest('must specify the target kind as Node');
-  return { name: body.metadata.name ?? '', node: target.name };
+  return target.name;
 }
 
 export function podExtensions(api: ApiContext): void {
@@ -48,19 +46,20 @@ export function podExtensions(api: ApiContext): void {
     gracefulDelete: podGracePeriod,
     subresources: [{
       name: 'binding', kind: 'Binding', verbs: ['create'],
-      async handle(call) {
-        const b = await readBinding(call);
-        if (b.name && b.name !== call.info.name) throw badRequest(`the name of the object (${b.name}) does not match the name on the URL (${call.info.name})`);
-        await bindPod(api, call.info.namespace, call.info.name, b.node, call.ctx);
-        sendStatus(call.res, { ...success(), code: 201 });
+      async create(req, body) {
+        const node = bindingTarget(body);
+        const name = body.metadata.name ?? '';
+        if (name && name !== req.name) throw badRequest(`the name of the object (${name}) does not match the name on the URL (${req.name})`);
+        await bindPod(api, req.namespace, req.name, node, req.ctx);
+        return { ...success(), code: 201 };
       },
     }],
   });
   api.extend('', 'bindings', {
-    async create(call, obj) {
+    async create(req, obj) {
       const target = obj.target as { name?: string } | undefined;
       if (!target?.name) throw badRequest('must specify a target node name in binding');
-      await bindPod(api, call.info.namespace, obj.metadata.name ?? '', target.name, call.ctx);
+      await bindPod(api, req.namespace, obj.metadata.name ?? '', target.name, req.ctx);
       return { ...success(), code: 201 } as unknown as KubeObject;
     },
   });

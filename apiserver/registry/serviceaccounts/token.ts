@@ -4,9 +4,7 @@
 // token authenticator that accepts those tokens while what they are bound to still exists.
 import { badRequest, conflict, invalid, notFound } from '../../api/errors.js';
 import { forbiddenField, invalidValue, path } from '../../api/field-errors.js';
-import type { ApiContext } from '../../http/api-context.js';
-import { decodeObject, readBody } from '../../http/body.js';
-import { send } from '../../http/respond.js';
+import type { ApiContext } from '../api-context.js';
 import type { KubeObject } from '../../api/object.js';
 import type { Authenticator, TokenAuthenticator } from '../../auth/authenticate.js';
 import { ensureServiceAccountKey, ServiceAccountTokens, type ObjectRef } from '../../auth/service-account-token.js';
@@ -38,10 +36,9 @@ export function serviceAccountTokenExtensions(api: ApiContext, tokens: ServiceAc
   api.extend('', 'serviceaccounts', {
     subresources: [{
       name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'],
-      async handle(call) {
-        const ns = call.info.namespace;
-        const name = call.info.name;
-        const req = decodeObject(await readBody(call.req), call.req.headers['content-type'], { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest' });
+      async create(r, req) {
+        const ns = r.namespace;
+        const name = r.name;
         if (req.metadata.name && req.metadata.name !== name) throw badRequest(`the name of the object (${req.metadata.name}) does not match the name on the URL (${name})`);
         const spec = (req.spec ?? {}) as TokenRequestSpec;
         const expirationSeconds = spec.expirationSeconds ?? 3600;
@@ -84,13 +81,12 @@ export function serviceAccountTokenExtensions(api: ApiContext, tokens: ServiceAc
           expirationSeconds: extend ? EXTENDED_EXPIRATION : expirationSeconds, pod, secret, node,
           warnAfterSeconds: extend ? WARN_ONLY_EXPIRATION : undefined,
         });
-        const out = {
+        return {
           kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
           metadata: { name, namespace: ns, creationTimestamp: null },
           spec: { audiences, expirationSeconds, ...(ref ? { boundObjectRef: ref } : {}) },
           status: { token, expirationTimestamp: rfc3339(Date.now() + expirationSeconds * 1000) },
         };
-        send(call.res, 201, `${JSON.stringify(out)}\n`);
       },
     }],
   });

@@ -1,7 +1,13 @@
 // A pod's QoS class (core/helper/qos ComputePodQOS): Guaranteed when every container limits cpu
 // and memory and requests equal limits, BestEffort with no requests or limits, else Burstable.
-import { addQuantities, compareQuantities, tryParseQuantity, zeroQuantity, type Quantity } from '../quantity.js';
-import { asObject, objects, type JsonObject } from './json.js';
+// The API server records it in status.qosClass; the node agent picks cgroups and OOM scores by
+// it. It reads the spec as sent (admission runs before validation), so anything may be in it.
+import { addQuantities, compareQuantities, tryParseQuantity, zeroQuantity, type Quantity } from './quantity.js';
+
+type JsonObject = Record<string, unknown>;
+
+const asObject = (v: unknown): JsonObject | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : undefined);
+const objects = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.map(asObject).filter((o) => o !== undefined) : []);
 
 export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
@@ -20,7 +26,8 @@ function accumulate(list: unknown, into: Map<string, Quantity>): Set<string> {
   return found;
 }
 
-export function computePodQOS(spec: JsonObject): QOSClass {
+/** The QoS class of a pod spec (its containers' and init containers' cpu and memory). */
+export function computePodQOS(spec: { containers?: unknown; initContainers?: unknown }): QOSClass {
   const requests = new Map<string, Quantity>();
   const limits = new Map<string, Quantity>();
   let guaranteed = true;

@@ -1,45 +1,20 @@
-// Everything request handlers share: the registry, storage, the per-resource stores, the
-// admission chain and custom subresources.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Registry, ServedResource } from '../api/registry.js';
+// Everything the registry serves a request with: the resource registry, storage, the
+// per-resource stores, the admission chain, and the extensions the server wires in (custom
+// subresources, resources that are computed or answered instead of stored).
+import type { Registry } from '../api/registry.js';
 import type { ResourceDef } from '../api/resource.js';
 import { SchemaRegistry } from '../api/schema/schema-registry.js';
 import { FieldManager } from '../apply/field-manager.js';
 import type { KubeObject } from '../api/object.js';
 import type { Store } from '../storage/interfaces.js';
-import type { Admission, RequestContext } from '../registry/context.js';
-import { RestStore, type GracefulDelete, type ResourceHooks } from '../registry/rest-store.js';
-import type { Renderer } from './render.js';
-import type { ResourceRequest } from './request-info.js';
-
-/** One API request for a resource, resolved. */
-export interface ResourceCall {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  info: ResourceRequest;
-  served: ServedResource;
-  rs: RestStore;
-  renderer: Renderer;
-  ctx: RequestContext;
-  api: ApiContext;
-}
-
-/** A subresource served by custom code (binding, eviction, log, exec, token, ...). */
-export interface SubresourceDef {
-  name: string;
-  /** Kind of the subresource's body, for discovery (e.g. "Binding"). */
-  kind: string;
-  group?: string;
-  version?: string;
-  verbs: string[];
-  handle(call: ResourceCall): Promise<void>;
-}
+import type { Admission } from './context.js';
+import { RestStore, type GracefulDelete, type ResourceHooks } from './rest-store.js';
+import type { RestRequest, SubresourceDef } from './subresource.js';
 
 /** Get and list of a resource computed on request instead of stored (componentstatuses). */
 export interface VirtualRead {
-  get(call: ResourceCall, name: string): Promise<KubeObject>;
-  list(call: ResourceCall): Promise<KubeObject[]>;
+  get(req: RestRequest, name: string): Promise<KubeObject>;
+  list(req: RestRequest): Promise<KubeObject[]>;
 }
 
 /** Per-resource extensions wired in by the server: storage hooks, graceful deletion, subresources. */
@@ -48,7 +23,7 @@ export interface ResourceExtensions {
   gracefulDelete?: GracefulDelete;
   subresources?: SubresourceDef[];
   /** Serves create for resources that are not stored (reviews, bindings): returns the response object. */
-  create?(call: ResourceCall, obj: KubeObject): Promise<KubeObject>;
+  create?(req: RestRequest, obj: KubeObject): Promise<KubeObject>;
   read?: VirtualRead;
 }
 

@@ -1,17 +1,17 @@
 // Server-side apply (PATCH with application/apply-patch+yaml): the applied configuration is
 // merged into the live object (or creates it), ownership is recorded per field manager, and
 // fields other managers own are conflicts (409) unless the request forces.
-import { badRequest, conflictWithCauses, invalid, isStatusError } from '../api/errors.js';
-import { required, path } from '../api/field-errors.js';
-import { isPlainObject, type KubeObject } from '../api/object.js';
-import { queryFlag } from '../../lib/parse-bool.js';
-import { fieldValidationOf } from '../api/schema/field-validation.js';
-import { unknownFields } from '../api/schema/unknown-fields.js';
-import type { ResourceCall } from '../http/api-context.js';
-import { parseDocument, readBody } from '../http/body.js';
-import { sendObject } from '../http/handlers/read.js';
-import { addWarnings } from '../http/respond.js';
-import { ApplyConflicts, decodeManagers, encodeManagers } from './managers.js';
+import { badRequest, conflictWithCauses, invalid, isStatusError } from '../../api/errors.js';
+import { required, path } from '../../api/field-errors.js';
+import { isPlainObject, type KubeObject } from '../../api/object.js';
+import { queryFlag } from '../../../lib/parse-bool.js';
+import { fieldValidationOf } from '../../api/schema/field-validation.js';
+import { unknownFields } from '../../api/schema/unknown-fields.js';
+import type { ResourceCall } from '../resource-call.js';
+import { parseDocument, readBody } from '../body.js';
+import { sendObject } from './read.js';
+import { addWarnings } from '../respond.js';
+import { ApplyConflicts, decodeManagers, encodeManagers } from '../../apply/managers.js';
 
 export async function applyObject(call: ResourceCall): Promise<void> {
   const { rs, info, url, renderer } = call;
