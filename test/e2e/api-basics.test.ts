@@ -32,6 +32,16 @@ test('health and version endpoints answer', async () => {
   assert.match(v.gitVersion, /^v1\.\d+\.\d+-k8ts$/);
 });
 
+test('kubectl version shows the commit the server was built from and when', async () => {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: join(cliPath, '..', '..', '..'), encoding: 'utf8' }).stdout.trim();
+  const out = JSON.parse(await c.k('version', '-o', 'json')) as { serverVersion: { gitCommit: string; buildDate: string; gitTreeState: string } };
+  assert.match(out.serverVersion.gitCommit, /^[0-9a-f]{40}$/);
+  if (head) assert.equal(out.serverVersion.gitCommit, head);
+  assert.match(out.serverVersion.gitTreeState, /^(clean|dirty)$/);
+  assert.match(out.serverVersion.buildDate, /^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.ok(Date.now() - Date.parse(out.serverVersion.buildDate) < 7 * 24 * 3600_000, 'built within the week');
+});
+
 test('create, get, list and delete a configmap', async () => {
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', labels: { app: 'x' } }, data: { a: 'b' } };
   const created = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify(cm) });
