@@ -360,3 +360,25 @@ test('componentstatuses answer healthy, with the deprecation warning', async () 
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /Error from server: Component not found: nope/);
 });
+
+test('a CSR\'s /approval serves get, update and patch, as kubectl certificate approve and clients use it', async () => {
+  const forge = (await import('node-forge')).default;
+  const keys = forge.pki.rsa.generateKeyPair(1024);
+  const req = forge.pki.createCertificationRequest();
+  req.publicKey = keys.publicKey;
+  req.setSubject([{ name: 'commonName', value: 'approval-test' }]);
+  req.sign(keys.privateKey);
+  const pem = Buffer.from(forge.pki.certificationRequestToPem(req)).toString('base64');
+  const csr = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'approve-me' }, spec: { request: pem, signerName: 'example.com/test', usages: ['client auth'] } };
+  assert.equal((await c.http('POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', csr)).status, 201);
+  const url = '/apis/certificates.k8s.io/v1/certificatesigningrequests/approve-me/approval';
+  assert.equal((await c.http('GET', url)).status, 200);
+  const cond = { type: 'Approved', status: 'True', reason: 'ByPatch', message: 'approved through a merge patch' };
+  const r = await c.http('PATCH', url, { status: { conditions: [cond] } }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(r.status, 200, r.body);
+  assert.deepEqual(r.json<{ status: { conditions: Array<Record<string, string>> } }>().status.conditions.map((x) => [x.type, x.reason]), [['Approved', 'ByPatch']]);
+  assert.match(await c.k('get', 'csr', 'approve-me'), /approve-me\s+\S+\s+example\.com\/test\s+\S+\s+<none>\s+Approved/);
+  // The discovery document names the verb, as Kubernetes' does.
+  const apis = (await c.http('GET', '/apis/certificates.k8s.io/v1')).json<{ resources: Array<{ name: string; verbs: string[] }> }>();
+  assert.deepEqual(apis.resources.find((x) => x.name === 'certificatesigningrequests/approval')?.verbs, ['get', 'patch', 'update']);
+});

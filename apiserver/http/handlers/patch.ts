@@ -13,6 +13,7 @@ import { applyJsonPatch, mergePatch } from '../../apply/json-patch.js';
 import { goValue, patchErrorStatus, strategicMergePatch } from '../../apply/strategic-merge.js';
 import { decoded } from '../../registry/decoded.js';
 import type { ResourceCall } from '../resource-call.js';
+import type { SubresourceResult } from '../../registry/subresource.js';
 import { parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput, type InputFormat } from '../negotiate.js';
 import { addWarnings, sendOutput } from '../respond.js';
@@ -23,7 +24,18 @@ import { applyObject } from './apply.js';
 const builtinPatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 const customPatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
-export async function patchObject(call: ResourceCall): Promise<void> {
+interface ReadPatch {
+  /** Applies the patch to one object (in the served version) and checks the result's fields. */
+  patched(cur: KubeObject, schema: Schema | undefined): KubeObject;
+  /** fieldValidation warnings of the last application. */
+  warnings: string[];
+  schema: Schema | undefined;
+  patch: unknown;
+  format: InputFormat;
+}
+
+/** The request's patch, decoded by its content type; undefined for server-side apply. */
+async function readPatch(call: ResourceCall): Promise<ReadPatch | undefined> {
   const format = inputFormat(String(call.req.headers['content-type'] ?? ''));
   const def = call.rs.def;
   const kind = call.info.subresource === 'scale'
@@ -33,7 +45,7 @@ export async function patchObject(call: ResourceCall): Promise<void> {
   if (!['json-patch', 'merge-patch', 'strategic-merge-patch', 'apply-patch'].includes(format) || (custom && format === 'strategic-merge-patch')) {
     throw unsupportedMediaTypeOf(custom ? customPatchTypes : builtinPatchTypes);
   }
-  if (format === 'apply-patch') return applyObject(call);
+  if (format === 'apply-patch') return undefined;
   const raw = await readBody(call.req);
   const patch = parseDocument(raw, format);
   const directive = fieldValidationOf(call.url.searchParams, 'PatchOptions');
@@ -41,7 +53,6 @@ export async function patchObject(call: ResourceCall): Promise<void> {
   const defs = call.api.schemas.definitions();
   const warnings: string[] = [];
 
-  /** Applies the patch to one object and checks the result's fields. */
   const patched = (cur: KubeObject, schema: Schema | undefined): KubeObject => {
     let next: KubeObject;
     try {
@@ -65,17 +76,40 @@ export async function patchObject(call: ResourceCall): Promise<void> {
     if (!isPlainObject(next.metadata)) next.metadata = {};
     return next;
   };
+  return { patched, warnings, schema: kind?.schema, patch, format };
+}
 
+/**
+ * PATCH of a subresource that serves get and update with the parent's kind (a CSR's /approval):
+ * the patch applies to what get answers and update writes the result, as Kubernetes patches
+ * any subresource that can be read and replaced.
+ */
+export async function patchThroughGetAndUpdate(
+  call: ResourceCall, get: () => Promise<KubeObject>, update: (obj: KubeObject) => Promise<SubresourceResult>,
+): Promise<SubresourceResult> {
+  const p = await readPatch(call);
+  if (!p) throw unsupportedMediaTypeOf(builtinPatchTypes.filter((t) => t !== 'application/apply-patch+yaml'));
+  const next = p.patched(call.renderer.view(await get()), p.schema);
+  const result = await update(call.renderer.toStorage(next));
+  addWarnings(call.res, p.warnings);
+  return result;
+}
+
+export async function patchObject(call: ResourceCall): Promise<void> {
+  const p = await readPatch(call);
+  if (!p) return applyObject(call);
+  const { patched, warnings, schema, patch, format } = p;
+  const def = call.rs.def;
   const { rs, info } = call;
   if (info.subresource === 'scale') {
     const cur = scaleOf(def.scale!, decoded(rs.get(info.namespace, info.name)));
-    const result = await writeScale(call, patched(cur, kind?.schema));
+    const result = await writeScale(call, patched(cur, schema));
     addWarnings(call.res, warnings);
     sendOutput(call.res, 200, result, negotiateOutput(call.req.headers.accept, []));
     return;
   }
   const updated = await rs.guaranteedUpdate(info.namespace, info.name, call.ctx, (cur) => {
-    const next = patched(call.renderer.view(cur), kind?.schema);
+    const next = patched(call.renderer.view(cur), schema);
     return call.renderer.toStorage(next);
   }, { subresource: info.subresource || undefined, expectedRV: patchPrecondition(patch, format) });
   addWarnings(call.res, warnings);

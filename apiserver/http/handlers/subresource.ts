@@ -10,6 +10,7 @@ import { restRequest, type ResourceCall } from '../resource-call.js';
 import { send, sendStatus } from '../respond.js';
 import { sendObject } from './read.js';
 import { readObject } from './write.js';
+import { patchThroughGetAndUpdate } from './patch.js';
 
 export async function serveSubresource(call: ResourceCall, sub: SubresourceDef): Promise<void> {
   const req = restRequest(call);
@@ -18,6 +19,10 @@ export async function serveSubresource(call: ResourceCall, sub: SubresourceDef):
   if (verb === 'get' && sub.get) return render(call, await sub.get(req), 200);
   if (verb === 'create' && sub.create) return render(call, await sub.create(req, await readSubresourceBody(call, sub)), 201);
   if (verb === 'update' && sub.update) return render(call, await sub.update(req, await readSubresourceBody(call, sub)), 200);
+  if (verb === 'patch' && sub.get && sub.update && sub.kind === call.rs.def.kind && !sub.group) {
+    const { get, update } = sub;
+    return render(call, await patchThroughGetAndUpdate(call, async () => (await get(req)) as KubeObject, (obj) => update(req, obj)), 200);
+  }
   throw methodNotSupported({ group: call.rs.gr.group, resource: `${call.rs.def.plural}/${sub.name}` }, verb);
 }
 
