@@ -121,3 +121,24 @@ test('a create owns exactly what an update from an empty object would give it', 
   }
   assert.deepEqual(fields.created({}, schema, actor('creator'), ignore), []);
 });
+
+test('an apply keeps a map its previous set owned as a whole while it still sets keys in it', () => {
+  // What kubectl's client-side-apply upgrade writes: the labels map itself ('.') and its key.
+  const live = { ...deploy({ replicas: 1 }), metadata: { name: 'd', labels: { a: 'b' } } };
+  const prev: Manager = { manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', set: FieldSet.fromFieldsV1({ 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } }, 'f:spec': { 'f:replicas': {} } }) };
+  const r = fields.apply(live, { ...deploy({ replicas: 2 }), metadata: { name: 'd', labels: { a: 'c' } } }, schema, [prev], actor('kubectl'), ignore, false);
+  assert.deepEqual((r.object as { metadata: { labels: unknown } }).metadata.labels, { a: 'c' });
+  assert.equal((r.object as { spec: { replicas: number } }).spec.replicas, 2);
+});
+
+test('conflicts on forgiven fields (what a last-applied annotation explains) do not count', () => {
+  const live = deploy({ replicas: 1, paused: false });
+  const csa: Manager = { manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', set: view.toFieldSet(live, schema, ignore) };
+  const config = deploy({ replicas: 3, paused: true });
+  assert.throws(() => fields.apply(live, config, schema, [csa], actor('kubectl'), ignore, false), ApplyConflicts);
+  const forgiven = fields.lastAppliedFields(live, deploy({ replicas: 1 }), schema, ignore);
+  // paused was not in the last applied configuration: still a conflict.
+  assert.throws(() => fields.apply(live, config, schema, [csa], actor('kubectl'), ignore, false, forgiven), (e: ApplyConflicts) => e.conflicts.map((c) => c.path).join() === '.spec.paused');
+  const r = fields.apply(live, deploy({ replicas: 3 }), schema, [csa], actor('kubectl'), ignore, false, forgiven);
+  assert.deepEqual(owned(r.managers, 'kubectl'), ['.spec.replicas']);
+});

@@ -135,24 +135,40 @@ export class ManagedFields {
   }
 
   /**
-   * Applies `config` for `actor` to `live` (an empty object when creating): returns the new
-   * object and managers, or throws ApplyConflicts.
+   * The fields a client-side apply's last-applied configuration still speaks for: those it sets
+   * that the live object holds unchanged (structured-merge-diff's view, as Kubernetes' upgrade
+   * from client-side to server-side apply computes it).
    */
-  apply(live: Record<string, unknown>, config: Record<string, unknown>, schema: Schema | undefined, managers: Manager[], actor: Actor, ignore: Ignore, force: boolean): { object: Record<string, unknown>; managers: Manager[] } {
+  lastAppliedFields(live: unknown, lastApplied: unknown, schema: Schema | undefined, ignore: Ignore): FieldSet {
+    const cmp = this.view.compare(lastApplied, live, schema, ignore);
+    return this.view.toFieldSet(lastApplied, schema, ignore).difference(cmp.modified).difference(cmp.added).difference(cmp.removed);
+  }
+
+  /**
+   * Applies `config` for `actor` to `live` (an empty object when creating): returns the new
+   * object and managers, or throws ApplyConflicts. Conflicts on `forgiven` fields do not count:
+   * the apply takes them over as if forced.
+   */
+  apply(
+    live: Record<string, unknown>, config: Record<string, unknown>, schema: Schema | undefined, managers: Manager[], actor: Actor, ignore: Ignore, force: boolean,
+    forgiven?: FieldSet,
+  ): { object: Record<string, unknown>; managers: Manager[] } {
     const me: Manager = { manager: actor.manager, operation: 'Apply', subresource: actor.subresource, apiVersion: actor.apiVersion, set: this.view.toFieldSet(config, schema, ignore) };
     const last = managers.find((m) => sameManager(m, me));
     const others = managers.filter((m) => !sameManager(m, me));
     let merged = this.view.merge(live, config, schema) as Record<string, unknown>;
     if (last) {
-      // Fields this manager applied before and no longer applies go, unless someone else owns them.
-      const gone = [...last.set.difference(me.set).paths()].filter((p) => !others.some((o) => o.set.hasPrefix(p)));
+      // Fields this manager applied before and no longer applies go, unless someone still owns
+      // them or something below them (this apply included: a map kubectl's client-side-apply
+      // upgrade recorded as owned stays while the apply sets its keys).
+      const gone = [...last.set.difference(me.set).paths()].filter((p) => !me.set.hasPrefix(p) && !others.some((o) => o.set.hasPrefix(p)));
       merged = this.view.remove(merged, gone.sort((a, b) => a.length - b.length), schema) as Record<string, unknown>;
     }
     const cmp = this.view.compare(live, merged, schema, ignore);
     const changed = cmp.added.union(cmp.modified);
     const conflicts: Conflict[] = [];
     for (const o of others) {
-      for (const p of o.set.intersection(changed).paths()) conflicts.push({ manager: shown(o), id: managerId(o), path: pathString(p) });
+      for (const p of o.set.intersection(changed).paths()) if (!forgiven?.has(p)) conflicts.push({ manager: shown(o), id: managerId(o), path: pathString(p) });
     }
     if (conflicts.length && !force) {
       conflicts.sort((a, b) => (a.id !== b.id ? (a.id < b.id ? -1 : 1) : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

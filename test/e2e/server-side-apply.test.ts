@@ -105,3 +105,32 @@ test('kubectl diff shows what an apply would change, and nothing when in sync', 
   assert.match(ssaDiff.stdout, /^\+  replicas: 5$/m);
   assert.equal((await c.k('get', 'deploy', 'diffme', '-o', 'jsonpath={.spec.replicas}')).trim(), '1');
 });
+
+test('kubectl apply --server-side takes over from client-side apply without a conflict', async () => {
+  const cm = (label: string, data: string) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: csa-to-ssa
+  labels: {stage: ${label}}
+data: {key: ${data}}
+`;
+  const csa = await c.kubectl(['apply', '-f', '-'], { stdin: cm('one', 'a') });
+  assert.equal(csa.stdout.trim(), 'configmap/csa-to-ssa created', csa.stderr);
+  // kubectl diff --server-side shows the change instead of a 409.
+  const diff = await c.kubectl(['diff', '--server-side', '-f', '-'], { stdin: cm('two', 'b') });
+  assert.equal(diff.code, 1, diff.stderr);
+  assert.match(diff.stdout, /-\s+stage: one\n\+\s+stage: two/);
+  const ssa = await c.kubectl(['apply', '--server-side', '-f', '-'], { stdin: cm('two', 'b') });
+  assert.equal(ssa.stderr, '');
+  assert.equal(ssa.stdout.trim(), 'configmap/csa-to-ssa serverside-applied');
+  const obj = JSON.parse(await c.k('get', 'cm', 'csa-to-ssa', '-o', 'json')) as { data: { key: string }; metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
+  assert.deepEqual([obj.metadata.labels.stage, obj.data.key], ['two', 'b']);
+  // The annotation follows the server-side apply, as Kubernetes rewrites it.
+  const last = JSON.parse(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']!) as { data: { key: string } };
+  assert.equal(last.data.key, 'b');
+  // A field someone else changed since the client-side apply is still a conflict.
+  await c.k('label', 'cm', 'csa-to-ssa', 'stage=three', '--overwrite');
+  const conflict = await c.kubectl(['apply', '--server-side', '-f', '-'], { stdin: cm('four', 'b') });
+  assert.equal(conflict.code, 1);
+  assert.match(conflict.stderr, /Apply failed with 1 conflict: conflict with "kubectl-label".*: \.metadata\.labels\.stage/);
+});

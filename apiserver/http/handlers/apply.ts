@@ -5,6 +5,7 @@ import { badRequest, conflictWithCauses, invalid, isStatusError } from '../../ap
 import { required, path } from '../../api/field-errors.js';
 import { isPlainObject, type KubeObject } from '../../api/object.js';
 import { queryFlag } from '../../../lib/parse-bool.js';
+import { goJson } from '../../../lib/go-json.js';
 import { fieldValidationOf } from '../../api/schema/field-validation.js';
 import { unknownFields } from '../../api/schema/unknown-fields.js';
 import type { ResourceCall } from '../resource-call.js';
@@ -41,11 +42,20 @@ export async function applyObject(call: ResourceCall): Promise<void> {
   }
   if (directive === 'Warn') addWarnings(call.res, unknown.map((p) => `unknown field ${JSON.stringify(p)}`));
 
+  // kubectl's own applies take over from its client-side applies, as Kubernetes' upgrade path
+  // does: conflicts the last-applied annotation explains are forced, and the annotation then
+  // follows what kubectl applies server-side. Another manager name opts out.
+  const upgradesClientSideApply = fm.actor.manager === 'kubectl';
   const applied = (live: KubeObject): KubeObject => {
     try {
-      const r = fm.fields.apply(live, config, fm.schema, decodeManagers(live.metadata?.managedFields), fm.actor, fm.ignore, force);
+      const lastApplied = upgradesClientSideApply ? lastAppliedOf(live, renderer.apiVersion) : undefined;
+      const forgiven = lastApplied && fm.fields.lastAppliedFields(live, lastApplied, fm.schema, fm.ignore);
+      const r = fm.fields.apply(live, config, fm.schema, decodeManagers(live.metadata?.managedFields), fm.actor, fm.ignore, force, forgiven);
       const obj = r.object as KubeObject;
       obj.metadata = { ...obj.metadata, managedFields: encodeManagers(r.managers) };
+      if (upgradesClientSideApply && live.metadata?.annotations?.[lastAppliedAnnotation]) {
+        obj.metadata.annotations = { ...obj.metadata.annotations, [lastAppliedAnnotation]: lastAppliedValue(config) };
+      }
       return obj;
     } catch (err) {
       if (err instanceof ApplyConflicts) {
@@ -72,3 +82,25 @@ export async function applyObject(call: ResourceCall): Promise<void> {
     (cur) => renderer.toStorage(applied(renderer.view(cur))), { subresource: sub, keepManagedFields: true });
   sendObject(call, updated);
 }
+
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The live object's client-side last-applied configuration, when it is of the served version. */
+function lastAppliedOf(live: KubeObject, apiVersion: string): Record<string, unknown> | undefined {
+  const text = live.metadata?.annotations?.[lastAppliedAnnotation];
+  if (!text) return undefined;
+  try {
+    const doc = JSON.parse(text) as unknown;
+    return isPlainObject(doc) && doc.apiVersion === apiVersion ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The annotation kubectl writes: the configuration without the annotation, keys sorted, newline-ended. */
+function lastAppliedValue(config: KubeObject): string {
+  const copy = structuredClone(config);
+  if (copy.metadata?.annotations) delete copy.metadata.annotations[lastAppliedAnnotation];
+  return `${goJson(copy)}\n`;
+}
+

@@ -13,6 +13,7 @@ import { applyJsonPatch, mergePatch } from '../../apply/json-patch.js';
 import { goValue, patchErrorStatus, strategicMergePatch } from '../../apply/strategic-merge.js';
 import { decoded } from '../../registry/decoded.js';
 import type { ResourceCall } from '../resource-call.js';
+import { goJson } from '../../../lib/go-json.js';
 import type { SubresourceResult } from '../../registry/subresource.js';
 import { parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput, type InputFormat } from '../negotiate.js';
@@ -130,9 +131,3 @@ function patchPrecondition(patch: unknown, format: InputFormat): number | undefi
   return typeof rv === 'string' && /^\d+$/.test(rv) ? Number(rv) : undefined;
 }
 
-/** JSON as Go's encoder writes a map: keys sorted at every level (what upstream shows of a patched object). */
-function goJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
-  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${goJson(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
-}
