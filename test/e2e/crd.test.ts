@@ -139,21 +139,20 @@ test('an invalid CRD is refused', async () => {
   assert.match(r.stderr, /The CustomResourceDefinition "wrong.stable.example.com" is invalid: metadata.name: Invalid value: "wrong.stable.example.com": must be spec.names.plural\+"."\+spec.group/);
 });
 
-test('a CRD that keeps unknown fields validates client-side in kubectl 1.20 (bare object in OpenAPI v2)', async () => {
-  const free = `apiVersion: apiextensions.k8s.io/v1
+/** A namespaced CRD serving and storing v1 with the given root schema (YAML flow style). */
+const simpleCrd = (plural: string, kind: string, group: string, schema: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
-metadata: {name: blobs.free.example.com}
+metadata: {name: ${plural}.${group}}
 spec:
-  group: free.example.com
+  group: ${group}
   scope: Namespaced
-  names: {plural: blobs, singular: blob, kind: Blob}
+  names: {plural: ${plural}, singular: ${kind.toLowerCase()}, kind: ${kind}}
   versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: ${schema}}}
 `;
+
+test('a CRD that keeps unknown fields validates client-side in kubectl 1.20 (bare object in OpenAPI v2)', async () => {
+  const free = simpleCrd('blobs', 'Blob', 'free.example.com', '{type: object, x-kubernetes-preserve-unknown-fields: true}');
   assert.equal((await c.kubectl(['apply', '-f', '-'], { stdin: free })).code, 0);
   await eventually(async () => (await c.kubectl(['get', 'blobs'])).code === 0);
   await eventually(async () => {
@@ -172,27 +171,7 @@ spec:
 });
 
 test('a default added to a CRD later shows on objects stored before it (get, list, watch)', async () => {
-  const crdWith = (dflt: string) => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gadgets.later.example.com}
-spec:
-  group: later.example.com
-  scope: Namespaced
-  names: {plural: gadgets, singular: gadget, kind: Gadget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size: {type: string${dflt}}
-              name: {type: string}
-`;
+  const crdWith = (dflt: string) => simpleCrd('gadgets', 'Gadget', 'later.example.com', `{type: object, properties: {spec: {type: object, properties: {size: {type: string${dflt}}, name: {type: string}}}}}`);
   assert.equal((await c.kubectl(['apply', '-f', '-'], { stdin: crdWith('') })).code, 0);
   await eventually(async () => (await c.kubectl(['get', 'gadgets'])).code === 0);
   const created = await c.kubectl(['apply', '-f', '-'], { stdin: 'apiVersion: later.example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {name: one}\n' });
