@@ -4,6 +4,7 @@ import type {
   V1Secret, V1Service, V1Volume, V1Probe, V1LifecycleHandler, V1EnvVar, V1EnvFromSource, V1VolumeMount,
   V1KeyToPath, V1DownwardAPIVolumeFile, V1VolumeProjection, V1SecurityContext, V1PodSecurityContext,
   V1ContainerPort, V1ObjectFieldSelector, V1ResourceFieldSelector, V1HostAlias, V1PodDNSConfig, AuthenticationV1TokenRequest,
+  V1EndpointSlice,
 } from '@kubernetes/client-node';
 import type { Wire } from '../lib/client/types.js';
 
@@ -13,6 +14,7 @@ export type {
 
 export type Secret = Wire<V1Secret>;
 export type Service = Wire<V1Service>;
+export type EndpointSlice = Wire<V1EndpointSlice>;
 export type Volume = Wire<V1Volume>;
 export type VolumeMount = Wire<V1VolumeMount>;
 export type Probe = Wire<V1Probe>;

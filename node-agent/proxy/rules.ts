@@ -1,0 +1,201 @@
+// The service proxy's whole ruleset, in kube-proxy's iptables layout (pkg/proxy/iptables), as one
+// `iptables-restore --noflush` input: the filter and nat tables' KUBE-* chains, written whole so
+// that a restore replaces them atomically and leaves every other chain of the host alone.
+// Pure: the same services and endpoints always give the same text.
+import { cidrContains } from '../../lib/ipv4.js';
+import { endpointChain, serviceChains } from './chain-names.js';
+import { categorizeEndpoints, type ProxyEndpoint, type ProxyServicePort } from './service-ports.js';
+
+export interface ProxyRulesConfig {
+  /** Pod traffic comes from here; the rest is masqueraded on its way to a Service. */
+  clusterCIDR: string;
+  /** kube-proxy's masquerade bit 14. */
+  masqueradeMark?: string;
+  /** NodePorts answer on 127.0.0.1 too (needs net.ipv4.conf.all.route_localnet=1). */
+  localhostNodePorts: boolean;
+  /** MASQUERADE --random-fully, where the kernel has it. */
+  randomFully: boolean;
+  /** The node's own address, which loadBalancerSourceRanges may let in. */
+  nodeIP?: string;
+}
+
+export interface ProxyRules {
+  /** The restore input: *filter ... COMMIT, *nat ... COMMIT. */
+  text: string;
+  /** Every chain the nat table should hold (stale KUBE-SVC/SEP/... ones can then be deleted). */
+  natChains: Set<string>;
+}
+
+/** A rule as words (quoted where they hold spaces), joined as iptables-restore reads them. */
+type Words = Array<string | number>;
+const q = (s: string) => `"${s}"`;
+
+/** The jumps from the built-in chains into ours, as kube-proxy installs them (prepended, once). */
+export const jumpRules: ReadonlyArray<{ table: 'filter' | 'nat'; from: string; to: string; comment: string; extra: string[] }> = [
+  { table: 'filter', from: 'INPUT', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'filter', from: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'filter', from: 'INPUT', to: 'KUBE-NODEPORTS', comment: 'kubernetes health check service ports', extra: [] },
+  { table: 'filter', from: 'FORWARD', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'filter', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'filter', from: 'FORWARD', to: 'KUBE-FORWARD', comment: 'kubernetes forwarding rules', extra: [] },
+  { table: 'filter', from: 'INPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'filter', from: 'OUTPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'filter', from: 'FORWARD', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'nat', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: [] },
+  { table: 'nat', from: 'PREROUTING', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: [] },
+  { table: 'nat', from: 'POSTROUTING', to: 'KUBE-POSTROUTING', comment: 'kubernetes postrouting rules', extra: [] },
+];
+
+class Lines {
+  readonly chains: string[] = [];
+  readonly rules: string[] = [];
+  readonly chainSet = new Set<string>();
+
+  chain(name: string): void {
+    if (this.chainSet.has(name)) return;
+    this.chainSet.add(name);
+    this.chains.push(`:${name} - [0:0]`);
+  }
+
+  add(...words: Words): void {
+    this.rules.push(words.join(' '));
+  }
+}
+
+/** kube-proxy's 1/(n-i) with ten decimals. */
+const probability = (n: number) => (1 / n).toFixed(10);
+
+export function buildProxyRules(ports: readonly ProxyServicePort[], cfg: ProxyRulesConfig): ProxyRules {
+  const mark = cfg.masqueradeMark ?? '0x4000';
+  const filter = new Lines();
+  const nat = new Lines();
+  for (const c of ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL']) filter.chain(c);
+  for (const c of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ']) nat.chain(c);
+
+  nat.add('-A KUBE-POSTROUTING -m mark !', '--mark', `${mark}/${mark}`, '-j RETURN');
+  nat.add('-A KUBE-POSTROUTING -j MARK --xor-mark', mark);
+  nat.add('-A KUBE-POSTROUTING -m comment --comment', q('kubernetes service traffic requiring SNAT'), '-j MASQUERADE', ...(cfg.randomFully ? ['--random-fully'] : []));
+  nat.add('-A KUBE-MARK-MASQ -j MARK --or-mark', mark);
+  if (cfg.localhostNodePorts) {
+    // route_localnet opens 127/8 to the network; only what conntrack already knows may use it.
+    filter.chain('KUBE-FIREWALL');
+    filter.add('-A KUBE-FIREWALL -m comment --comment', q('block incoming localnet connections'), '-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
+  }
+
+  for (const sp of ports) writeServicePort(sp, cfg, filter, nat);
+
+  nat.add('-A KUBE-SERVICES -m comment --comment', q('kubernetes service nodeports; NOTE: this must be the last rule in this chain'),
+    '-m addrtype --dst-type LOCAL', ...(cfg.localhostNodePorts ? [] : ['! -d 127.0.0.0/8']), '-j KUBE-NODEPORTS');
+  filter.add('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP');
+  filter.add('-A KUBE-FORWARD -m comment --comment', q('kubernetes forwarding rules'), '-m mark --mark', `${mark}/${mark}`, '-j ACCEPT');
+  filter.add('-A KUBE-FORWARD -m comment --comment', q('kubernetes forwarding conntrack rule'), '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
+
+  const text = ['*filter', ...filter.chains, ...filter.rules, 'COMMIT', '*nat', ...nat.chains, ...nat.rules, 'COMMIT', ''].join('\n');
+  return { text, natChains: nat.chainSet };
+}
+
+function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: Lines, nat: Lines): void {
+  const proto = sp.protocol.toLowerCase();
+  const name = sp.portName;
+  const chains = serviceChains(name, sp.protocol);
+  const { cluster, local, reachable, hasAny } = categorizeEndpoints(sp);
+  const usesClusterChain = cluster.length > 0 && (!sp.internalPolicyLocal || accessible(sp));
+  const usesLocalChain = local.length > 0 && (sp.internalPolicyLocal || sp.externalPolicyLocal);
+  const internalChain = sp.internalPolicyLocal ? chains.svl : chains.svc;
+  const hasInternal = hasAny && (!sp.internalPolicyLocal || local.length > 0);
+  const externalPolicyChain = sp.externalPolicyLocal ? chains.svl : chains.svc;
+  const hasExternal = hasAny && (!sp.externalPolicyLocal || local.length > 0);
+  const usesExtChain = hasAny && accessible(sp);
+  const usesFwChain = hasAny && sp.loadBalancerIPs.length > 0 && sp.loadBalancerSourceRanges.length > 0;
+  const lbChain = usesFwChain ? chains.fw : chains.ext;
+  const noEndpoints = q(`${name} has no endpoints`);
+  const noLocal = q(`${name} has no local endpoints`);
+  // No endpoints anywhere: refuse at once. Only no local ones (a Local policy): drop.
+  const refusal = !hasAny ? { target: 'REJECT', comment: noEndpoints } : { target: 'DROP', comment: noLocal };
+  const match = (ip: string, port: number) => ['-m', proto, '-p', proto, '-d', ip, '--dport', port];
+
+  // The cluster IP.
+  if (hasInternal) nat.add('-A KUBE-SERVICES -m comment --comment', q(`${name} cluster IP`), ...match(sp.clusterIP, sp.port), '-j', internalChain);
+  else filter.add('-A KUBE-SERVICES -m comment --comment', refusal.comment, ...match(sp.clusterIP, sp.port), '-j', refusal.target);
+  // External IPs.
+  for (const ip of sp.externalIPs) {
+    if (hasAny) nat.add('-A KUBE-SERVICES -m comment --comment', q(`${name} external IP`), ...match(ip, sp.port), '-j', chains.ext);
+    if (!hasExternal) filter.add('-A KUBE-EXTERNAL-SERVICES -m comment --comment', refusal.comment, ...match(ip, sp.port), '-j', refusal.target);
+  }
+  // Load balancer IPs.
+  for (const ip of sp.loadBalancerIPs) {
+    if (hasAny) nat.add('-A KUBE-SERVICES -m comment --comment', q(`${name} loadbalancer IP`), ...match(ip, sp.port), '-j', lbChain);
+    if (usesFwChain) filter.add('-A KUBE-PROXY-FIREWALL -m comment --comment', q(`${name} traffic not accepted by ${chains.fw}`), ...match(ip, sp.port), '-j DROP');
+  }
+  if (!hasExternal) {
+    for (const ip of sp.loadBalancerIPs) filter.add('-A KUBE-EXTERNAL-SERVICES -m comment --comment', refusal.comment, ...match(ip, sp.port), '-j', refusal.target);
+  }
+  // The node port.
+  if (sp.nodePort) {
+    if (hasAny) nat.add('-A KUBE-NODEPORTS -m comment --comment', name, '-m', proto, '-p', proto, '--dport', sp.nodePort, '-j', chains.ext);
+    if (!hasExternal) {
+      filter.add('-A KUBE-EXTERNAL-SERVICES -m comment --comment', refusal.comment, '-m addrtype --dst-type LOCAL', '-m', proto, '-p', proto, '--dport', sp.nodePort, '-j', refusal.target);
+    }
+  }
+  if (sp.healthCheckNodePort) {
+    filter.add('-A KUBE-NODEPORTS -m comment --comment', q(`${name} health check node port`), '-m tcp -p tcp --dport', sp.healthCheckNodePort, '-j ACCEPT');
+  }
+
+  // Traffic to the cluster IP from outside the pod network is masqueraded: its answer must come back here.
+  if (hasInternal) {
+    nat.chain(internalChain);
+    nat.add('-A', internalChain, '-m comment --comment', q(`${name} cluster IP`), ...match(sp.clusterIP, sp.port), '!', '-s', cfg.clusterCIDR, '-j KUBE-MARK-MASQ');
+  }
+  if (usesExtChain) {
+    nat.chain(chains.ext);
+    if (!sp.externalPolicyLocal) {
+      nat.add('-A', chains.ext, '-m comment --comment', q(`masquerade traffic for ${name} external destinations`), '-j KUBE-MARK-MASQ');
+    } else {
+      // Pods and the node itself reach a Local service's external addresses through any endpoint.
+      nat.add('-A', chains.ext, '-m comment --comment', q(`pod traffic for ${name} external destinations`), '-s', cfg.clusterCIDR, '-j', chains.svc);
+      nat.add('-A', chains.ext, '-m comment --comment', q(`masquerade LOCAL traffic for ${name} external destinations`), '-m addrtype --src-type LOCAL -j KUBE-MARK-MASQ');
+      nat.add('-A', chains.ext, '-m comment --comment', q(`route LOCAL traffic for ${name} external destinations`), '-m addrtype --src-type LOCAL', '-j', chains.svc);
+    }
+    if (hasExternal) nat.add('-A', chains.ext, '-j', externalPolicyChain);
+  }
+  if (usesFwChain) {
+    nat.chain(chains.fw);
+    const lead = ['-A', chains.fw, '-m comment --comment', q(`${name} loadbalancer IP`)];
+    let allowFromNode = false;
+    for (const cidr of sp.loadBalancerSourceRanges) {
+      nat.add(...lead, '-s', cidr, '-j', chains.ext);
+      if (cfg.nodeIP && cidrContains(cidr, cfg.nodeIP)) allowFromNode = true;
+    }
+    if (allowFromNode) for (const ip of sp.loadBalancerIPs) nat.add(...lead, '-s', ip, '-j', chains.ext);
+    nat.add('-A', chains.fw, '-m comment --comment', q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`));
+  }
+  if (usesClusterChain) endpointDispatch(nat, chains.svc, sp, cluster);
+  if (usesLocalChain) endpointDispatch(nat, chains.svl, sp, local);
+
+  // One chain per endpoint: hairpin traffic (a pod reaching itself) is masqueraded, then DNAT.
+  for (const ep of reachable) {
+    const chain = endpointChain(name, sp.protocol, `${ep.ip}:${ep.port}`);
+    nat.chain(chain);
+    nat.add('-A', chain, '-m comment --comment', name, '-s', ep.ip, '-j KUBE-MARK-MASQ');
+    const affinity = sp.affinitySeconds !== undefined ? ['-m recent --name', chain, '--set'] : [];
+    nat.add('-A', chain, '-m comment --comment', name, ...affinity, '-m', proto, '-p', proto, '-j DNAT --to-destination', `${ep.ip}:${ep.port}`);
+  }
+}
+
+/** A policy chain: sticky clients back to their endpoint first, then a random pick among them all. */
+function endpointDispatch(nat: Lines, chain: string, sp: ProxyServicePort, eps: readonly ProxyEndpoint[]): void {
+  nat.chain(chain);
+  const sep = (ep: ProxyEndpoint) => endpointChain(sp.portName, sp.protocol, `${ep.ip}:${ep.port}`);
+  if (sp.affinitySeconds !== undefined) {
+    for (const ep of eps) {
+      nat.add('-A', chain, '-m comment --comment', q(`${sp.portName} -> ${ep.ip}:${ep.port}`), '-m recent --name', sep(ep), '--rcheck --seconds', sp.affinitySeconds, '--reap -j', sep(ep));
+    }
+  }
+  eps.forEach((ep, i) => {
+    const pick = i < eps.length - 1 ? ['-m statistic --mode random --probability', probability(eps.length - i)] : [];
+    nat.add('-A', chain, '-m comment --comment', q(`${sp.portName} -> ${ep.ip}:${ep.port}`), ...pick, '-j', sep(ep));
+  });
+}
+
+const accessible = (sp: ProxyServicePort) => sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
+
