@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['api', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup'];
-const needsRoot = new Set(['cri-floor', 'pod-startup']);
+const benches = ['api', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup', 'proxy-rules'];
+const needsRoot = new Set(['cri-floor', 'pod-startup', 'proxy-rules']);
 
 const asked = process.argv.slice(2);
 const unknown = asked.filter((n) => !benches.includes(n));
