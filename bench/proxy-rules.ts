@@ -59,24 +59,35 @@ for (let i = 0; i < runs + 1; i++) {
   text = t.value;
 }
 const lines = text.split('\n').length;
+// One change: a Service's endpoints replaced; only its own chains are written, the shared ones whole.
+const changedName = 'bench/svc-500:http';
+slices[500] = { ...slices[500]!, endpoints: slices[500]!.endpoints.map((e, j) => ({ ...e, addresses: [ip(900_000 + j, 42)] })) };
+const partialGenerate: number[] = [];
+let partialText = '';
+for (let i = 0; i < runs + 1; i++) {
+  const t = timed(() => buildProxyRules(servicePortsOf(services, slices, 'bench-node'), { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true }, new Set([changedName])).text);
+  if (i > 0) partialGenerate.push(t.ms);
+  partialText = t.value;
+}
 
 if (process.getuid?.() !== 0) {
   console.error('proxy-rules: loading the rules needs root (ip netns); only generation was measured');
 }
 // Both iptables backends where the host has them: the nft one is Debian's and Ubuntu's default.
 const backends = ['iptables-nft', 'iptables-legacy'].filter((b) => spawnSync(`${b}-restore`, ['--version']).status === 0);
-const loads = new Map<string, { first: number[]; again: number[] }>();
+const loads = new Map<string, { first: number[]; again: number[]; partial: number[] }>();
 if (process.getuid?.() === 0) {
   const made = spawnSync('ip', ['netns', 'add', netns]);
   if (made.status !== 0) throw new Error(`ip netns add: ${made.stderr}`);
   try {
     for (const b of backends) {
-      const l = { first: [] as number[], again: [] as number[] };
+      const l = { first: [] as number[], again: [] as number[], partial: [] as number[] };
       loads.set(b, l);
       for (let i = 0; i < runs; i++) {
         for (const t of ['nat', 'filter']) for (const op of ['-F', '-X']) inNetns([b, '-t', t, op]);
         l.first.push(timed(() => inNetns([`${b}-restore`, '--noflush'], text)).ms);
         l.again.push(timed(() => inNetns([`${b}-restore`, '--noflush'], text)).ms);
+        l.partial.push(timed(() => inNetns([`${b}-restore`, '--noflush'], partialText)).ms);
       }
       for (const t of ['nat', 'filter']) for (const op of ['-F', '-X']) inNetns([b, '-t', t, op]);
     }
@@ -89,4 +100,8 @@ const row = (what: string, ms: number[]) => { const s = summarize(ms); return [w
 printTable(`${nServices} Services x ${perService} endpoints: ${lines.toLocaleString('en-US')} lines of rules (${(text.length / 1024 / 1024).toFixed(1)} MiB)`,
   ['step', 'runs', 'p50 ms', 'min ms', 'max ms'],
   [row('generate the whole ruleset (Services, EndpointSlices -> restore text)', generate),
-    ...[...loads].flatMap(([b, l]) => [row(`floor: ${b}-restore into empty tables`, l.first), row(`floor: ${b}-restore over the same rules`, l.again)])]);
+    row(`generate a partial sync for one changed Service (${partialText.split('\n').length.toLocaleString('en-US')} lines)`, partialGenerate),
+    ...[...loads].flatMap(([b, l]) => [
+      row(`floor: ${b}-restore into empty tables`, l.first), row(`floor: ${b}-restore over the same rules`, l.again),
+      row(`${b}-restore of the one-change partial sync`, l.partial),
+    ])]);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { EndpointSlice, Service } from '../kube-types.js';
-import { buildProxyRules } from './rules.js';
+import { buildProxyRules, withStaleChainsDeleted } from './rules.js';
 import { categorizeEndpoints, servicePortsOf, type ProxyServicePort } from './service-ports.js';
 
 const cfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true, nodeIP: '192.0.2.10' };
@@ -83,4 +83,20 @@ test('iptables-restore accepts the rules (checked with --test, nothing applied)'
   const { text } = buildProxyRules(servicePortsOf(svcs, [slice('web', [{ ip: '10.42.0.5' }, { ip: '10.42.0.6' }])], 'n1'), cfg);
   const r = spawnSync('iptables-restore', ['--test', '--noflush'], { input: text, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('a partial sync writes the shared chains whole and only the changed service\'s own chains', () => {
+  const ports = servicePortsOf([service('a', {}), service('b', { clusterIP: '10.43.0.21' })], [slice('a', [{ ip: '10.42.0.5' }]), slice('b', [{ ip: '10.42.0.6' }])], 'n1');
+  const full = buildProxyRules(ports, cfg);
+  const partial = buildProxyRules(ports, cfg, new Set(['default/b:http']));
+  assert.equal(lines(partial.text, /^-A KUBE-SERVICES .*cluster IP/).length, 2);
+  assert.equal(lines(partial.text, /^:KUBE-SVC-/).length, 1);
+  assert.ok(partial.text.includes('-> 10.42.0.6:8080'));
+  assert.ok(!partial.text.includes('-> 10.42.0.5:8080'));
+  assert.deepEqual([...partial.natChains].sort(), [...full.natChains].sort(), 'unwritten chains are still wanted');
+  // A chain no service wants any more is flushed and deleted.
+  const text = withStaleChainsDeleted(partial, ['KUBE-SERVICES', 'KUBE-SVC-AAAAAAAAAAAAAAAA', ...full.natChains]);
+  assert.match(text, /\*nat\n:KUBE-SVC-AAAAAAAAAAAAAAAA - \[0:0\]\n/);
+  assert.match(text, /-X KUBE-SVC-AAAAAAAAAAAAAAAA\nCOMMIT\n$/);
+  assert.equal(withStaleChainsDeleted(full, full.natChains), full.text);
 });

@@ -3,7 +3,7 @@
 // that a restore replaces them atomically and leaves every other chain of the host alone.
 // Pure: the same services and endpoints always give the same text.
 import { cidrContains } from '../../lib/ipv4.js';
-import { endpointChain, serviceChains } from './chain-names.js';
+import { endpointChain, isServiceChain, serviceChains } from './chain-names.js';
 import { categorizeEndpoints, type ProxyEndpoint, type ProxyServicePort } from './service-ports.js';
 
 export interface ProxyRulesConfig {
@@ -49,13 +49,18 @@ export const jumpRules: ReadonlyArray<{ table: 'filter' | 'nat'; from: string; t
 class Lines {
   readonly chains: string[] = [];
   readonly rules: string[] = [];
-  readonly chainSet = new Set<string>();
+
+  /** `chainSet` may be shared, to know every chain wanted whether or not it is written. */
+  constructor(readonly chainSet = new Set<string>()) {}
 
   chain(name: string): void {
-    if (this.chainSet.has(name)) return;
+    if (this.declared.has(name)) return;
+    this.declared.add(name);
     this.chainSet.add(name);
     this.chains.push(`:${name} - [0:0]`);
   }
+
+  private readonly declared = new Set<string>();
 
   add(...words: Words): void {
     this.rules.push(words.join(' '));
@@ -65,7 +70,12 @@ class Lines {
 /** kube-proxy's 1/(n-i) with ten decimals. */
 const probability = (n: number) => (1 / n).toFixed(10);
 
-export function buildProxyRules(ports: readonly ProxyServicePort[], cfg: ProxyRulesConfig): ProxyRules {
+/**
+ * The ruleset as a restore input. Without `changed` it is complete (a full sync); with it, only
+ * the service ports named there get their own chains written (a partial sync): the shared
+ * chains are always written whole, as kube-proxy writes them.
+ */
+export function buildProxyRules(ports: readonly ProxyServicePort[], cfg: ProxyRulesConfig, changed?: ReadonlySet<string>): ProxyRules {
   const mark = cfg.masqueradeMark ?? '0x4000';
   const filter = new Lines();
   const nat = new Lines();
@@ -82,7 +92,10 @@ export function buildProxyRules(ports: readonly ProxyServicePort[], cfg: ProxyRu
     filter.add('-A KUBE-FIREWALL -m comment --comment', q('block incoming localnet connections'), '-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
   }
 
-  for (const sp of ports) writeServicePort(sp, cfg, filter, nat);
+  // A partial sync leaves out the own chains of unchanged services: not declared, a chain keeps
+  // its rules through a --noflush restore. Their names still count as wanted.
+  const skipped = new Lines(nat.chainSet);
+  for (const sp of ports) writeServicePort(sp, cfg, filter, nat, !changed || changed.has(sp.portName) ? nat : skipped);
 
   nat.add('-A KUBE-SERVICES -m comment --comment', q('kubernetes service nodeports; NOTE: this must be the last rule in this chain'),
     '-m addrtype --dst-type LOCAL', ...(cfg.localhostNodePorts ? [] : ['! -d 127.0.0.0/8']), '-j KUBE-NODEPORTS');
@@ -94,7 +107,11 @@ export function buildProxyRules(ports: readonly ProxyServicePort[], cfg: ProxyRu
   return { text, natChains: nat.chainSet };
 }
 
-function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: Lines, nat: Lines): void {
+/**
+ * One service port's rules: its entries in the shared chains go to `filter` and `nat`, its own
+ * chains (SVC, SVL, EXT, FW, SEP) to `own`.
+ */
+function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: Lines, nat: Lines, own: Lines): void {
   const proto = sp.protocol.toLowerCase();
   const name = sp.portName;
   const chains = serviceChains(name, sp.protocol);
@@ -143,42 +160,42 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
 
   // Traffic to the cluster IP from outside the pod network is masqueraded: its answer must come back here.
   if (hasInternal) {
-    nat.chain(internalChain);
-    nat.add('-A', internalChain, '-m comment --comment', q(`${name} cluster IP`), ...match(sp.clusterIP, sp.port), '!', '-s', cfg.clusterCIDR, '-j KUBE-MARK-MASQ');
+    own.chain(internalChain);
+    own.add('-A', internalChain, '-m comment --comment', q(`${name} cluster IP`), ...match(sp.clusterIP, sp.port), '!', '-s', cfg.clusterCIDR, '-j KUBE-MARK-MASQ');
   }
   if (usesExtChain) {
-    nat.chain(chains.ext);
+    own.chain(chains.ext);
     if (!sp.externalPolicyLocal) {
-      nat.add('-A', chains.ext, '-m comment --comment', q(`masquerade traffic for ${name} external destinations`), '-j KUBE-MARK-MASQ');
+      own.add('-A', chains.ext, '-m comment --comment', q(`masquerade traffic for ${name} external destinations`), '-j KUBE-MARK-MASQ');
     } else {
       // Pods and the node itself reach a Local service's external addresses through any endpoint.
-      nat.add('-A', chains.ext, '-m comment --comment', q(`pod traffic for ${name} external destinations`), '-s', cfg.clusterCIDR, '-j', chains.svc);
-      nat.add('-A', chains.ext, '-m comment --comment', q(`masquerade LOCAL traffic for ${name} external destinations`), '-m addrtype --src-type LOCAL -j KUBE-MARK-MASQ');
-      nat.add('-A', chains.ext, '-m comment --comment', q(`route LOCAL traffic for ${name} external destinations`), '-m addrtype --src-type LOCAL', '-j', chains.svc);
+      own.add('-A', chains.ext, '-m comment --comment', q(`pod traffic for ${name} external destinations`), '-s', cfg.clusterCIDR, '-j', chains.svc);
+      own.add('-A', chains.ext, '-m comment --comment', q(`masquerade LOCAL traffic for ${name} external destinations`), '-m addrtype --src-type LOCAL -j KUBE-MARK-MASQ');
+      own.add('-A', chains.ext, '-m comment --comment', q(`route LOCAL traffic for ${name} external destinations`), '-m addrtype --src-type LOCAL', '-j', chains.svc);
     }
-    if (hasExternal) nat.add('-A', chains.ext, '-j', externalPolicyChain);
+    if (hasExternal) own.add('-A', chains.ext, '-j', externalPolicyChain);
   }
   if (usesFwChain) {
-    nat.chain(chains.fw);
+    own.chain(chains.fw);
     const lead = ['-A', chains.fw, '-m comment --comment', q(`${name} loadbalancer IP`)];
     let allowFromNode = false;
     for (const cidr of sp.loadBalancerSourceRanges) {
-      nat.add(...lead, '-s', cidr, '-j', chains.ext);
+      own.add(...lead, '-s', cidr, '-j', chains.ext);
       if (cfg.nodeIP && cidrContains(cidr, cfg.nodeIP)) allowFromNode = true;
     }
-    if (allowFromNode) for (const ip of sp.loadBalancerIPs) nat.add(...lead, '-s', ip, '-j', chains.ext);
-    nat.add('-A', chains.fw, '-m comment --comment', q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`));
+    if (allowFromNode) for (const ip of sp.loadBalancerIPs) own.add(...lead, '-s', ip, '-j', chains.ext);
+    own.add('-A', chains.fw, '-m comment --comment', q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`));
   }
-  if (usesClusterChain) endpointDispatch(nat, chains.svc, sp, cluster);
-  if (usesLocalChain) endpointDispatch(nat, chains.svl, sp, local);
+  if (usesClusterChain) endpointDispatch(own, chains.svc, sp, cluster);
+  if (usesLocalChain) endpointDispatch(own, chains.svl, sp, local);
 
   // One chain per endpoint: hairpin traffic (a pod reaching itself) is masqueraded, then DNAT.
   for (const ep of reachable) {
     const chain = endpointChain(name, sp.protocol, `${ep.ip}:${ep.port}`);
-    nat.chain(chain);
-    nat.add('-A', chain, '-m comment --comment', name, '-s', ep.ip, '-j KUBE-MARK-MASQ');
+    own.chain(chain);
+    own.add('-A', chain, '-m comment --comment', name, '-s', ep.ip, '-j KUBE-MARK-MASQ');
     const affinity = sp.affinitySeconds !== undefined ? ['-m recent --name', chain, '--set'] : [];
-    nat.add('-A', chain, '-m comment --comment', name, ...affinity, '-m', proto, '-p', proto, '-j DNAT --to-destination', `${ep.ip}:${ep.port}`);
+    own.add('-A', chain, '-m comment --comment', name, ...affinity, '-m', proto, '-p', proto, '-j DNAT --to-destination', `${ep.ip}:${ep.port}`);
   }
 }
 
@@ -199,3 +216,15 @@ function endpointDispatch(nat: Lines, chain: string, sp: ProxyServicePort, eps: 
 
 const accessible = (sp: ProxyServicePort) => sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
 
+
+/**
+ * The restore input with the service and endpoint chains the nat table holds but no service
+ * wants any more deleted (declared, which flushes them, then -X), as kube-proxy cleans up.
+ */
+export function withStaleChainsDeleted(rules: ProxyRules, existingNatChains: Iterable<string>): string {
+  const stale = [...existingNatChains].filter((c) => isServiceChain(c) && !rules.natChains.has(c)).sort();
+  if (stale.length === 0) return rules.text;
+  const end = rules.text.lastIndexOf('COMMIT\n');
+  const natStart = rules.text.indexOf('*nat\n') + '*nat\n'.length;
+  return rules.text.slice(0, natStart) + stale.map((c) => `:${c} - [0:0]\n`).join('') + rules.text.slice(natStart, end) + stale.map((c) => `-X ${c}\n`).join('') + rules.text.slice(end);
+}
