@@ -52,8 +52,10 @@ export function ruleCovers(owner: PolicyRule, wanted: PolicyRule): boolean {
   const groups = owner.apiGroups ?? [];
   if (!groups.includes(all) && !hasAll(groups, wanted.apiGroups ?? [])) return false;
   if (!resourcesCover(owner.resources ?? [], wanted.resources ?? [])) return false;
+  // A rule limited to some names grants none of the unnamed (list, create) requests.
   const names = owner.resourceNames ?? [];
-  return !names.length || hasAll(names, wanted.resourceNames ?? []);
+  const wantedNames = wanted.resourceNames ?? [];
+  return !names.length || (wantedNames.length > 0 && hasAll(names, wantedNames));
 }
 
 /** The atoms of `wanted` that no rule of `owner` grants (empty: owner covers wanted). */
