@@ -1,7 +1,9 @@
-// What exists from the first start: the system namespaces and the `kubernetes` Service, as a
-// fresh Kubernetes cluster has them. Idempotent: existing objects are left alone.
+// What exists from the first start: the system namespaces, the `kubernetes` Service and the
+// default RBAC policy, as a fresh Kubernetes cluster has them. Idempotent: existing objects are
+// left alone, except RBAC defaults, which are brought up to date as Kubernetes does.
 import { logger } from '../lib/log.js';
 import { isStatusError } from './api/errors.js';
+import { ensureRbacPolicy } from './auth/rbac/ensure-policy.js';
 import type { KubeObject } from './api/object.js';
 import type { ApiContext } from './registry/api-context.js';
 import { systemUser, type RequestContext } from './registry/context.js';
@@ -31,6 +33,8 @@ export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promis
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(api, '', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // After the namespaces: some default Roles live in kube-system and kube-public.
+  await ensureRbacPolicy(api);
   await ensure(api, '', 'services', 'default', {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },

@@ -19,6 +19,7 @@ import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
+import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -41,4 +42,5 @@ export const allControllers: ControllerDescriptor[] = [
   endpointSliceController,
   resourceQuotaController,
   disruptionController,
+  clusterRoleAggregationController,
 ];

@@ -11,7 +11,7 @@ import type { LabelSelectorSpec } from '../selectors/labels.js';
 
 export const rbacGroup = 'rbac.authorization.k8s.io';
 
-interface PolicyRule {
+export interface PolicyRule {
   verbs?: string[];
   apiGroups?: string[];
   resources?: string[];
@@ -19,21 +19,27 @@ interface PolicyRule {
   nonResourceURLs?: string[];
 }
 
-interface RoleRef {
+export interface RoleRef {
   apiGroup?: string;
   kind?: string;
   name?: string;
 }
 
-interface Subject {
+export interface Subject {
   kind?: string;
   apiGroup?: string;
   name?: string;
   namespace?: string;
 }
 
-type Role = KubeObject & { rules?: PolicyRule[]; aggregationRule?: { clusterRoleSelectors?: LabelSelectorSpec[] } | null };
-type Binding = KubeObject & { roleRef?: RoleRef; subjects?: Subject[] };
+export interface AggregationRule {
+  clusterRoleSelectors?: LabelSelectorSpec[];
+}
+
+/** A Role or ClusterRole. */
+export type Role = KubeObject & { rules?: PolicyRule[] | null; aggregationRule?: AggregationRule | null };
+/** A RoleBinding or ClusterRoleBinding. */
+export type Binding = KubeObject & { roleRef?: RoleRef; subjects?: Subject[] | null };
 
 /** RBAC names only need to be usable as a path segment. */
 export const rbacNameValidator = (): string[] => [];
@@ -132,7 +138,7 @@ export const roleBindingStrategy = bindingStrategy(true);
 export const clusterRoleBindingStrategy = bindingStrategy(false);
 
 /** Users, groups and service accounts ("ns/name") of a binding. */
-export function subjectsText(subjects: Subject[] | undefined): [string, string, string] {
+export function subjectsText(subjects: Subject[] | null | undefined): [string, string, string] {
   const users: string[] = [];
   const groups: string[] = [];
   const sas: string[] = [];
