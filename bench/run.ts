@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['api', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup'];
+const benches = ['api', 'store-growth', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup'];
 const needsRoot = new Set(['cri-floor', 'pod-startup']);
 
 const asked = process.argv.slice(2);

@@ -78,6 +78,26 @@ export function stolenCpu(): () => number {
   };
 }
 
+/**
+ * Starts measuring how busy the whole machine is; the returned function gives the CPU seconds
+ * every process (and the kernel) used since, from /proc/stat. Minus a server's own CPU, it is
+ * what the load generator and the host's other tenants took from the same cores.
+ */
+export function machineCpuSeconds(): () => number {
+  const read = (): number => {
+    try {
+      const line = (require_('fs').readFileSync('/proc/stat', 'utf8') as string).split('\n')[0];
+      const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+      // user nice system idle iowait irq softirq steal: busy is all but idle, iowait and steal.
+      return (f[0] + f[1] + f[2] + f[5] + f[6]) / 100;
+    } catch {
+      return NaN;
+    }
+  };
+  const before = read();
+  return () => read() - before;
+}
+
 import { createRequire } from 'node:module';
 const require_ = createRequire(import.meta.url);
 
