@@ -13,7 +13,7 @@ import { hasWrk, wrk, wrkAsync } from './lib/wrk.js';
 import { cpuSeconds, machine, machineCpuSeconds, printTable, rssMiB, stolenCpu } from './lib/stats.js';
 import { randomSuffix } from '../apiserver/registry/names.js';
 
-const sliceSeconds = Number(process.env.BENCH_SECONDS ?? 4);
+const sliceSeconds = Number(process.env.BENCH_SECONDS ?? 2);
 const slices = Number(process.env.BENCH_SLICES ?? 3);
 const sizesArg = process.argv.indexOf('--sizes');
 const sizes = (sizesArg > 0 ? process.argv[sizesArg + 1] : '10000,100000,500000').split(',').map(Number).sort((a, b) => a - b);
