@@ -27,6 +27,9 @@ test('keys come out in order through inserts and deletes anywhere, across chunk 
   const want = [...ref].sort();
   assert.equal(s.size, want.length);
   assert.deepEqual([...s.range(0, s.size)], want);
+  // Every key is found where it sorts, which holds only if each chunk's bounds were kept.
+  for (let i = 0; i < want.length; i += 97) assert.equal(s.rank(want[i]), i, want[i]);
+  for (const k of want) assert.equal(s.add(k), false, k);
   assert.equal(s.delete('absent'), false);
 });
 

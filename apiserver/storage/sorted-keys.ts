@@ -8,6 +8,8 @@ const MAX_CHUNK = 512;
 
 export class SortedKeys {
   private chunks: string[][] = [];
+  /** Each chunk's last key, side by side: the search over chunks reads one small array. */
+  private lasts: string[] = [];
   private count = 0;
 
   get size(): number {
@@ -18,6 +20,7 @@ export class SortedKeys {
   add(key: string): boolean {
     if (this.chunks.length === 0) {
       this.chunks.push([key]);
+      this.lasts.push(key);
       this.count = 1;
       return true;
     }
@@ -26,8 +29,13 @@ export class SortedKeys {
     const i = lowerBound(chunk, key);
     if (chunk[i] === key) return false;
     chunk.splice(i, 0, key);
+    if (i === chunk.length - 1) this.lasts[ci] = key;
     this.count++;
-    if (chunk.length > MAX_CHUNK) this.chunks.splice(ci + 1, 0, chunk.splice(chunk.length >>> 1));
+    if (chunk.length > MAX_CHUNK) {
+      const upper = chunk.splice(chunk.length >>> 1);
+      this.chunks.splice(ci + 1, 0, upper);
+      this.lasts.splice(ci, 0, chunk[chunk.length - 1]);
+    }
     return true;
   }
 
@@ -40,7 +48,12 @@ export class SortedKeys {
     if (chunk[i] !== key) return false;
     chunk.splice(i, 1);
     this.count--;
-    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    if (chunk.length === 0) {
+      this.chunks.splice(ci, 1);
+      this.lasts.splice(ci, 1);
+    } else if (i === chunk.length) {
+      this.lasts[ci] = chunk[i - 1];
+    }
     return true;
   }
 
@@ -67,15 +80,7 @@ export class SortedKeys {
 
   /** The first chunk whose last key is >= key (chunks.length when none is). */
   private chunkFor(key: string): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const chunk = this.chunks[mid];
-      if (chunk[chunk.length - 1] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.lasts, key);
   }
 }
 

@@ -44,10 +44,10 @@ export function rssMiB(pid: number, part: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmR
   }
 }
 
-/** CPU seconds (user+system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
+/** CPU seconds (user+system) a process has used so far, or one of its threads (`tid`; the main thread's is the pid). */
+export function cpuSeconds(pid: number, tid?: number): number {
   try {
-    const stat = require_('fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+    const stat = require_('fs').readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8') as string;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
