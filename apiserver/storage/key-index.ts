@@ -1,6 +1,7 @@
 // KeyIndex keeps the committed values, with keys kept sorted per bucket (a resource's
-// collection) so that prefix lists come out in key order without sorting everything.
+// collection) so that prefix lists come out in key order without sorting anything.
 import type { KV } from './interfaces.js';
+import { SortedKeys, lowerBound } from './sorted-keys.js';
 
 /**
  * Bucket of a key or prefix: its first two path segments, e.g. "/apps/deployments/";
@@ -12,26 +13,30 @@ export function bucketOf(key: string): string | undefined {
   return third < 0 ? undefined : key.slice(0, third + 1);
 }
 
+/** Keys in order, counted without walking them (a count or a page reads only what it needs). */
+export interface KeyRange extends Iterable<string> {
+  readonly length: number;
+}
+
 class Bucket {
   readonly values = new Map<string, KV>();
-  private sorted: string[] = [];
-  private dirty = false;
+  readonly keys = new SortedKeys();
 
   set(kv: KV): void {
-    if (!this.values.has(kv.key)) this.dirty = true;
+    if (!this.values.has(kv.key)) this.keys.add(kv.key);
     this.values.set(kv.key, kv);
   }
 
   delete(key: string): void {
-    if (this.values.delete(key)) this.dirty = true;
+    if (this.values.delete(key)) this.keys.delete(key);
   }
 
-  keys(): readonly string[] {
-    if (this.dirty) {
-      this.sorted = [...this.values.keys()].sort();
-      this.dirty = false;
-    }
-    return this.sorted;
+  /** Keys in [lo, hi). */
+  between(lo: string, hi: string): KeyRange {
+    const from = this.keys.rank(lo);
+    const to = Math.max(from, this.keys.rank(hi));
+    const keys = this.keys;
+    return { length: to - from, [Symbol.iterator]: () => keys.range(from, to) };
   }
 }
 
@@ -59,33 +64,18 @@ export class KeyIndex {
     return n;
   }
 
-  /** Sorted keys under `prefix` that sort after `after`, as one contiguous slice. */
-  keysUnder(prefix: string, after?: string): readonly string[] {
-    const keys = this.bucketKeys(prefix);
-    const start = lowerBound(keys, after !== undefined && after >= prefix ? after + '\x00' : prefix);
-    const end = lowerBound(keys, prefix + '\uffff', start);
-    return start === 0 && end === keys.length ? keys : keys.slice(start, end);
-  }
-
-  private bucketKeys(prefix: string): readonly string[] {
+  /** Keys under `prefix` that sort after `after`, in order. */
+  keysUnder(prefix: string, after?: string): KeyRange {
+    const lo = after !== undefined && after >= prefix ? after + '\x00' : prefix;
+    const hi = prefix + '\uffff';
     const bucketKey = bucketOf(prefix);
-    if (bucketKey !== undefined) return this.buckets.get(bucketKey)?.keys() ?? [];
+    if (bucketKey !== undefined) return this.buckets.get(bucketKey)?.between(lo, hi) ?? [];
     // A prefix shorter than a bucket (e.g. "/") spans buckets: merge them in order.
     const all: string[] = [];
     for (const [b, bucket] of [...this.buckets].sort(([a], [c]) => (a < c ? -1 : 1))) {
-      if (b.startsWith(prefix)) all.push(...bucket.keys());
+      if (b.startsWith(prefix)) for (const k of bucket.keys.range(0, bucket.keys.size)) all.push(k);
     }
-    return all;
+    const start = lowerBound(all, lo);
+    return all.slice(start, lowerBound(all, hi, start));
   }
-}
-
-/** First index whose key is >= target. */
-export function lowerBound(keys: readonly string[], target: string, lo = 0): number {
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -116,3 +116,24 @@ test('history is also bounded by the bytes it holds', () => withStore(async (dir
   assert.throws(() => s.watch('/x/y/', { fromRevision: 2, onEvents: () => {} }), (e) => isStorageError(e, 'Compacted'));
   await s.close();
 }));
+
+test('pages at an older revision keep key order across deleted and created keys', () => withStore(async (dir) => {
+  const s = await openStore(dir);
+  for (const k of ['a', 'c', 'e', 'g']) await s.create(`/x/y/${k}`, enc({ v: k }));
+  const rev = s.revision();
+  await s.delete('/x/y/c');
+  await s.delete('/x/y/g');
+  await s.create('/x/y/b', enc({ v: 'b' }));
+  await s.create('/x/y/f', enc({ v: 'f' }));
+  const seen: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = s.list('/x/y/', { atRevision: rev, limit: 1, after });
+    seen.push(...page.items.map((i) => JSON.parse(i.value).v as string));
+    after = page.continueAfter;
+  } while (after);
+  assert.deepEqual(seen, ['a', 'c', 'e', 'g']);
+  assert.equal(s.count('/x/y/'), 4);
+  assert.deepEqual(s.list('/x/').items.map((i) => i.key), ['/x/y/a', '/x/y/b', '/x/y/e', '/x/y/f']);
+  await s.close();
+}));

@@ -2,7 +2,7 @@
 // LevelEngine. Writes take their revision at once (so later writes can check against them)
 // but become visible to readers and watchers only after their batch is synced to disk.
 import { ChangeLog } from './change-log.js';
-import { KeyIndex } from './key-index.js';
+import { KeyIndex, type KeyRange } from './key-index.js';
 import type { LevelEngine, LoadedState } from './level-engine.js';
 import { WatchHub } from './watch-hub.js';
 import { logger } from '../../lib/log.js';
@@ -85,12 +85,11 @@ export class RevisionStore implements Store {
     }
     const then = this.log.valuesAt(rev, prefix);
     const after = opts.after;
-    const keys = new Set(this.committed.keysUnder(prefix, after));
-    for (const [k, v] of then) {
-      if (v && (after === undefined || k > after)) keys.add(k);
-    }
-    const sorted = [...keys].sort();
-    return paginate(sorted, (k) => (then.has(k) ? (then.get(k) ?? undefined) : this.committed.get(k)), rev, opts, false);
+    const current = this.committed.keysUnder(prefix, after);
+    // Keys deleted since are the only ones missing from today's keys: few, merged in order.
+    const gone = [...then].filter(([k, v]) => v && (after === undefined || k > after) && !this.committed.get(k)).map(([k]) => k).sort();
+    const keys: KeyRange = { length: current.length + gone.length, [Symbol.iterator]: () => mergeSorted(current, gone) };
+    return paginate(keys, (k) => (then.has(k) ? (then.get(k) ?? undefined) : this.committed.get(k)), rev, opts, false);
   }
 
   create(key: string, encode: Encoder): Promise<KV> {
@@ -198,27 +197,42 @@ export class RevisionStore implements Store {
 }
 
 function paginate(
-  keys: readonly string[], lookup: (k: string) => KV | undefined, revision: number, opts: ListOptions, exactKeys = true,
+  keys: KeyRange, lookup: (k: string) => KV | undefined, revision: number, opts: ListOptions, exactKeys = true,
 ): ListResult {
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const items: KV[] = [];
+  const it = keys[Symbol.iterator]();
   let i = 0;
-  for (; i < keys.length && items.length < limit; i++) {
-    const kv = lookup(keys[i]);
+  let lastSeen = '';
+  let next = it.next();
+  for (; !next.done && items.length < limit; next = it.next(), i++) {
+    lastSeen = next.value;
+    const kv = lookup(next.value);
     if (kv && (!opts.filter || opts.filter(kv))) items.push(kv);
   }
-  if (i >= keys.length) return { items, revision };
-  const last = items.at(-1)?.key ?? keys[i - 1];
+  if (next.done) return { items, revision };
+  const last = items.at(-1)?.key ?? lastSeen;
   if (!opts.filter && exactKeys) return { items, revision, continueAfter: last, remaining: keys.length - i };
   // With a filter, only report a continuation when something after this page still matches;
   // stop at the first match rather than counting them all (the count is not reported then).
   let remaining = 0;
-  for (let j = i; j < keys.length; j++) {
-    const kv = lookup(keys[j]);
+  for (; !next.done; next = it.next()) {
+    const kv = lookup(next.value);
     if (kv && (!opts.filter || opts.filter(kv))) {
       remaining++;
       if (opts.filter) break;
     }
   }
   return remaining > 0 ? { items, revision, continueAfter: last, remaining } : { items, revision };
+}
+
+/** Two sorted key sequences as one, in order (a key in both comes once). */
+function* mergeSorted(a: Iterable<string>, b: readonly string[]): Generator<string, void, undefined> {
+  let j = 0;
+  for (const k of a) {
+    while (j < b.length && b[j] < k) yield b[j++];
+    if (j < b.length && b[j] === k) j++;
+    yield k;
+  }
+  while (j < b.length) yield b[j++];
 }

@@ -44,10 +44,10 @@ export function rssMiB(pid: number, part: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmR
   }
 }
 
-/** CPU seconds (user+system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
+/** CPU seconds (user+system) a process has used so far, or one of its threads (`tid`; the main thread's is the pid). */
+export function cpuSeconds(pid: number, tid?: number): number {
   try {
-    const stat = require_('fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+    const stat = require_('fs').readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8') as string;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -76,6 +76,26 @@ export function stolenCpu(): () => number {
     const total = delta.reduce((a, b) => a + b, 0);
     return total > 0 ? (100 * delta[7]) / total : NaN;
   };
+}
+
+/**
+ * Starts measuring how busy the whole machine is; the returned function gives the CPU seconds
+ * every process (and the kernel) used since, from /proc/stat. Minus a server's own CPU, it is
+ * what the load generator and the host's other tenants took from the same cores.
+ */
+export function machineCpuSeconds(): () => number {
+  const read = (): number => {
+    try {
+      const line = (require_('fs').readFileSync('/proc/stat', 'utf8') as string).split('\n')[0];
+      const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+      // user nice system idle iowait irq softirq steal: busy is all but idle, iowait and steal.
+      return (f[0] + f[1] + f[2] + f[5] + f[6]) / 100;
+    } catch {
+      return NaN;
+    }
+  };
+  const before = read();
+  return () => read() - before;
 }
 
 import { createRequire } from 'node:module';

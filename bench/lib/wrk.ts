@@ -1,6 +1,6 @@
 // Drives a loopback HTTPS load with wrk (Debian package `wrk`): a C load generator leaves the
 // server almost all of the second core, which a Node client would take for itself.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,21 @@ export function hasWrk(): boolean {
 
 /** Runs wrk against a URL with a bearer token; `body` makes it a POST. */
 export function wrk(url: string, token: string, connections: number, seconds: number, body?: string): WrkResult {
+  return parse(spawnSync('wrk', wrkArgs(url, token, connections, seconds, body), { encoding: 'utf8' }).stdout);
+}
+
+/** As wrk(), leaving the caller's event loop free meanwhile (for a client running beside it). */
+export function wrkAsync(url: string, token: string, connections: number, seconds: number, body?: string): Promise<WrkResult> {
+  const p = spawn('wrk', wrkArgs(url, token, connections, seconds, body), { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  return new Promise((resolve, reject) => {
+    p.once('error', reject);
+    p.once('close', () => resolve(parse(out)));
+  });
+}
+
+function wrkArgs(url: string, token: string, connections: number, seconds: number, body?: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-wrk-'));
   const script = join(dir, 'req.lua');
   writeFileSync(script, [
@@ -29,8 +44,10 @@ export function wrk(url: string, token: string, connections: number, seconds: nu
   // One thread drives 64 keep-alive connections at these rates; a second one only competes
   // with the server's event loop for the two vCPUs (gets at 64 clients, 4 interleaved pairs:
   // 12,602-14,026/s with one thread, 10,230-12,536/s with two; creates the same either way).
-  const r = spawnSync('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
-  const out = r.stdout;
+  return ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url];
+}
+
+function parse(out: string): WrkResult {
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
   const ms = (re: RegExp) => {
     const m = re.exec(out);
