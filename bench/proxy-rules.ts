@@ -6,6 +6,8 @@
 //
 //   node dist/bench/proxy-rules.js [--services 1000] [--endpoints 10] [--runs 5]   (root)
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { parseArgs } from 'node:util';
 import type { EndpointSlice, Service } from '../node-agent/kube-types.js';
 import { buildProxyRules } from '../node-agent/proxy/rules.js';
@@ -77,6 +79,8 @@ if (process.getuid?.() !== 0) {
 const backends = ['iptables-nft', 'iptables-legacy'].filter((b) => spawnSync(`${b}-restore`, ['--version']).status === 0);
 const loads = new Map<string, { first: number[]; again: number[]; partial: number[] }>();
 if (process.getuid?.() === 0) {
+  // `ip netns add` makes /run/netns (a mount of itself) on a host that had none: put it back.
+  const hadNetnsDir = existsSync('/run/netns');
   const made = spawnSync('ip', ['netns', 'add', netns]);
   if (made.status !== 0) throw new Error(`ip netns add: ${made.stderr}`);
   try {
@@ -93,6 +97,7 @@ if (process.getuid?.() === 0) {
     }
   } finally {
     spawnSync('ip', ['netns', 'del', netns]);
+    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }
 }
 

@@ -15,7 +15,7 @@ import { removeNetwork } from '../cni/network-cleanup.js';
 import { removeEmptyNftTable } from '../cni/host-cleanup.js';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { connectCri, waitForCriReady } from './cri/index.js';
-import { containerdPaths, DEFAULT_RUN_DIR, detectHost, SHIM_SOCKET_DIR, socketsHeldUnder } from './containerd/index.js';
+import { containerdPaths, DEFAULT_RUN_DIR, detectHost, removeStaleSockets, SHIM_SOCKET_DIR } from './containerd/index.js';
 import { kubepodsParent, processesUnder, removeCgroup } from './runtime/cgroups.js';
 import { mountPointsUnder, unmount } from './volumes/mounts.js';
 import { agentPaths } from './config.js';
@@ -108,15 +108,13 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   for (const p of containerd) kill(p, 'SIGTERM');
   for (const p of await waitGone(containerd, 10_000)) kill(p, 'SIGKILL');
   const shims = await pidsWith(paths.socket);
-  // A killed shim cannot remove its socket: note them first, remove them once it is gone.
-  const shimSockets = await socketsHeldUnder(shims);
   for (const p of shims) if (kill(p, 'SIGKILL')) report.processesKilled++;
   const parent = kubepodsParent(host.cgroupDriver, o.cgroupRoot);
   const leftovers = await processesUnder(host.cgroupDriver, parent);
   for (const p of leftovers) if (kill(p, 'SIGKILL')) report.processesKilled++;
   await waitGone([...shims, ...leftovers], 5000);
-  for (const sock of shimSockets) await rm(sock, { force: true });
-  report.removed.push(...shimSockets);
+  // A killed shim cannot remove its socket: one no live process has bound is left over.
+  report.removed.push(...await removeStaleSockets(SHIM_SOCKET_DIR));
   // Our root goes too (it only ever holds kubepods); the host's root never does.
   const root = o.cgroupRoot.replace(/\/+$/, '');
   const ours = root !== '' && root !== '-.slice' ? [parent, root] : [parent];

@@ -1,22 +1,24 @@
 // Puts this host back in the state of a machine k8ts never ran on, as far as the container tests
 // can tell: no inert nftables tables (the first iptables rule creates one; nothing but `nft`
-// removes it) and none of the host-wide dirs a first run creates (/run/containerd, /var/lib/cni,
-// ...). `.ci/run` calls it before the tests, so every CI run tests a first run, which is what a
-// new user's machine is. Anything that holds real state (rules, files) is reported, not touched.
+// removes it), no stale shim sockets, and none of the host-wide dirs a first run creates
+// (/run/containerd, /var/lib/cni, /run/netns...). `.ci/run` calls it before the tests, so every
+// CI run tests a first run, which is what a new user's machine is. Anything that holds real
+// state (rules, live sockets, files) is reported, not touched. A step that fails is reported,
+// not fatal: the tests' own before/after checks still cover a less fresh host.
 import { existsSync } from 'node:fs';
 import { isInertTable, presentTables, removeEmptyNftTable, saveTable, type IptablesTable } from '../cni/host-cleanup.js';
 import { isEmptyTree, removeEmptyTrees } from '../lib/empty-dirs.js';
+import { removeStaleSockets } from '../node-agent/containerd/index.js';
 import { SHARED_DIRS } from './e2e/cri-harness.js';
 
 const say = (line: string): void => void process.stdout.write(`fresh-host: ${line}\n`);
 
-if (process.getuid?.() !== 0) {
-  say('not root: nothing to reset');
-  process.exit(0);
+async function step(what: string, fn: () => Promise<void>): Promise<void> {
+  await fn().catch((err: Error) => say(`could not ${what}: ${err.message}`));
 }
-if (!existsSync('/usr/sbin/iptables-save') && !existsSync('/sbin/iptables-save')) {
-  say('iptables is not installed: no tables to reset');
-} else {
+
+async function resetTables(): Promise<void> {
+  if (!existsSync('/usr/sbin/iptables-save') && !existsSync('/sbin/iptables-save')) return say('iptables is not installed: no tables to reset');
   for (const t of await presentTables()) {
     const saved = await saveTable(t as IptablesTable);
     if (!isInertTable(saved)) say(`table ${t} holds rules or chains (${saved.chains.length} chains): left alone`);
@@ -24,5 +26,17 @@ if (!existsSync('/usr/sbin/iptables-save') && !existsSync('/sbin/iptables-save')
     else say(`table ${t} is inert but could not be deleted (legacy backend, or no nft)`);
   }
 }
-for (const d of await removeEmptyTrees(SHARED_DIRS)) say(`removed ${d}`);
-for (const d of SHARED_DIRS) if (existsSync(d) && !(await isEmptyTree(d))) say(`${d} holds files: left alone`);
+
+async function removeSharedDirs(): Promise<void> {
+  // Shims killed by an earlier, interrupted run leave sockets nobody listens on.
+  for (const s of await removeStaleSockets()) say(`removed the stale shim socket ${s}`);
+  for (const d of await removeEmptyTrees(SHARED_DIRS)) say(`removed ${d}`);
+  for (const d of SHARED_DIRS) if (existsSync(d) && !(await isEmptyTree(d))) say(`${d} holds files: left alone`);
+}
+
+if (process.getuid?.() !== 0) {
+  say('not root: nothing to reset');
+} else {
+  await step('reset iptables tables', resetTables);
+  await step('remove host-wide dirs', removeSharedDirs);
+}

@@ -13,4 +13,4 @@ export { detectHost, type HostFacts, type CgroupDriver, type CgroupVersion } fro
 export { ContainerdSupervisor, type SupervisorOptions } from './supervisor.js';
 export { parseRegistriesYaml, renderHostsFiles, registryAuthByHost, type RegistriesConfig } from './registries.js';
 export { importImageArchives } from './import-images.js';
-export { SHIM_SOCKET_DIR, socketsHeldUnder } from './shim-sockets.js';
+export { SHIM_SOCKET_DIR, removeStaleSockets } from './shim-sockets.js';

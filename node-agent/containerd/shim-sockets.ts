@@ -1,34 +1,34 @@
 // containerd 1.6's shims listen on sockets under /run/containerd/s, whatever containerd's own
 // state dir is, and remove them only when they shut down cleanly. A shim that is killed (as
-// killall must when containerd is gone) leaves its socket behind: these find them by process.
-import { readFile, readdir, readlink } from 'node:fs/promises';
+// killall must when containerd is gone) leaves its socket behind; a socket file that no live
+// process has bound is such a leftover.
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** Where containerd 1.6 puts every shim's socket (its compiled-in state dir). */
 export const SHIM_SOCKET_DIR = '/run/containerd/s';
 
-/** Unix socket inode -> bound path, from /proc/net/unix's table (unnamed sockets skipped). */
-export function parseProcNetUnix(text: string): Map<string, string> {
-  const byInode = new Map<string, string>();
-  for (const line of text.split('\n').slice(1)) {
+/** Paths of the unix sockets live processes have bound, from /proc/net/unix (unnamed skipped). */
+export function boundSocketPaths(procNetUnix: string): Set<string> {
+  const paths = new Set<string>();
+  for (const line of procNetUnix.split('\n').slice(1)) {
     // Num RefCount Protocol Flags Type St Inode Path
-    const f = line.trim().split(/\s+/);
-    const inode = f[6];
-    const path = f[7];
-    if (inode && path && path.startsWith('/')) byInode.set(inode, path);
+    const path = line.trim().split(/\s+/)[7];
+    if (path?.startsWith('/')) paths.add(path);
   }
-  return byInode;
+  return paths;
 }
 
-/** Paths of the unix sockets `pids` hold open under `dir` (read before killing them). */
-export async function socketsHeldUnder(pids: readonly number[], dir: string = SHIM_SOCKET_DIR): Promise<string[]> {
-  const byInode = parseProcNetUnix(await readFile('/proc/net/unix', 'utf8').catch(() => ''));
-  const found = new Set<string>();
-  for (const pid of pids) {
-    for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
-      const inode = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''))?.[1];
-      const path = inode && byInode.get(inode);
-      if (path && path.startsWith(dir + '/')) found.add(path);
-    }
+/** Removes the socket files under `dir` that no live process has bound; returns them. */
+export async function removeStaleSockets(dir: string = SHIM_SOCKET_DIR): Promise<string[]> {
+  const bound = boundSocketPaths(await readFile('/proc/net/unix', 'utf8').catch(() => ''));
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => undefined);
+    if (!st?.isSocket() || bound.has(path)) continue;
+    await rm(path, { force: true });
+    removed.push(path);
   }
-  return [...found];
+  return removed;
 }
