@@ -4,7 +4,7 @@
 // Pure: the same services and endpoints always give the same text.
 import { cidrContains } from '../../lib/ipv4.js';
 import { endpointChain, isServiceChain, serviceChains } from './chain-names.js';
-import { categorizeEndpoints, type ProxyEndpoint, type ProxyServicePort } from './service-ports.js';
+import { categorizeEndpoints, externallyAccessible, type ProxyEndpoint, type ProxyServicePort } from './service-ports.js';
 
 export interface ProxyRulesConfig {
   /** Pod traffic comes from here; the rest is masqueraded on its way to a Service. */
@@ -116,13 +116,11 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
   const name = sp.portName;
   const chains = serviceChains(name, sp.protocol);
   const { cluster, local, reachable, hasAny } = categorizeEndpoints(sp);
-  const usesClusterChain = cluster.length > 0 && (!sp.internalPolicyLocal || accessible(sp));
-  const usesLocalChain = local.length > 0 && (sp.internalPolicyLocal || sp.externalPolicyLocal);
   const internalChain = sp.internalPolicyLocal ? chains.svl : chains.svc;
   const hasInternal = hasAny && (!sp.internalPolicyLocal || local.length > 0);
   const externalPolicyChain = sp.externalPolicyLocal ? chains.svl : chains.svc;
   const hasExternal = hasAny && (!sp.externalPolicyLocal || local.length > 0);
-  const usesExtChain = hasAny && accessible(sp);
+  const usesExtChain = hasAny && externallyAccessible(sp);
   const usesFwChain = hasAny && sp.loadBalancerIPs.length > 0 && sp.loadBalancerSourceRanges.length > 0;
   const lbChain = usesFwChain ? chains.fw : chains.ext;
   const noEndpoints = q(`${name} has no endpoints`);
@@ -186,8 +184,9 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
     if (allowFromNode) for (const ip of sp.loadBalancerIPs) own.add(...lead, '-s', ip, '-j', chains.ext);
     own.add('-A', chains.fw, '-m comment --comment', q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`));
   }
-  if (usesClusterChain) endpointDispatch(own, chains.svc, sp, cluster);
-  if (usesLocalChain) endpointDispatch(own, chains.svl, sp, local);
+  // categorizeEndpoints leaves a set empty when no policy of the service uses it.
+  if (cluster.length > 0) endpointDispatch(own, chains.svc, sp, cluster);
+  if (local.length > 0) endpointDispatch(own, chains.svl, sp, local);
 
   // One chain per endpoint: hairpin traffic (a pod reaching itself) is masqueraded, then DNAT.
   for (const ep of reachable) {
@@ -213,8 +212,6 @@ function endpointDispatch(nat: Lines, chain: string, sp: ProxyServicePort, eps: 
     nat.add('-A', chain, '-m comment --comment', q(`${sp.portName} -> ${ep.ip}:${ep.port}`), ...pick, '-j', sep(ep));
   });
 }
-
-const accessible = (sp: ProxyServicePort) => sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
 
 
 /**

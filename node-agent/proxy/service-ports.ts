@@ -38,7 +38,8 @@ export interface ProxyServicePort {
 
 const defaultAffinitySeconds = 10800;
 
-const externallyAccessible = (sp: ProxyServicePort) => sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
+/** Reachable from outside: a node port, external IPs or load balancer IPs. */
+export const externallyAccessible = (sp: ProxyServicePort) => sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
 /** Cluster endpoints serve ClusterIP traffic under Cluster policy, and any external traffic (Local's short-circuit). */
 const usesClusterEndpoints = (sp: ProxyServicePort) => !sp.internalPolicyLocal || externallyAccessible(sp);
 const usesLocalEndpoints = (sp: ProxyServicePort) => sp.internalPolicyLocal || (sp.externalPolicyLocal && externallyAccessible(sp));
