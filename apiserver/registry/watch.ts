@@ -55,17 +55,26 @@ function deliver(ev: StoreEvent, matches: (kv: KV) => boolean, sink: WatchSink):
   if (ev.type === 'DELETED') {
     // The stored value still carries its last write's resourceVersion; the event is at the
     // deletion's, as Kubernetes sends it, so a client resuming from it stays in order.
-    if (now) sink.event('DELETED', withRevision(ev.kv, ev.revision), ev);
+    if (now) sink.event('DELETED', lastStateOf(ev, ev.kv), ev);
     return;
   }
   const before = ev.prev ? matches(ev.prev) : false;
   if (now && before) sink.event('MODIFIED', ev.kv, ev);
   else if (now) sink.event('ADDED', ev.kv, ev);
-  else if (before && ev.prev) sink.event('DELETED', withRevision(ev.prev, ev.revision));
+  else if (before && ev.prev) sink.event('DELETED', lastStateOf(ev, ev.prev));
 }
 
-/** An object's last state, stamped with the revision at which it was deleted or stopped matching. */
-function withRevision(kv: KV, rev: number): KV {
-  const o = { ...decoded(kv), metadata: { ...decoded(kv).metadata, resourceVersion: String(rev) } };
-  return { ...kv, value: JSON.stringify(o), modRevision: rev };
+/**
+ * An object's last state, stamped with the revision at which it was deleted or stopped matching.
+ * Made once per event, however many watchers get it, so their renderers share one frame too.
+ */
+const lastStates = new WeakMap<StoreEvent, KV>();
+function lastStateOf(ev: StoreEvent, kv: KV): KV {
+  let stamped = lastStates.get(ev);
+  if (!stamped) {
+    const o = { ...decoded(kv), metadata: { ...decoded(kv).metadata, resourceVersion: String(ev.revision) } };
+    stamped = { ...kv, value: JSON.stringify(o), modRevision: ev.revision };
+    lastStates.set(ev, stamped);
+  }
+  return stamped;
 }
