@@ -215,7 +215,7 @@ export function success(d?: StatusDetails): Status {
  * does. metadata is a struct, so it is always written; details is a pointer, so `{}` stays.
  * Some clients compare error text byte for byte (the Python client's create_from_yaml).
  */
-export function statusInGoOrder(s: Status): Status {
+function statusInGoOrder(s: Status): Status {
   const out: Record<string, unknown> = {};
   if (s.kind) out.kind = s.kind;
   if (s.apiVersion) out.apiVersion = s.apiVersion;

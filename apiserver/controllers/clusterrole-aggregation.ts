@@ -7,6 +7,7 @@ import { resources } from '../../lib/client/resource-types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
 import type { KubeObject } from '../../lib/client/types.js';
 import type { AggregationRule, PolicyRule } from '../api/kinds/rbac.js';
+import { semanticEqual } from '../api/kinds/semantic.js';
 import { fromLabelSelectorSpec } from '../api/selectors/labels.js';
 import type { ControllerDescriptor } from './context.js';
 
@@ -14,22 +15,9 @@ const name = 'clusterrole-aggregation-controller';
 
 export type ClusterRole = KubeObject & { rules?: PolicyRule[] | null; aggregationRule?: AggregationRule | null };
 
-/** Missing, null and empty lists are the same list (as Kubernetes' semantic equality has it). */
-const list = (xs: readonly string[] | null | undefined): readonly string[] => xs ?? [];
-
-function sameRule(a: PolicyRule, b: PolicyRule): boolean {
-  const fields = ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const;
-  return fields.every((f) => {
-    const x = list(a[f]);
-    const y = list(b[f]);
-    return x.length === y.length && x.every((v, i) => v === y[i]);
-  });
-}
-
+/** Missing, null and empty lists are the same list, order counts (Kubernetes' semantic equality). */
 export function sameRules(a: readonly PolicyRule[] | null | undefined, b: readonly PolicyRule[] | null | undefined): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
-  return x.length === y.length && x.every((r, i) => sameRule(r, y[i]));
+  return semanticEqual(a, b);
 }
 
 /**
@@ -46,7 +34,7 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
     for (const other of byName) {
       if (other.metadata?.name === role.metadata?.name || !selector.matches(other.metadata?.labels)) continue;
       for (const rule of other.rules ?? []) {
-        if (!out.some((r) => sameRule(r, rule))) out.push(rule);
+        if (!out.some((r) => semanticEqual(r, rule))) out.push(rule);
       }
     }
   }

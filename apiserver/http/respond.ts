@@ -38,7 +38,7 @@ export function sendOutput(res: ServerResponse, code: number, body: string | obj
  * strconv.ParseBool (a value it refuses is false), else yes for curl, Wget and browsers.
  * Indented JSON is written as json.MarshalIndent writes it: no newline at the end.
  */
-export function wantsPretty(res: ServerResponse): boolean {
+function wantsPretty(res: ServerResponse): boolean {
   const req = res.req as ServerResponse['req'] | undefined;
   if (!req) return false;
   const url = req.url ?? '';

@@ -433,25 +433,24 @@ function checkPreconditions(
   }
 }
 
-/** A status write changes only status: everything else is taken from the stored object. */
 /**
  * A write through /status changes status and, unless the strategy resets it, metadata: every
  * other field (spec, data, ...) is the stored object's.
  */
 function keepAllButStatus(obj: KubeObject, old: KubeObject, resets: NonNullable<Strategy['statusResetsMetadata']>): void {
   const status = obj.status;
-  const rv = obj.metadata.resourceVersion;
-  const meta = resets === 'all' ? clone(old.metadata) : obj.metadata;
+  const meta = obj.metadata;
   for (const k of Object.keys(obj)) delete obj[k];
   Object.assign(obj, clone(old));
-  obj.metadata = meta;
-  obj.metadata.resourceVersion = rv;
   if (resets !== 'all') {
+    // obj.metadata is now a copy of the stored metadata: take the reset fields from it.
     for (const field of resets) {
-      if (old.metadata[field] === undefined) delete meta[field];
-      else meta[field] = clone(old.metadata[field]) as never;
+      if (obj.metadata[field] === undefined) delete meta[field];
+      else meta[field] = obj.metadata[field] as never;
     }
+    obj.metadata = meta;
   }
+  obj.metadata.resourceVersion = meta.resourceVersion;
   if (status === undefined) delete obj.status;
   else obj.status = status;
 }

@@ -226,12 +226,11 @@ function paginate(
   return remaining > 0 ? { items, revision, continueAfter: last, remaining } : { items, revision };
 }
 
-/** Two sorted key sequences as one, in order (a key in both comes once). */
+/** Two sorted key sequences with no key in common as one, in order. */
 function* mergeSorted(a: Iterable<string>, b: readonly string[]): Generator<string, void, undefined> {
   let j = 0;
   for (const k of a) {
     while (j < b.length && b[j] < k) yield b[j++];
-    if (j < b.length && b[j] === k) j++;
     yield k;
   }
   while (j < b.length) yield b[j++];

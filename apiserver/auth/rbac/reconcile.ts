@@ -4,6 +4,7 @@
 // annotated autoupdate=false is left as it is.
 import type { AggregationRule, Binding, PolicyRule, Role, Subject } from '../../api/kinds/rbac.js';
 import type { LabelSelectorSpec } from '../../api/selectors/labels.js';
+import { semanticEqual } from '../../api/kinds/semantic.js';
 import { uncovered } from './covers.js';
 
 export const autoUpdateAnnotation = 'rbac.authorization.kubernetes.io/autoupdate';
@@ -34,17 +35,10 @@ function mergeMeta<T extends Role | Binding>(existing: T, expected: T): { object
   return { object: { ...existing, metadata: { ...meta, labels, annotations } }, changed };
 }
 
-const sameSelector = (a: LabelSelectorSpec, b: LabelSelectorSpec) => JSON.stringify(canonicalSelector(a)) === JSON.stringify(canonicalSelector(b));
-
-function canonicalSelector(s: LabelSelectorSpec): unknown {
-  const labels = Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return [labels, (s.matchExpressions ?? []).map((e) => [e.key, e.operator, e.values ?? []])];
-}
-
 /** Selectors of `wanted` that `have` lacks. */
 function missingSelectors(have: AggregationRule | null | undefined, wanted: AggregationRule | null | undefined): LabelSelectorSpec[] {
   const own = have?.clusterRoleSelectors ?? [];
-  return (wanted?.clusterRoleSelectors ?? []).filter((w) => !own.some((o) => sameSelector(o, w)));
+  return (wanted?.clusterRoleSelectors ?? []).filter((w) => !own.some((o) => semanticEqual(o, w)));
 }
 
 /** What to do with a default Role or ClusterRole given what is stored (undefined: nothing). */

@@ -5,7 +5,7 @@ import { badRequest, conflictWithCauses, invalid, isStatusError } from '../../ap
 import { required, path } from '../../api/field-errors.js';
 import { isPlainObject, type KubeObject } from '../../api/object.js';
 import { queryFlag } from '../../../lib/parse-bool.js';
-import { goJson } from '../../../lib/go-json.js';
+import { sortedJSON } from '../../../lib/go-order.js';
 import { fieldValidationOf } from '../../api/schema/field-validation.js';
 import { unknownFields } from '../../api/schema/unknown-fields.js';
 import type { ResourceCall } from '../resource-call.js';
@@ -101,6 +101,6 @@ function lastAppliedOf(live: KubeObject, apiVersion: string): Record<string, unk
 function lastAppliedValue(config: KubeObject): string {
   const copy = structuredClone(config);
   if (copy.metadata?.annotations) delete copy.metadata.annotations[lastAppliedAnnotation];
-  return `${goJson(copy)}\n`;
+  return `${sortedJSON(copy)}\n`;
 }
 

@@ -13,7 +13,7 @@ import { applyJsonPatch, mergePatch } from '../../apply/json-patch.js';
 import { goValue, patchErrorStatus, strategicMergePatch } from '../../apply/strategic-merge.js';
 import { decoded } from '../../registry/decoded.js';
 import type { ResourceCall } from '../resource-call.js';
-import { goJson } from '../../../lib/go-json.js';
+import { sortedJSON } from '../../../lib/go-order.js';
 import type { SubresourceResult } from '../../registry/subresource.js';
 import { parseDocument, readBody } from '../body.js';
 import { inputFormat, negotiateOutput, type InputFormat } from '../negotiate.js';
@@ -27,10 +27,9 @@ const customPatchTypes = ['application/json-patch+json', 'application/merge-patc
 
 interface ReadPatch {
   /** Applies the patch to one object (in the served version) and checks the result's fields. */
-  patched(cur: KubeObject, schema: Schema | undefined): KubeObject;
+  patched(cur: KubeObject): KubeObject;
   /** fieldValidation warnings of the last application. */
   warnings: string[];
-  schema: Schema | undefined;
   patch: unknown;
   format: InputFormat;
 }
@@ -53,8 +52,11 @@ async function readPatch(call: ResourceCall): Promise<ReadPatch | undefined> {
   const duplicates = directive === 'Ignore' ? [] : duplicateFields(raw.toString('utf8')).map((p) => `${format === 'json-patch' ? 'json patch ' : ''}duplicate field ${JSON.stringify(p)}`);
   const defs = call.api.schemas.definitions();
   const warnings: string[] = [];
+  const schema = kind?.schema;
+  // Go names the struct in decode errors: "io.k8s.api.core.v1.ConfigMap" -> ConfigMap.
+  const structName = kind ? kind.name.slice(kind.name.lastIndexOf('.') + 1) : '';
 
-  const patched = (cur: KubeObject, schema: Schema | undefined): KubeObject => {
+  const patched = (cur: KubeObject): KubeObject => {
     let next: KubeObject;
     try {
       next = applyPatch(cur, patch, format, schema, call);
@@ -63,9 +65,9 @@ async function readPatch(call: ResourceCall): Promise<ReadPatch | undefined> {
     }
     // A built-in kind's result must decode into its Go type, as upstream decodes it.
     if (schema && !custom) {
-      const err = format === 'strategic-merge-patch' ? unstructuredConvertError(next, schema, defs) : goDecodeError(next, schema, defs, kind!.name.slice(kind!.name.lastIndexOf('.') + 1));
+      const err = format === 'strategic-merge-patch' ? unstructuredConvertError(next, schema, defs) : goDecodeError(next, schema, defs, structName);
       if (err) {
-        const shown = format === 'strategic-merge-patch' ? goValue(patch) : goJson(next);
+        const shown = format === 'strategic-merge-patch' ? goValue(patch) : sortedJSON(next);
         throw invalid({ group: '', kind: '' }, '', [invalidValue(path('patch'), shown, err)]);
       }
     }
@@ -77,7 +79,7 @@ async function readPatch(call: ResourceCall): Promise<ReadPatch | undefined> {
     if (!isPlainObject(next.metadata)) next.metadata = {};
     return next;
   };
-  return { patched, warnings, schema: kind?.schema, patch, format };
+  return { patched, warnings, patch, format };
 }
 
 /**
@@ -90,7 +92,7 @@ export async function patchThroughGetAndUpdate(
 ): Promise<SubresourceResult> {
   const p = await readPatch(call);
   if (!p) throw unsupportedMediaTypeOf(builtinPatchTypes.filter((t) => t !== 'application/apply-patch+yaml'));
-  const next = p.patched(call.renderer.view(await get()), p.schema);
+  const next = p.patched(call.renderer.view(await get()));
   const result = await update(call.renderer.toStorage(next));
   addWarnings(call.res, p.warnings);
   return result;
@@ -99,18 +101,18 @@ export async function patchThroughGetAndUpdate(
 export async function patchObject(call: ResourceCall): Promise<void> {
   const p = await readPatch(call);
   if (!p) return applyObject(call);
-  const { patched, warnings, schema, patch, format } = p;
+  const { patched, warnings, patch, format } = p;
   const def = call.rs.def;
   const { rs, info } = call;
   if (info.subresource === 'scale') {
     const cur = scaleOf(def.scale!, decoded(rs.get(info.namespace, info.name)));
-    const result = await writeScale(call, patched(cur, schema));
+    const result = await writeScale(call, patched(cur));
     addWarnings(call.res, warnings);
     sendOutput(call.res, 200, result, negotiateOutput(call.req.headers.accept, []));
     return;
   }
   const updated = await rs.guaranteedUpdate(info.namespace, info.name, call.ctx, (cur) => {
-    const next = patched(call.renderer.view(cur), schema);
+    const next = patched(call.renderer.view(cur));
     return call.renderer.toStorage(next);
   }, { subresource: info.subresource || undefined, expectedRV: patchPrecondition(patch, format) });
   addWarnings(call.res, warnings);

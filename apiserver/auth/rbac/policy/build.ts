@@ -6,9 +6,8 @@ import { autoUpdateAnnotation } from '../reconcile.js';
 export const read = ['get', 'list', 'watch'];
 export const write = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 export const readWrite = [...read, ...write];
-export const readUpdate = [...read, 'update', 'patch'];
 
-export const bootstrappingLabel = 'kubernetes.io/bootstrapping';
+const bootstrappingLabel = 'kubernetes.io/bootstrapping';
 const defaultLabels = { [bootstrappingLabel]: 'rbac-defaults' };
 const defaultAnnotations = { [autoUpdateAnnotation]: 'true' };
 
