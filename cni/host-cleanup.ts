@@ -86,8 +86,20 @@ export async function removeChains(table: IptablesTable, chains: readonly string
 
 /** Tables present in `iptables-save` (with the nf_tables backend, only ones that exist). */
 export async function presentTables(exec: Exec = hostExec): Promise<string[]> {
+  return [...(await savedTables(exec)).keys()];
+}
+
+/**
+ * Every table that exists, parsed, from one `iptables-save` (naming a table with -t would make
+ * iptables-nft create it).
+ */
+export async function savedTables(exec: Exec = hostExec): Promise<Map<string, SavedTable>> {
   const out = (await execOk(exec, 'iptables-save', [])).stdout;
-  return out.split('\n').filter((l) => l.startsWith('*')).map((l) => l.slice(1).trim());
+  const tables = new Map<string, SavedTable>();
+  for (const section of out.split(/^(?=\*)/m)) {
+    if (section.startsWith('*')) tables.set(section.slice(1, section.indexOf('\n') >>> 0).trim(), parseIptablesSave(section));
+  }
+  return tables;
 }
 
 /**
@@ -100,8 +112,8 @@ export async function presentTables(exec: Exec = hostExec): Promise<string[]> {
 export async function removeEmptyNftTable(table: IptablesTable, exec: Exec = hostExec): Promise<boolean> {
   const version = await exec('iptables', ['--version']);
   if (!version.stdout.includes('nf_tables')) return false;
-  if (!(await presentTables(exec)).includes(table)) return false;
-  if (!isInertTable(await saveTable(table, exec))) return false;
+  const saved = (await savedTables(exec)).get(table);
+  if (!saved || !isInertTable(saved)) return false;
   const r = await exec('nft', ['delete', 'table', 'ip', table]).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw err;

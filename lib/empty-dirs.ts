@@ -1,9 +1,10 @@
 // Host-wide directories that a run creates (libcni's cache, containerd's shim socket dir, the
 // network namespace dir) and that should go again once nothing but empty directories is left.
 import { existsSync } from 'node:fs';
-import { readFile, readdir, realpath, rm } from 'node:fs/promises';
+import { readdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostExec, type Exec } from './exec.js';
+import { mountPointsUnder, unmount } from './mounts.js';
 
 /** True when `dir` holds nothing but (nested) empty directories. */
 export async function isEmptyTree(dir: string): Promise<boolean> {
@@ -11,13 +12,6 @@ export async function isEmptyTree(dir: string): Promise<boolean> {
     if (!e.isDirectory() || !(await isEmptyTree(join(dir, e.name)))) return false;
   }
   return true;
-}
-
-/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
-async function mountsAtOrBelow(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  const points = info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p === dir || p.startsWith(dir + '/'));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -30,7 +24,7 @@ export async function removeEmptyTrees(dirs: readonly string[], exec: Exec = hos
     if (!existsSync(d) || !(await isEmptyTree(d))) continue;
     // Mount points are listed by real path (/var/run/netns is /run/netns).
     const real = await realpath(d);
-    for (const m of await mountsAtOrBelow(real)) await exec('umount', [m]);
+    for (const m of await mountPointsUnder([real])) await unmount(exec, m);
     await rm(real, { recursive: true });
     removed.push(d);
   }

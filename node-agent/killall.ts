@@ -17,7 +17,7 @@ import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { connectCri, waitForCriReady } from './cri/index.js';
 import { containerdPaths, DEFAULT_RUN_DIR, detectHost, removeStaleSockets, SHIM_SOCKET_DIR } from './containerd/index.js';
 import { kubepodsParent, processesUnder, removeCgroup } from './runtime/cgroups.js';
-import { mountPointsUnder, unmount } from './volumes/mounts.js';
+import { mountPointsUnder, unmount } from '../lib/mounts.js';
 import { agentPaths } from './config.js';
 
 const log = logger('killall');
@@ -114,7 +114,7 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   for (const p of leftovers) if (kill(p, 'SIGKILL')) report.processesKilled++;
   await waitGone([...shims, ...leftovers], 5000);
   // A killed shim cannot remove its socket: one no live process has bound is left over.
-  report.removed.push(...await removeStaleSockets(SHIM_SOCKET_DIR));
+  report.removed.push(...await removeStaleSockets());
   // Our root goes too (it only ever holds kubepods); the host's root never does.
   const root = o.cgroupRoot.replace(/\/+$/, '');
   const ours = root !== '' && root !== '-.slice' ? [parent, root] : [parent];
@@ -146,7 +146,7 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   for (const table of ['nat', 'filter', 'mangle'] as const) {
     if (await removeEmptyNftTable(table, exec).catch(() => false)) report.removed.push(`nftables table ip ${table}`);
   }
-  report.removed.push(...await removeEmptyTrees([SHIM_SOCKET_DIR, dirname(SHIM_SOCKET_DIR), '/var/lib/cni/results', '/var/lib/cni/networks', '/var/lib/cni']));
+  report.removed.push(...await removeEmptyTrees([SHIM_SOCKET_DIR, dirname(SHIM_SOCKET_DIR), '/var/lib/cni/results', '/var/lib/cni/networks', '/var/lib/cni'], exec));
   log.info({ pods: report.podsStopped, killed: report.processesKilled, unmounted: report.unmounted.length }, 'killall done');
   return report;
 }

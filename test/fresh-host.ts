@@ -6,8 +6,8 @@
 // state (rules, live sockets, files) is reported, not touched. A step that fails is reported,
 // not fatal: the tests' own before/after checks still cover a less fresh host.
 import { existsSync } from 'node:fs';
-import { isInertTable, presentTables, removeEmptyNftTable, saveTable, type IptablesTable } from '../cni/host-cleanup.js';
-import { isEmptyTree, removeEmptyTrees } from '../lib/empty-dirs.js';
+import { isInertTable, removeEmptyNftTable, savedTables, type IptablesTable } from '../cni/host-cleanup.js';
+import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { removeStaleSockets } from '../node-agent/containerd/index.js';
 import { SHARED_DIRS } from './e2e/cri-harness.js';
 
@@ -19,8 +19,7 @@ async function step(what: string, fn: () => Promise<void>): Promise<void> {
 
 async function resetTables(): Promise<void> {
   if (!existsSync('/usr/sbin/iptables-save') && !existsSync('/sbin/iptables-save')) return say('iptables is not installed: no tables to reset');
-  for (const t of await presentTables()) {
-    const saved = await saveTable(t as IptablesTable);
+  for (const [t, saved] of await savedTables()) {
     if (!isInertTable(saved)) say(`table ${t} holds rules or chains (${saved.chains.length} chains): left alone`);
     else if (await removeEmptyNftTable(t as IptablesTable)) say(`deleted the inert nftables table ip ${t}`);
     else say(`table ${t} is inert but could not be deleted (legacy backend, or no nft)`);
@@ -30,8 +29,9 @@ async function resetTables(): Promise<void> {
 async function removeSharedDirs(): Promise<void> {
   // Shims killed by an earlier, interrupted run leave sockets nobody listens on.
   for (const s of await removeStaleSockets()) say(`removed the stale shim socket ${s}`);
-  for (const d of await removeEmptyTrees(SHARED_DIRS)) say(`removed ${d}`);
-  for (const d of SHARED_DIRS) if (existsSync(d) && !(await isEmptyTree(d))) say(`${d} holds files: left alone`);
+  const removed = await removeEmptyTrees(SHARED_DIRS);
+  for (const d of removed) say(`removed ${d}`);
+  for (const d of SHARED_DIRS) if (existsSync(d) && !removed.includes(d)) say(`${d} holds files: left alone`);
 }
 
 if (process.getuid?.() !== 0) {

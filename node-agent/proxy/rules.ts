@@ -50,8 +50,11 @@ class Lines {
   readonly chains: string[] = [];
   readonly rules: string[] = [];
 
-  /** `chainSet` may be shared, to know every chain wanted whether or not it is written. */
-  constructor(readonly chainSet = new Set<string>()) {}
+  /**
+   * `chainSet` may be shared, to know every chain wanted whether or not it is written; without
+   * `keepRules` only the chain names are collected.
+   */
+  constructor(readonly chainSet = new Set<string>(), private readonly keepRules = true) {}
 
   chain(name: string): void {
     if (this.declared.has(name)) return;
@@ -63,7 +66,7 @@ class Lines {
   private readonly declared = new Set<string>();
 
   add(...words: Words): void {
-    this.rules.push(words.join(' '));
+    if (this.keepRules) this.rules.push(words.join(' '));
   }
 }
 
@@ -94,7 +97,7 @@ export function buildProxyRules(ports: readonly ProxyServicePort[], cfg: ProxyRu
 
   // A partial sync leaves out the own chains of unchanged services: not declared, a chain keeps
   // its rules through a --noflush restore. Their names still count as wanted.
-  const skipped = new Lines(nat.chainSet);
+  const skipped = new Lines(nat.chainSet, false);
   for (const sp of ports) writeServicePort(sp, cfg, filter, nat, !changed || changed.has(sp.portName) ? nat : skipped);
 
   nat.add('-A KUBE-SERVICES -m comment --comment', q('kubernetes service nodeports; NOTE: this must be the last rule in this chain'),
@@ -185,12 +188,15 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
     own.add('-A', chains.fw, '-m comment --comment', q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`));
   }
   // categorizeEndpoints leaves a set empty when no policy of the service uses it.
-  if (cluster.length > 0) endpointDispatch(own, chains.svc, sp, cluster);
-  if (local.length > 0) endpointDispatch(own, chains.svl, sp, local);
+  // Each endpoint's chain name is a SHA-256: made once, used by every rule that names it.
+  const sepOf = new Map(reachable.map((ep) => [ep, endpointChain(name, sp.protocol, `${ep.ip}:${ep.port}`)]));
+  const sep = (ep: ProxyEndpoint) => sepOf.get(ep)!;
+  if (cluster.length > 0) endpointDispatch(own, chains.svc, sp, cluster, sep);
+  if (local.length > 0) endpointDispatch(own, chains.svl, sp, local, sep);
 
   // One chain per endpoint: hairpin traffic (a pod reaching itself) is masqueraded, then DNAT.
   for (const ep of reachable) {
-    const chain = endpointChain(name, sp.protocol, `${ep.ip}:${ep.port}`);
+    const chain = sep(ep);
     own.chain(chain);
     own.add('-A', chain, '-m comment --comment', name, '-s', ep.ip, '-j KUBE-MARK-MASQ');
     const affinity = sp.affinitySeconds !== undefined ? ['-m recent --name', chain, '--set'] : [];
@@ -199,9 +205,8 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
 }
 
 /** A policy chain: sticky clients back to their endpoint first, then a random pick among them all. */
-function endpointDispatch(nat: Lines, chain: string, sp: ProxyServicePort, eps: readonly ProxyEndpoint[]): void {
+function endpointDispatch(nat: Lines, chain: string, sp: ProxyServicePort, eps: readonly ProxyEndpoint[], sep: (ep: ProxyEndpoint) => string): void {
   nat.chain(chain);
-  const sep = (ep: ProxyEndpoint) => endpointChain(sp.portName, sp.protocol, `${ep.ip}:${ep.port}`);
   if (sp.affinitySeconds !== undefined) {
     for (const ep of eps) {
       nat.add('-A', chain, '-m comment --comment', q(`${sp.portName} -> ${ep.ip}:${ep.port}`), '-m recent --name', sep(ep), '--rcheck --seconds', sp.affinitySeconds, '--reap -j', sep(ep));

@@ -3,6 +3,7 @@
 // kind of traffic may use, as kube-proxy categorizes them (ready ones; serving-but-terminating
 // ones only when no ready one is left, so connections drain instead of failing).
 import type { EndpointSlice, Service } from '../kube-types.js';
+import { compareStrings } from '../../lib/go-order.js';
 import { servicePortName } from './chain-names.js';
 
 export interface ProxyEndpoint {
@@ -42,7 +43,8 @@ const defaultAffinitySeconds = 10800;
 export const externallyAccessible = (sp: ProxyServicePort) => sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
 /** Cluster endpoints serve ClusterIP traffic under Cluster policy, and any external traffic (Local's short-circuit). */
 const usesClusterEndpoints = (sp: ProxyServicePort) => !sp.internalPolicyLocal || externallyAccessible(sp);
-const usesLocalEndpoints = (sp: ProxyServicePort) => sp.internalPolicyLocal || (sp.externalPolicyLocal && externallyAccessible(sp));
+// externalPolicyLocal is only set for a service reachable from outside.
+const usesLocalEndpoints = (sp: ProxyServicePort) => sp.internalPolicyLocal || sp.externalPolicyLocal;
 
 export interface Categorized {
   cluster: ProxyEndpoint[];
@@ -81,7 +83,9 @@ export function servicePortsOf(services: readonly Service[], slices: readonly En
     const owner = s.metadata?.labels?.['kubernetes.io/service-name'];
     if (!owner || (s.addressType && s.addressType !== 'IPv4')) continue;
     const key = `${s.metadata?.namespace}/${owner}`;
-    byService.set(key, [...(byService.get(key) ?? []), s]);
+    const list = byService.get(key);
+    if (list) list.push(s);
+    else byService.set(key, [s]);
   }
   const out: ProxyServicePort[] = [];
   for (const svc of services) {
@@ -91,10 +95,10 @@ export function servicePortsOf(services: readonly Service[], slices: readonly En
     const ns = svc.metadata?.namespace ?? '';
     const name = svc.metadata?.name ?? '';
     const ownSlices = byService.get(`${ns}/${name}`) ?? [];
+    const loadBalancerIPs = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
     for (const p of spec.ports ?? []) {
       const protocol = (p.protocol ?? 'TCP') as ProxyServicePort['protocol'];
       const nodePort = spec.type === 'NodePort' || spec.type === 'LoadBalancer' ? p.nodePort ?? 0 : 0;
-      const loadBalancerIPs = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
       const sp: ProxyServicePort = {
         portName: servicePortName(ns, name, p.name), protocol, clusterIP, port: p.port, nodePort,
         externalIPs: spec.externalIPs ?? [], loadBalancerIPs, loadBalancerSourceRanges: spec.loadBalancerSourceRanges ?? [],
@@ -128,5 +132,5 @@ function endpointsFor(slices: readonly EndpointSlice[], portName: string, protoc
       if (ep.ip) seen.set(`${ep.ip}:${ep.port}`, ep);
     }
   }
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  return [...seen.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, e]) => e);
 }

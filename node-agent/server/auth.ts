@@ -5,8 +5,6 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { APISERVER_KUBELET_CLIENT_CN, subjectOf } from '../../lib/pki.js';
 
-export { APISERVER_KUBELET_CLIENT_CN };
-
 export interface AgentCaller {
   name: string;
   groups: string[];

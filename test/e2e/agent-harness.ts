@@ -117,7 +117,7 @@ export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEn
   const release = await acquireHostLock();
   const undo = new UndoStack();
   const check = new LeftoverCheck(agentLeftovers);
-  undo.push({ what: 'host lock', fn: async () => { await check.beforeRelease(); await release(); } });
+  undo.push(check.lockStep(release));
   const onSignal = (): void => {
     void undo.teardown().finally(() => process.exit(130));
   };
@@ -262,7 +262,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
 }
 
 /** What of the environment is still on the host (after teardown: nothing). */
-export async function agentLeftovers(env: AgentEnv): Promise<string[]> {
+async function agentLeftovers(env: AgentEnv): Promise<string[]> {
   const left: string[] = [];
   if (await linkExists(env.bridge)) left.push(`link ${env.bridge}`);
   for (const t of ['nat', 'filter'] as const) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostExec } from '../../lib/exec.js';
 import { removeEmptyTrees } from '../../lib/empty-dirs.js';
+import { mountPointsUnder } from '../../lib/mounts.js';
 import { logger } from '../../lib/log.js';
 import { networkNameFor, writeBridgeConflist } from '../../cni/bridge-conflist.js';
 import { idleHostportChains, networkChains } from '../../cni/network-cleanup.js';
@@ -126,19 +127,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function unescapeMountPath(p: string): string {
-  return p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
-
 /** Mount points at or below any of `roots`, deepest first. */
-export async function mountsUnder(roots: readonly string[]): Promise<string[]> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = text
-    .split('\n')
-    .map((l) => unescapeMountPath(l.split(' ')[4] ?? ''))
-    .filter((p) => roots.some((r) => p === r || p.startsWith(r + '/')));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
-}
+export const mountsUnder = mountPointsUnder;
 
 /** PIDs whose command line mentions `needle` (e.g. our containerd socket for shims). */
 export async function pidsMentioning(needle: string): Promise<number[]> {
@@ -160,7 +150,7 @@ export async function setupCriEnv(): Promise<CriEnv> {
   }
   const undo = new UndoStack((step, err) => log.error({ step, err: err.message }, 'teardown step failed'));
   const check = new LeftoverCheck(leftovers);
-  undo.push({ what: 'host lock', fn: async () => { await check.beforeRelease(); await release(); } });
+  undo.push(check.lockStep(release));
   const teardown = undo.teardown;
 
   // Ctrl-C or SIGTERM mid-run still cleans the host: stop setup where it is, then tear down.
@@ -374,7 +364,7 @@ async function build(signal: AbortSignal, undo: UndoStack, leftovers: () => Prom
 }
 
 /** For a test that asserts cleanliness: what of ours is still on the host. */
-export async function leftovers(env: CriEnv): Promise<string[]> {
+async function leftovers(env: CriEnv): Promise<string[]> {
   const left: string[] = [];
   if (await linkExists(TEST_BRIDGE)) left.push(`link ${TEST_BRIDGE}`);
   if (existsSync(env.tmp)) left.push(env.tmp);
