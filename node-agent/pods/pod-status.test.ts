@@ -68,6 +68,19 @@ test('readiness and startup probes gate ready and started', () => {
   assert.equal(notStarted.containerStatuses?.[0]?.ready, false);
 });
 
+test('a probed container is not ready or started before its probe has a verdict', () => {
+  const probe = { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 };
+  const probed = { ...app, readinessProbe: probe, startupProbe: probe };
+  const s = generatePodStatus(pod({ containers: [probed] }), inputs(rt([ctr(probed, 'running')])));
+  assert.equal(s.containerStatuses?.[0]?.started, false);
+  assert.equal(s.containerStatuses?.[0]?.ready, false);
+  assert.equal(s.conditions?.find((x) => x.type === 'Ready')?.status, 'False');
+  const readinessOnly = { ...app, readinessProbe: probe };
+  const r = generatePodStatus(pod({ containers: [readinessOnly] }), inputs(rt([ctr(readinessOnly, 'running')])));
+  assert.equal(r.containerStatuses?.[0]?.started, true);
+  assert.equal(r.containerStatuses?.[0]?.ready, false);
+});
+
 test('a crash loop shows CrashLoopBackOff with the last termination and restart count', () => {
   const old = ctr(app, 'exited', { exitCode: 1, reason: 'Error', restartCount: 2 });
   const s = generatePodStatus(pod(), inputs(rt([old]), {

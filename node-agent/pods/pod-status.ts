@@ -22,9 +22,9 @@ export interface StatusInputs {
   /** The status last reported (status manager), or the API's. */
   previous: PodStatus | undefined;
   waiting(containerName: string): WaitingReason | undefined;
-  /** Startup probe verdict: undefined = the container has no startup probe. */
+  /** Startup probe verdict: undefined = none yet (no probe, or its worker has not started). */
   started(containerName: string, containerId: string): boolean | undefined;
-  /** Readiness verdict: undefined = the container has no readiness probe. */
+  /** Readiness verdict: undefined = none yet (no probe, or its worker has not started). */
   ready(containerName: string, containerId: string): boolean | undefined;
   hostIPs: string[];
   /** The pod is being torn down for good (deleted, or done): phase becomes terminal. */
@@ -131,9 +131,11 @@ function containerStatuses(pod: Pod, containers: Container[], previous: Containe
       st.ready = !!st.state?.terminated && st.state.terminated.exitCode === 0;
       continue;
     }
-    const started = running && (inputs.started(c.name, id) ?? true);
+    // Without a verdict, a probed container is not started or ready yet (the probe's initial
+    // result): the first status after a start is written before the probe workers exist.
+    const started = running && (inputs.started(c.name, id) ?? !c.startupProbe);
     st.started = started;
-    st.ready = started && (inputs.ready(c.name, id) ?? true);
+    st.ready = started && (inputs.ready(c.name, id) ?? !c.readinessProbe);
   }
 
   const out = containers.map((c) => statuses.get(c.name) as ContainerStatus);
