@@ -2,10 +2,8 @@
 // (lib/components.ts: a component reads only the values of those it requires).
 import type { KubeClient } from '../lib/client/rest-client.js';
 import type { EventRecorder } from '../lib/client/events.js';
-import type { Informer } from '../lib/client/informer.js';
 import { provides } from '../lib/components.js';
 import type { ContainerRuntime } from './containerd/index.js';
-import type { Service } from './kube-types.js';
 import type { NodeManager } from './node/node-manager.js';
 import type { PodSources } from './pod-sources.js';
 import type { PodSyncer } from './pods/pod-sync.js';
@@ -26,8 +24,6 @@ export interface PodMachinery {
   syncer: PodSyncer;
   volumes: VolumeManager;
   statuses: StatusManager;
-  /** Services, for pods' link env vars (runs once the API answers). */
-  services: Informer<Service>;
 }
 export const podMachineryValue = provides<PodMachinery>('pods');
 

@@ -22,6 +22,7 @@ import { apiPodsComponent, nodeRegistrationComponent, orphanCleanupComponent } f
 import { agentServerValue, nodeValue, podMachineryValue, podNetworkValue, runtimeValue } from './agent-values.js';
 import { podNetworkComponent } from './network/pod-network.js';
 import { podMachineryComponent } from './pods/pod-machinery.js';
+import { serviceInformersComponent, serviceWatchComponent } from './service-informers.js';
 
 const log = logger('agent');
 
@@ -38,14 +39,14 @@ export interface RunningAgent {
 /** Phase 1: what works without the API server. */
 function localComponents(cfg: AgentConfig): Component[] {
   return [
-    runtimeComponent(cfg), apiClientComponent(cfg), eventsComponent(cfg), nodeComponent(cfg),
+    runtimeComponent(cfg), apiClientComponent(cfg), eventsComponent(cfg), nodeComponent(cfg), serviceInformersComponent(),
     podMachineryComponent(cfg), staticPodsComponent(cfg), plegComponent(cfg), agentServerComponent(cfg),
   ];
 }
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), apiPodsComponent(), orphanCleanupComponent()];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), apiPodsComponent(), orphanCleanupComponent()];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */

@@ -26,17 +26,17 @@ export function nodeRegistrationComponent(): Component {
   };
 }
 
-/** Pods with spec.nodeName=<node>, and Services (link env vars); started when both have synced. */
+/** Pods with spec.nodeName=<node>; started once synced, with the Services their env vars name. */
 export function apiPodsComponent(): Component {
   return {
     // After the network when it runs, so the first API pods find the CNI config.
-    name: 'api-pods', requires: ['node-registration', 'pods'], after: ['network'],
+    name: 'api-pods', requires: ['node-registration', 'pods', 'service-watch'], after: ['network'],
     async start(ctx) {
-      const { services, sources } = ctx.get(podMachineryValue);
-      const runs = [services.run(ctx.signal), sources.api.run(ctx.signal)];
+      const { sources } = ctx.get(podMachineryValue);
+      const runs = [sources.api.run(ctx.signal)];
       // (A failed start aborts ctx.signal, which ends the informers.) Static pods read too, so
       // the orphan cleanup that follows knows them.
-      await Promise.all([services.waitForSync(ctx.signal), sources.api.waitForSync(ctx.signal), sources.staticSynced()]);
+      await Promise.all([sources.api.waitForSync(ctx.signal), sources.staticSynced()]);
       return async () => {
         await Promise.allSettled(runs);
       };

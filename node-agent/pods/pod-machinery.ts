@@ -2,15 +2,15 @@
 // pod runtime, volumes, probes and status writes. It runs static pods before the API answers;
 // API pods reach it once api-components.ts starts the informers.
 import { readFileSync } from 'node:fs';
-import { Informer, listWatch } from '../../lib/client/informer.js';
 import { resources } from '../../lib/client/resource-types.js';
 import type { Component } from '../../lib/components.js';
 import { apiReads } from '../api-reads.js';
 import { apiClientValue, eventsValue, nodeValue, podMachineryValue, runtimeValue } from '../agent-values.js';
 import { agentPaths, type AgentConfig } from '../config.js';
-import type { Pod, Service } from '../kube-types.js';
+import type { Pod } from '../kube-types.js';
 import { PodSources } from '../pod-sources.js';
 import { ProbeManager } from '../probes/probe-manager.js';
+import { serviceInformersValue } from '../service-informers.js';
 import { parseResolvConf, type ResolvConf } from '../runtime/dns.js';
 import { ImageManager } from '../runtime/image-manager.js';
 import { PodRuntime } from '../runtime/pod-runtime.js';
@@ -23,7 +23,7 @@ import { StatusManager } from './status-manager.js';
 
 export function podMachineryComponent(cfg: AgentConfig): Component {
   return {
-    name: 'pods', requires: ['runtime', 'api-client', 'events', 'node'],
+    name: 'pods', requires: ['runtime', 'api-client', 'events', 'node', 'service-informers'],
     async start(ctx) {
       const runtime = ctx.get(runtimeValue);
       const cri = runtime.cri;
@@ -32,7 +32,7 @@ export function podMachineryComponent(cfg: AgentConfig): Component {
       const events = podEvents(ctx.get(eventsValue));
       const podApi = client.resource<Pod>(resources.pods);
       const reads = apiReads(client);
-      const services = new Informer(listWatch(client.resource<Service>(resources.services)), { name: 'services' });
+      const { services } = ctx.get(serviceInformersValue);
       const sources = new PodSources({ pods: podApi, nodeName: cfg.nodeName, nodeUid: () => node.uid() });
       // mount/umount for every pod's volumes go through one long-lived shell (cheap forks).
       const shell = new ShellExec();
@@ -60,7 +60,7 @@ export function podMachineryComponent(cfg: AgentConfig): Component {
       });
       workers = new PodWorkers(syncer, cfg.syncFrequencyMs);
       sources.start(workers);
-      ctx.provide(podMachineryValue, { sources, workers, syncer, volumes, statuses, services });
+      ctx.provide(podMachineryValue, { sources, workers, syncer, volumes, statuses });
       return async () => {
         try {
           probes.stopAll();
