@@ -2,6 +2,8 @@
 // admission, authentication, authorization, extensions), the HTTP server, OpenAPI, CRDs,
 // serving, bootstrap, and the control plane's thread (controllers and scheduler; optional).
 // The PKI is server-pki.ts.
+import { EscalationGuard } from './auth/rbac/escalation.js';
+import { RbacAuthorizer } from './auth/rbac/rbac-authorizer.js';
 import { join } from 'node:path';
 import { logger } from '../lib/log.js';
 import { writeKubeconfig } from '../lib/kubeconfig.js';
@@ -28,7 +30,7 @@ import { startControlPlaneThread } from './controllers/control-plane-thread.js';
 import { OpenApiService } from './openapi/handler.js';
 import { CrdController } from './crd/crd-controller.js';
 import { serverVersion } from '../lib/version.js';
-import { installServiceAccountTokens } from './registry/serviceaccounts/token.js';
+import { inProcessUser, installServiceAccountTokens } from './registry/serviceaccounts/token.js';
 import { pkiValue } from './server-pki.js';
 import type { ServerOptions } from './server.js';
 
@@ -72,16 +74,23 @@ export function apiComponent(opts: ServerOptions): Component {
       admission.register(priorityAdmission(store, api.storeFor('scheduling.k8s.io', 'priorityclasses').prefix('')));
       admission.register(defaultTolerationSeconds(opts.defaultTolerationSeconds?.notReady, opts.defaultTolerationSeconds?.unreachable));
       admission.register(resourceQuotaAdmission(store, api.storeFor('', 'resourcequotas')));
-      const authn = new Authenticator();
+      const authn = new Authenticator({ anonymous: opts.anonymousAuth ?? true });
       if (opts.tokenAuthFile) authn.addTokenAuthenticator(tokenFileAuthenticator(opts.tokenAuthFile));
       const authz = new Authorizer();
+      // RBAC, enforced: roles and bindings are followed from storage; writes of them may not
+      // grant more than the writer holds.
+      const rbac = new RbacAuthorizer(api);
+      rbac.start();
+      authz.add(rbac.authorize);
+      authz.enforce = true;
+      new EscalationGuard(api, rbac).install();
       installServiceAccountTokens(api, authn, pkiDir);
       installExtensions(api, {
         serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,
         kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },
       });
       ctx.provide(apiValue, { api, registry, authn, authz });
-      return nothingToStop;
+      return () => rbac.stop();
     },
   };
 }
@@ -179,7 +188,7 @@ export function controlPlaneComponent(opts: ServerOptions): Component {
       const http = ctx.get(httpValue);
       const controlPlane = startControlPlaneThread(
         { ...opts.controlPlane, server: `https://localhost:${ctx.get(servingValue).port}`, rootCA: ctx.get(pkiValue).ca.cert, clusterCIDR: opts.clusterCIDR },
-        (user, socket) => http.acceptInProcess(socket, { name: user, groups: ['system:authenticated'] }),
+        (user, socket) => http.acceptInProcess(socket, inProcessUser(user)),
       );
       return () => controlPlane.stop();
     },

@@ -29,6 +29,8 @@ export interface ServerOptions {
   tlsSANs: string[];
   /** A kube-apiserver style static token CSV file. */
   tokenAuthFile?: string;
+  /** Whether requests without credentials are served as system:anonymous (default) or refused with 401. */
+  anonymousAuth?: boolean;
   /** How many changes storage keeps for watch resume and consistent paging. */
   historyEvents?: number;
   /** The NoExecute tolerations DefaultTolerationSeconds gives pods (300 s each by default). */

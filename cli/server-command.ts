@@ -7,7 +7,7 @@ import { disableableNames, parseDisable } from '../lib/components.js';
 import { defaultControlPlaneSettings } from '../apiserver/controllers/control-plane-settings.js';
 import { controllerSpec } from '../apiserver/controllers/controller-names.js';
 import { parseDuration } from '../lib/duration.js';
-import { defaultDataDir, parseFlags, parseRange } from './flags.js';
+import { defaultDataDir, parseBoolFlag, parseFlags, parseRange } from './flags.js';
 import { agentComponents, defaultNodeName } from '../node-agent/agent.js';
 import { agentConfigFromFlags, agentFlagHelp, agentFlags } from './agent-flags.js';
 import { embeddedAgentComponent } from './embedded-agent.js';
@@ -24,6 +24,8 @@ Flags:
   --cluster-cidr CIDR            pod IP range (default 10.42.0.0/16)
   --service-node-port-range R    NodePort range (default 30000-32767)
   --token-auth-file FILE         static bearer tokens, CSV: token,user,uid,"group1,group2"
+  --anonymous-auth=false         refuse requests without credentials (401) instead of serving them
+                                 as system:anonymous, who may read only health and version
   --storage-history N            changes kept for watch resume and paging (default 20000)
   --disable NAME,...             do not run these components: agent (the node agent in this process),
                                  control-plane (controllers and scheduler), and the agent's network
@@ -55,6 +57,7 @@ export async function runServer(argv: string[]): Promise<number> {
     disable: { type: 'string', multiple: true },
     'disable-agent': { type: 'boolean' },
     'token-auth-file': { type: 'string' },
+    'anonymous-auth': { type: 'string' },
     'storage-history': { type: 'string' },
     controllers: { type: 'string', multiple: true },
     'disable-scheduler': { type: 'boolean' },
@@ -87,6 +90,7 @@ export async function runServer(argv: string[]): Promise<number> {
     nodePortRange: parseRange(f['service-node-port-range'] ?? '30000-32767'),
     tlsSANs: f['tls-san'] ?? [],
     tokenAuthFile: f['token-auth-file'],
+    anonymousAuth: parseBoolFlag('anonymous-auth', f['anonymous-auth'] ?? 'true'),
     historyEvents: f['storage-history'] ? Number(f['storage-history']) : undefined,
     controlPlane: {
       controllers,
