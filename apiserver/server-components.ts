@@ -80,10 +80,11 @@ export function apiComponent(opts: ServerOptions): Component {
       // RBAC, enforced: roles and bindings are followed from storage; writes of them may not
       // grant more than the writer holds.
       const rbac = new RbacAuthorizer(api);
+      new EscalationGuard(api, rbac).install();
       rbac.start();
       authz.add(rbac.authorize);
+      authz.ruleLister = (user, namespace) => rbac.rulesFor(user, namespace);
       authz.enforce = true;
-      new EscalationGuard(api, rbac).install();
       installServiceAccountTokens(api, authn, pkiDir);
       installExtensions(api, {
         serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,

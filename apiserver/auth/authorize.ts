@@ -2,6 +2,7 @@
 // users may read only the public health and version endpoints. Other users are checked by the
 // pluggable authorizers (RBAC, node) and otherwise allowed until RBAC enforcement is on.
 import { StatusError } from '../api/errors.js';
+import type { PolicyRule } from '../api/kinds/rbac.js';
 import type { UserInfo } from '../registry/context.js';
 import type { RequestInfo } from '../http/request-info.js';
 
@@ -16,8 +17,13 @@ export type AuthorizerFn = (a: AuthorizationAttributes) => Decision | Promise<De
 
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
+/** The rules that apply to a user in a namespace (SelfSubjectRulesReview). */
+export type RuleLister = (user: UserInfo, namespace: string) => PolicyRule[];
+
 export class Authorizer {
   private readonly chain: AuthorizerFn[] = [];
+  /** Lists a user's rules, where an authorizer can (RBAC). */
+  ruleLister?: RuleLister;
   /** Whether a user no authorizer allows is denied (true once RBAC is enforced). */
   enforce = false;
 

@@ -9,6 +9,7 @@ import { metricsContentType } from '../../lib/metrics.js';
 import { notFoundPath, unauthorized } from '../api/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
+import { impersonatedUser } from '../auth/impersonation.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ServedResource } from '../api/registry.js';
 import type { ApiContext } from '../registry/api-context.js';
@@ -130,8 +131,9 @@ export class ApiHttpServer {
     let served: ServedResource | undefined;
     try {
       if (this.serveHealth(req, res, url)) return;
-      const user = await this.authn.authenticate(req);
-      if (!user) throw unauthorized();
+      const authenticated = await this.authn.authenticate(req);
+      if (!authenticated) throw unauthorized();
+      const user = await impersonatedUser(req, authenticated, this.authz);
       info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       // Looked up once: the handler routes by it, and /metrics counts only what is served.
       if (info.kind === 'resource') served = this.api.registry.lookup(info.group, info.version, info.resource);

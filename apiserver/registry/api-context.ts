@@ -43,6 +43,9 @@ export class ApiContext {
 
   extend(group: string, plural: string, ext: ResourceExtensions): void {
     const key = `${group}/${plural}`;
+    const def = this.registry.definition(group, plural);
+    // A store takes its hooks when first made: later ones would be silently ignored.
+    if (ext.hooks && def && this.stores.has(def)) throw new Error(`hooks for ${plural}.${group} must be installed before its store is used`);
     const cur = this.extensions.get(key) ?? {};
     this.extensions.set(key, {
       hooks: ext.hooks ?? cur.hooks,
