@@ -2,6 +2,9 @@
 // admission, authentication, authorization, extensions), the HTTP server, OpenAPI, CRDs,
 // serving, bootstrap, and the control plane's thread (controllers and scheduler; optional).
 // The PKI is server-pki.ts.
+import { nodeRestriction } from './auth/admission/node-restriction.js';
+import { NodeAuthorizer } from './auth/node/node-authorizer.js';
+import { NodeGraph } from './auth/node/node-graph.js';
 import { EscalationGuard } from './auth/rbac/escalation.js';
 import { RbacAuthorizer } from './auth/rbac/rbac-authorizer.js';
 import { join } from 'node:path';
@@ -74,6 +77,7 @@ export function apiComponent(opts: ServerOptions): Component {
       admission.register(priorityAdmission(store, api.storeFor('scheduling.k8s.io', 'priorityclasses').prefix('')));
       admission.register(defaultTolerationSeconds(opts.defaultTolerationSeconds?.notReady, opts.defaultTolerationSeconds?.unreachable));
       admission.register(resourceQuotaAdmission(store, api.storeFor('', 'resourcequotas')));
+      admission.register(nodeRestriction());
       const authn = new Authenticator({ anonymous: opts.anonymousAuth ?? true });
       if (opts.tokenAuthFile) authn.addTokenAuthenticator(tokenFileAuthenticator(opts.tokenAuthFile));
       const authz = new Authorizer();
@@ -82,6 +86,10 @@ export function apiComponent(opts: ServerOptions): Component {
       const rbac = new RbacAuthorizer(api);
       new EscalationGuard(api, rbac).install();
       rbac.start();
+      // The Node authorizer first, as kube-apiserver's --authorization-mode=Node,RBAC.
+      const nodeGraph = new NodeGraph(api);
+      nodeGraph.start();
+      authz.add(new NodeAuthorizer(nodeGraph).authorize);
       authz.add(rbac.authorize);
       authz.ruleLister = (user, namespace) => rbac.rulesFor(user, namespace);
       authz.enforce = true;
@@ -91,7 +99,10 @@ export function apiComponent(opts: ServerOptions): Component {
         kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },
       });
       ctx.provide(apiValue, { api, registry, authn, authz });
-      return () => rbac.stop();
+      return () => {
+        rbac.stop();
+        nodeGraph.stop();
+      };
     },
   };
 }

@@ -137,8 +137,8 @@ export class ApiHttpServer {
       info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       // Looked up once: the handler routes by it, and /metrics counts only what is served.
       if (info.kind === 'resource') served = this.api.registry.lookup(info.group, info.version, info.resource);
-      const decision = await this.authz.authorize({ user, info });
-      if (decision !== 'allow') throw forbiddenFor({ user, info });
+      const verdict = await this.authz.decide({ user, info });
+      if (verdict.decision !== 'allow') throw forbiddenFor({ user, info }, verdict.reason);
       if (info.kind === 'resource') {
         await handleResource(this.api, info, served, req, res, url, user);
         return;
