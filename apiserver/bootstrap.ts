@@ -4,6 +4,7 @@
 import { logger } from '../lib/log.js';
 import { isStatusError } from './api/errors.js';
 import { ensureRbacPolicy } from './auth/rbac/ensure-policy.js';
+import { joinBindings } from './join/join-policy.js';
 import type { KubeObject } from './api/object.js';
 import type { ApiContext } from './registry/api-context.js';
 import { systemUser, type RequestContext } from './registry/context.js';
@@ -35,6 +36,7 @@ export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promis
   }
   // After the namespaces: some default Roles live in kube-system and kube-public.
   await ensureRbacPolicy(api);
+  for (const b of joinBindings()) await ensure(api, 'rbac.authorization.k8s.io', 'clusterrolebindings', '', b);
   await ensure(api, '', 'services', 'default', {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },

@@ -2,6 +2,9 @@
 // admission, authentication, authorization, extensions), the HTTP server, OpenAPI, CRDs,
 // serving, bootstrap, and the control plane's thread (controllers and scheduler; optional).
 // The PKI is server-pki.ts.
+import { caHash } from '../lib/bootstrap-token.js';
+import { ensureServerJoinToken } from './join/join-token.js';
+import { joinTokenAuthenticator } from './join/join-authenticator.js';
 import { nodeRestriction } from './auth/admission/node-restriction.js';
 import { NodeAuthorizer } from './auth/node/node-authorizer.js';
 import { NodeGraph } from './auth/node/node-graph.js';
@@ -94,6 +97,9 @@ export function apiComponent(opts: ServerOptions): Component {
       authz.ruleLister = (user, namespace) => rbac.rulesFor(user, namespace);
       authz.enforce = true;
       installServiceAccountTokens(api, authn, pkiDir);
+      // Joining nodes: the server's token (written to <data-dir>/node-token) and bootstrap tokens.
+      const join = ensureServerJoinToken(opts.dataDir, ca.cert);
+      authn.addTokenAuthenticator(joinTokenAuthenticator(api, join.secret, caHash(ca.cert)));
       installExtensions(api, {
         serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,
         kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },
@@ -199,7 +205,7 @@ export function controlPlaneComponent(opts: ServerOptions): Component {
       if (!opts.controlPlane) return nothingToStop;
       const http = ctx.get(httpValue);
       const controlPlane = startControlPlaneThread(
-        { ...opts.controlPlane, server: `https://localhost:${ctx.get(servingValue).port}`, rootCA: ctx.get(pkiValue).ca.cert, clusterCIDR: opts.clusterCIDR },
+        { ...opts.controlPlane, server: `https://localhost:${ctx.get(servingValue).port}`, rootCA: ctx.get(pkiValue).ca.cert, rootCAKey: ctx.get(pkiValue).ca.key, clusterCIDR: opts.clusterCIDR },
         (user, socket) => http.acceptInProcess(socket, inProcessUser(user)),
       );
       return () => controlPlane.stop();

@@ -123,11 +123,11 @@ export function agentServerComponent(cfg: AgentConfig): Component {
           address: cfg.kubeletAddress, port: cfg.kubeletPort, tls: servingCertificate(cfg, node.host.internalIP), clientCA: ctx.get(apiClientValue).config.caCert,
         });
         node.setKubeletPort(server.port);
-        ctx.provide(agentServerValue, { port: server.port });
+        ctx.provide(agentServerValue, { port: server.port, setServingCertificate: (tls) => server.setServingCertificate(tls) });
         return () => server.close();
       } catch (err) {
         log.warn({ port: cfg.kubeletPort, err: (err as Error).message }, 'agent server did not start');
-        ctx.provide(agentServerValue, { port: 0 });
+        ctx.provide(agentServerValue, { port: 0, setServingCertificate: () => {} });
         return nothingToStop;
       }
     },

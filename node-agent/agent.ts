@@ -23,6 +23,7 @@ import { agentServerValue, nodeValue, podMachineryValue, podNetworkValue, runtim
 import { podNetworkComponent } from './network/pod-network.js';
 import { podMachineryComponent } from './pods/pod-machinery.js';
 import { serviceInformersComponent, serviceWatchComponent } from './service-informers.js';
+import { certRotationComponent } from './join/cert-rotation.js';
 
 const log = logger('agent');
 
@@ -46,7 +47,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), apiPodsComponent(), orphanCleanupComponent()];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */

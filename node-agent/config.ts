@@ -41,6 +41,8 @@ export interface AgentConfig {
   /** Serving certificate and key (PEM files) of the agent's server; default: issued from the cluster CA in <data>/pki when present, else self-signed. */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** Set when the agent joined with a token: its certificates are renewed before they expire. */
+  certRotation?: { server: string; lifetimeSeconds?: number };
   /** InternalIP to report (default: the host's first non-loopback IPv4). */
   nodeIP?: string;
   nodeLabels: Record<string, string>;

@@ -20,6 +20,9 @@ import { endpointSliceController } from './endpointslice.js';
 import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
 import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
+import { csrApprovingController } from './csr-approving.js';
+import { csrSigningController } from './csr-signing.js';
+import { tokenCleanerController } from './token-cleaner.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -43,4 +46,7 @@ export const allControllers: ControllerDescriptor[] = [
   resourceQuotaController,
   disruptionController,
   clusterRoleAggregationController,
+  csrApprovingController,
+  csrSigningController,
+  tokenCleanerController,
 ];

@@ -17,6 +17,10 @@ export interface ControllerOptions {
   nodeMonitorPeriodMs: number;
   /** The cluster CA, published to every namespace as kube-root-ca.crt. */
   rootCA: string;
+  /** The cluster CA's key: the CSR signer signs with it (absent: it signs nothing). */
+  rootCAKey?: string;
+  /** The longest certificate the CSR signer issues (kube-controller-manager's --cluster-signing-duration, 1 year). */
+  clusterSigningSeconds?: number;
 }
 
 export const defaultControllerOptions: Omit<ControllerOptions, 'rootCA'> = {

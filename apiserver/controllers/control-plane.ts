@@ -17,6 +17,8 @@ export interface ControlPlaneOptions extends ControlPlaneSettings {
   connect(user: string): Duplex;
   /** The cluster CA's certificate (PEM), which the root-CA publisher puts in every namespace. */
   rootCA: string;
+  /** The cluster CA's key (PEM), with which the CSR signer signs; absent: nothing is signed. */
+  rootCAKey?: string;
   clusterCIDR: string;
 }
 
@@ -46,7 +48,7 @@ export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlan
   const manager = new ControllerManager({
     client: cmClient, accountClient, controllers, leaderElect: opts.leaderElect,
     options: {
-      clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.rootCA,
+      clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.rootCA, rootCAKey: opts.rootCAKey,
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
     },
   });

@@ -5,6 +5,8 @@
 
 const accounts: Record<string, string> = {
   'clusterrole-aggregation-controller': 'clusterrole-aggregation-controller',
+  'certificatesigningrequest-approving-controller': 'certificate-controller',
+  'certificatesigningrequest-signing-controller': 'certificate-controller',
   'cronjob-controller': 'cronjob-controller',
   'daemonset-controller': 'daemon-set-controller',
   'deployment-controller': 'deployment-controller',
@@ -25,6 +27,7 @@ const accounts: Record<string, string> = {
   'statefulset-controller': 'statefulset-controller',
   // Taint-based eviction was part of the node controller, and deletes pods with its role.
   'taint-eviction-controller': 'node-controller',
+  'token-cleaner-controller': 'token-cleaner',
   'ttl-after-finished-controller': 'ttl-after-finished-controller',
 };
 

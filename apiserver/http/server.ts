@@ -131,6 +131,12 @@ export class ApiHttpServer {
     let served: ServedResource | undefined;
     try {
       if (this.serveHealth(req, res, url)) return;
+      if (url.pathname === '/cacerts') {
+        // The CA, for nodes about to join (they check it against their token's hash): public,
+        // as k3s serves it, before any credential is looked at.
+        send(res, 200, this.opts.tls.ca ?? '', 'text/plain; charset=utf-8');
+        return;
+      }
       const authenticated = await this.authn.authenticate(req);
       if (!authenticated) throw unauthorized();
       const user = await impersonatedUser(req, authenticated, this.authz);

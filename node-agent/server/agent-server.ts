@@ -30,6 +30,8 @@ export interface AgentServerOptions {
 export interface AgentServer {
   /** The port it listens on. */
   readonly port: number;
+  /** New connections get this certificate (a renewed one); open ones keep theirs. */
+  setServingCertificate(tls: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   log.info({ address: opts.address, port }, 'agent server listening');
   return {
     port,
+    setServingCertificate: (tls) => server.setSecureContext({ cert: tls.cert, key: tls.key, ca: opts.clientCA }),
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const s of sockets) s.destroy();
