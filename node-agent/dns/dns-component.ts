@@ -1,0 +1,54 @@
+// The agent's `dns` component: cluster DNS on the node's IP, port 53 (UDP and TCP), metrics on
+// 9153, once the Service and EndpointSlice caches have synced. The node then carries the label
+// k8ts.io/dns=true, which is how the server knows to list it among kube-dns's endpoints; a
+// clean stop takes the label off first, so the Service stops sending queries here. Optional:
+// `--disable dns` for users who run CoreDNS themselves.
+import { logger } from '../../lib/log.js';
+import type { Component } from '../../lib/components.js';
+import { isNotFound } from '../../lib/client/api-error.js';
+import { resources } from '../../lib/client/resource-types.js';
+import type { Node } from '../../lib/client/types.js';
+import { apiClientValue, nodeValue } from '../agent-values.js';
+import type { AgentConfig } from '../config.js';
+import { serviceInformersValue } from '../service-informers.js';
+import { startClusterDns } from './cluster-dns.js';
+
+const log = logger('dns');
+
+/** The node label saying this node's DNS answers (the server's kube-dns controller reads it). */
+export const dnsNodeLabel = 'k8ts.io/dns';
+export const DEFAULT_DNS_PORT = 53;
+export const DEFAULT_DNS_METRICS_PORT = 9153;
+
+export function dnsComponent(cfg: AgentConfig): Component {
+  return {
+    name: 'dns', requires: ['service-watch', 'service-informers', 'node', 'api-client'], optional: true,
+    async start(ctx) {
+      const { services, endpointSlices } = ctx.get(serviceInformersValue);
+      const node = ctx.get(nodeValue);
+      const nodes = ctx.get(apiClientValue).resource<Node>(resources.nodes);
+      const addresses = cfg.dnsAddresses ?? node.hostIPs();
+      const running = await startClusterDns({
+        services: services.cache, slices: endpointSlices.cache, domain: cfg.clusterDomain, clusterDNS: cfg.clusterDNS,
+        addresses, port: cfg.dnsPort ?? DEFAULT_DNS_PORT, metricsPort: cfg.dnsMetricsPort ?? DEFAULT_DNS_METRICS_PORT,
+        resolvConf: cfg.resolvConf ?? '/etc/resolv.conf',
+      });
+      // Bounded: a stop must not hang on an API server that went away.
+      const label = (value: string | null) => nodes.patch('', cfg.nodeName, { metadata: { labels: { [dnsNodeLabel]: value } } }, 'merge', { signal: AbortSignal.timeout(5_000) });
+      try {
+        await label('true');
+      } catch (err) {
+        await running.stop();
+        throw new Error(`cannot label node ${cfg.nodeName} ${dnsNodeLabel}=true: ${(err as Error).message}`);
+      }
+      log.info({ node: cfg.nodeName, addresses: running.addresses, metricsPorts: running.metricsPorts, domain: cfg.clusterDomain }, 'cluster DNS serving');
+      return async () => {
+        // Off the endpoints first, then stop answering.
+        await label(null).catch((err: unknown) => {
+          if (!isNotFound(err)) log.warn({ node: cfg.nodeName, err: (err as Error).message }, `could not remove the ${dnsNodeLabel} label`);
+        });
+        await running.stop();
+      };
+    },
+  };
+}
