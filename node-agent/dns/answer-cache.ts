@@ -51,21 +51,23 @@ export class AnswerCache {
     return { kind: e.kind, packet: { ...e.packet, answers: aged(e.packet.answers), authorities: aged(e.packet.authorities), additionals: aged(e.packet.additionals) } };
   }
 
-  /** Keeps an upstream response if it is an answer or a denial with a TTL above 0. */
-  put(key: string, packet: Packet, rcode: string): void {
+  /**
+   * Keeps an upstream response if it is an answer or a denial with a TTL above 0; returns it as
+   * kept (TTLs capped), which is what the first asker gets too.
+   */
+  put(key: string, packet: Packet, rcode: string): Packet {
     const kind = cacheKind(packet, rcode);
-    if (!kind) return;
+    if (!kind) return packet;
     const ttl = Math.min(this.opts.maxTTL, responseTTL(packet, kind));
-    if (ttl <= 0 || this.opts.capacity === 0) return;
+    if (ttl <= 0 || this.opts.capacity === 0) return packet;
     this.entries.delete(key);
     while (this.entries.size >= this.opts.capacity) this.entries.delete(this.entries.keys().next().value as string);
     const now = this.now();
     // Records are capped to what the cache gives out.
     const cap = (rs: Answer[] | undefined) => rs?.map((r) => (r.type === 'OPT' ? r : { ...r, ttl: Math.min(r.ttl ?? 0, ttl) })) as Answer[] | undefined;
-    this.entries.set(key, {
-      kind, storedMs: now, expiresMs: now + ttl * 1000,
-      packet: { ...packet, answers: cap(packet.answers), authorities: cap(packet.authorities), additionals: cap(packet.additionals) },
-    });
+    const kept = { ...packet, answers: cap(packet.answers), authorities: cap(packet.authorities), additionals: cap(packet.additionals) };
+    this.entries.set(key, { kind, storedMs: now, expiresMs: now + ttl * 1000, packet: kept });
+    return kept;
   }
 }
 

@@ -73,8 +73,7 @@ export class Forwarder {
         this.opts.metrics?.forwarded(upstreamName(to), rcode);
         // SERVFAIL and REFUSED from one upstream: another may do better (CoreDNS does the same).
         if (rcode === 'SERVFAIL' || rcode === 'REFUSED') continue;
-        this.opts.cache.put(key, reply, rcode);
-        return { ...sections(reply), rcode, source: 'forward' };
+        return { ...sections(this.opts.cache.put(key, reply, rcode)), rcode, source: 'forward' };
       } catch (err) {
         this.opts.metrics?.forwarded(upstreamName(to), undefined);
         log.debug({ upstream: upstreamName(to), name: q.name, type: q.type, err: (err as Error).message }, 'upstream failed');
