@@ -7,6 +7,7 @@ import { logger } from '../../lib/log.js';
 import type { Component } from '../../lib/components.js';
 import { isNotFound } from '../../lib/client/api-error.js';
 import { resources } from '../../lib/client/resource-types.js';
+import { DNS_METRICS_PORT, DNS_PORT, dnsNodeLabel } from '../../lib/kube-dns.js';
 import type { Node } from '../../lib/client/types.js';
 import { apiClientValue, nodeValue } from '../agent-values.js';
 import type { AgentConfig } from '../config.js';
@@ -15,10 +16,6 @@ import { startClusterDns } from './cluster-dns.js';
 
 const log = logger('dns');
 
-/** The node label saying this node's DNS answers (the server's kube-dns controller reads it). */
-export const dnsNodeLabel = 'k8ts.io/dns';
-export const DEFAULT_DNS_PORT = 53;
-export const DEFAULT_DNS_METRICS_PORT = 9153;
 
 export function dnsComponent(cfg: AgentConfig): Component {
   return {
@@ -30,7 +27,7 @@ export function dnsComponent(cfg: AgentConfig): Component {
       const addresses = cfg.dnsAddresses ?? node.hostIPs();
       const running = await startClusterDns({
         services: services.cache, slices: endpointSlices.cache, domain: cfg.clusterDomain, clusterDNS: cfg.clusterDNS,
-        addresses, port: cfg.dnsPort ?? DEFAULT_DNS_PORT, metricsPort: cfg.dnsMetricsPort ?? DEFAULT_DNS_METRICS_PORT,
+        addresses, port: cfg.dnsPort ?? DNS_PORT, metricsPort: cfg.dnsMetricsPort ?? DNS_METRICS_PORT,
         resolvConf: cfg.resolvConf ?? '/etc/resolv.conf',
       });
       // Bounded: a stop must not hang on an API server that went away.
