@@ -4,7 +4,7 @@
 // clean stop takes the label off first, so the Service stops sending queries here. Optional:
 // `--disable dns` for users who run CoreDNS themselves.
 import { logger } from '../../lib/log.js';
-import type { Component } from '../../lib/components.js';
+import { provides, type Component } from '../../lib/components.js';
 import { isNotFound } from '../../lib/client/api-error.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { DNS_METRICS_PORT, DNS_PORT, dnsNodeLabel } from '../../lib/kube-dns.js';
@@ -12,10 +12,13 @@ import type { Node } from '../../lib/client/types.js';
 import { apiClientValue, nodeValue } from '../agent-values.js';
 import type { AgentConfig } from '../config.js';
 import { serviceInformersValue } from '../service-informers.js';
-import { startClusterDns } from './cluster-dns.js';
+import { startClusterDns, type RunningClusterDns } from './cluster-dns.js';
 
 const log = logger('dns');
 
+
+/** Where the node's DNS listens (and its metrics), for whoever needs to know. */
+export const dnsValue = provides<RunningClusterDns>('dns');
 
 export function dnsComponent(cfg: AgentConfig): Component {
   return {
@@ -38,6 +41,7 @@ export function dnsComponent(cfg: AgentConfig): Component {
         await running.stop();
         throw new Error(`cannot label node ${cfg.nodeName} ${dnsNodeLabel}=true: ${(err as Error).message}`);
       }
+      ctx.provide(dnsValue, running);
       log.info({ node: cfg.nodeName, addresses: running.addresses, metricsPorts: running.metricsPorts, domain: cfg.clusterDomain }, 'cluster DNS serving');
       return async () => {
         // Off the endpoints first, then stop answering.
