@@ -43,7 +43,7 @@ test('the slice lists DNS nodes by InternalIP, ready as their node, sorted, with
 test('the slice is managed by k8ts (so the endpointslice controller leaves it), owned by the Service, and compared field by field', () => {
   const svc = { ...kubeDnsService('10.43.0.10'), metadata: { ...kubeDnsService('10.43.0.10').metadata, uid: 'u1' } };
   const wanted = kubeDnsSlice(svc, [node('a', '192.168.1.2', true)]);
-  assert.equal(wanted.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], 'k8ts.io/cluster-dns');
+  assert.equal(wanted.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], 'cluster-dns.k8ts.io');
   assert.equal(wanted.metadata?.labels?.['kubernetes.io/service-name'], 'kube-dns');
   assert.equal(wanted.metadata?.ownerReferences?.[0].uid, 'u1');
   // The same content with keys in another order (as a server may return it) is up to date.

@@ -10,7 +10,7 @@ import type { EndpointSlice, Service } from '../controllers/workload-types.js';
 export const kubeDnsNamespace = 'kube-system';
 export const kubeDnsName = 'kube-dns';
 /** endpointslice.kubernetes.io/managed-by of our slice: not the endpointslice controller's. */
-export const kubeDnsManager = 'k8ts.io/cluster-dns';
+export const kubeDnsManager = 'cluster-dns.k8ts.io';
 export const managedByLabel = 'endpointslice.kubernetes.io/managed-by';
 export const serviceNameLabel = 'kubernetes.io/service-name';
 
