@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   AUTHORITATIVE_ANSWER, CHECKING_DISABLED, decode, encode, RECURSION_AVAILABLE, RECURSION_DESIRED, TRUNCATED_RESPONSE,
-  type Answer, type DecodedPacket, type OptAnswer, type Question,
+  type Answer, type DecodedPacket, type OptAnswer, type Packet, type Question,
 } from 'dns-packet';
 import { logger } from '../../lib/log.js';
 import type { Forwarder, ForwardResult } from './forwarder.js';
@@ -105,12 +105,16 @@ export class DnsHandler {
       : [];
     let flags = RECURSION_AVAILABLE | ((query.flags ?? 0) & (RECURSION_DESIRED | CHECKING_DISABLED)) | (rcodes[reply.rcode] ?? rcodes.SERVFAIL);
     if (reply.authoritative) flags |= AUTHORITATIVE_ANSWER;
-    const base = { type: 'response' as const, id: query.id, flags, questions: query.questions ?? [] };
-    const full = encode({ ...base, answers: reply.answers, authorities: reply.authorities, additionals: [...reply.additionals, ...opt] });
+    const packet: Packet = {
+      type: 'response', id: query.id, flags, questions: query.questions ?? [],
+      answers: reply.answers, authorities: reply.authorities, additionals: opt.length ? [...reply.additionals, ...opt] : reply.additionals,
+    };
+    const full = encode(packet);
     if (proto === 'tcp') return full;
     const limit = clientEdns ? Math.min(Math.max(clientEdns.udpPayloadSize, classicUdpSize), maxUdpSize) : classicUdpSize;
     if (full.length <= limit) return full;
-    return encode({ ...base, flags: flags | TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: opt });
+    // Too big for this client over UDP: header and question only, TC set; it asks again over TCP.
+    return encode({ ...packet, flags: flags | TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: opt });
   }
 }
 
