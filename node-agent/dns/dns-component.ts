@@ -4,7 +4,7 @@
 // clean stop takes the label off first, so the Service stops sending queries here. Optional:
 // `--disable dns` for users who run CoreDNS themselves.
 import { logger } from '../../lib/log.js';
-import { provides, type Component } from '../../lib/components.js';
+import { nothingToStop, provides, type Component } from '../../lib/components.js';
 import { isNotFound } from '../../lib/client/api-error.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { DNS_METRICS_PORT, DNS_PORT, dnsNodeLabel } from '../../lib/kube-dns.js';
@@ -28,19 +28,25 @@ export function dnsComponent(cfg: AgentConfig): Component {
       const node = ctx.get(nodeValue);
       const nodes = ctx.get(apiClientValue).resource<Node>(resources.nodes);
       const addresses = cfg.dnsAddresses ?? node.hostIPs();
-      const running = await startClusterDns({
-        services: services.cache, slices: endpointSlices.cache, domain: cfg.clusterDomain, clusterDNS: cfg.clusterDNS,
-        addresses, port: cfg.dnsPort ?? DNS_PORT, metricsPort: cfg.dnsMetricsPort ?? DNS_METRICS_PORT,
-        resolvConf: cfg.resolvConf ?? '/etc/resolv.conf',
-      });
       // Bounded: a stop must not hang on an API server that went away.
       const label = (value: string | null) => nodes.patch('', cfg.nodeName, { metadata: { labels: { [dnsNodeLabel]: value } } }, 'merge', { signal: AbortSignal.timeout(5_000) });
+      const port = cfg.dnsPort ?? DNS_PORT;
+      let running: RunningClusterDns;
       try {
-        await label('true');
+        running = await startClusterDns({
+          services: services.cache, slices: endpointSlices.cache, domain: cfg.clusterDomain, clusterDNS: cfg.clusterDNS,
+          addresses, port, metricsPort: cfg.dnsMetricsPort ?? DNS_METRICS_PORT, resolvConf: cfg.resolvConf ?? '/etc/resolv.conf',
+        });
       } catch (err) {
-        await running.stop();
-        throw new Error(`cannot label node ${cfg.nodeName} ${dnsNodeLabel}=true: ${(err as Error).message}`);
+        // Not fatal, as the agent's own server: pods still run, and without the label this node
+        // is not among kube-dns's endpoints, so other nodes' DNS answers for it.
+        log.error({ node: cfg.nodeName, addresses, port, err: (err as Error).message }, 'cluster DNS cannot listen: this node serves no DNS (free the port, or run with --disable dns and bring CoreDNS)');
+        // A label left by an earlier run that crashed would send queries to a server that is not there.
+        await label(null).catch(() => undefined);
+        return nothingToStop;
       }
+      // Unlabelled, the node is not among kube-dns's endpoints: said loudly, but pods still run.
+      await label('true').catch((err: unknown) => log.error({ node: cfg.nodeName, err: (err as Error).message }, `cannot label the node ${dnsNodeLabel}=true: kube-dns will not send queries here`));
       ctx.provide(dnsValue, running);
       log.info({ node: cfg.nodeName, addresses: running.addresses, metricsPorts: running.metricsPorts, domain: cfg.clusterDomain }, 'cluster DNS serving');
       return async () => {
