@@ -108,9 +108,9 @@ export async function runServer(argv: string[]): Promise<number> {
   };
   // --disable names the server's components and its agent's; a wrong one fails before anything is made.
   const agentNames = disableableNames(agentComponents(agentConfig));
-  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...disableableNames(serverComponents(opts)), ...agentNames]);
   // A name both have (dns: the kube-dns Service and the agent's server) turns off both.
   const serverNames = disableableNames(serverComponents(opts));
+  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...new Set([...serverNames, ...agentNames])]);
   agentConfig.disabledComponents = disabled.filter((n) => agentNames.includes(n));
   opts.disabledComponents = disabled.filter((n) => serverNames.includes(n) || !agentNames.includes(n));
   const server = await startServer(opts);
