@@ -4,6 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decode, encode, type DecodedPacket, type Packet } from 'dns-packet';
 import { ObjectCache } from '../../lib/client/cache.js';
 import type { EndpointSlice, Service } from '../kube-types.js';
@@ -41,10 +44,13 @@ class FakeUpstream {
     });
   }
 
-  async start(): Promise<Upstream> {
+  async start(host = '127.0.0.1', port = 0): Promise<Upstream> {
     this.udp = createSocket('udp4');
     this.udp.on('message', (msg, r) => this.udp.send(this.answer(msg, this.truncateUdp), r.port, r.address));
-    await new Promise<void>((resolve) => this.udp.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.udp.once('error', reject);
+      this.udp.bind(port, host, resolve);
+    });
     this.port = this.udp.address().port;
     this.tcp = createServer((c) => {
       const frames = new TcpFrames();
@@ -52,8 +58,8 @@ class FakeUpstream {
         for (const m of frames.push(d)) c.write(frame(this.answer(m, false)));
       });
     });
-    await new Promise<void>((resolve) => this.tcp.listen(this.port, '127.0.0.1', resolve));
-    return { host: '127.0.0.1', port: this.port };
+    await new Promise<void>((resolve) => this.tcp.listen(this.port, host, resolve));
+    return { host, port: this.port };
   }
 
   async stop(): Promise<void> {
@@ -203,6 +209,27 @@ describe('forwarding without a usable upstream', () => {
       await dns.stop();
       silent.close();
       await good.stop();
+    }
+  });
+});
+
+describe('upstreams from resolv.conf', () => {
+  // resolv.conf has no ports: the fake upstream must be on port 53, of a loopback address of its own.
+  test('the node resolv.conf resolvers are used, the cluster DNS IP in it skipped', { skip: process.getuid?.() === 0 ? false : 'binding port 53 needs root' }, async () => {
+    const fake = new FakeUpstream({ 'www.example.com': ['192.0.2.10'] });
+    await fake.start('127.0.0.153', 53);
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-dns-resolv-'));
+    const resolvConf = join(dir, 'resolv.conf');
+    writeFileSync(resolvConf, '# as a node might have it\nnameserver 10.43.0.10\nnameserver 127.0.0.153\nsearch example.invalid\n');
+    const dns = await startClusterDns({ ...world(), domain: 'cluster.local', clusterDNS: ['10.43.0.10'], addresses: ['127.0.0.1'], port: 0, resolvConf });
+    try {
+      const r = await ask(dns.addresses[0], 'www.example.com', 'A');
+      assert.deepEqual(r.answers?.map((x) => 'data' in x && x.data), ['192.0.2.10']);
+      assert.deepEqual(fake.asked, ['www.example.com/A']);
+    } finally {
+      await dns.stop();
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

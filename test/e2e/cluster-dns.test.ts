@@ -156,6 +156,36 @@ ${Array.from({ length: 40 }, (_, i) => `- {addresses: [10.42.8.${i + 1}]}`).join
     assert.deepEqual((await dig('-x', '10.42.7.10')).answers.map((l) => l.split(' ').pop()), ['db-0.db.dns-e2e.svc.cluster.local.']);
   });
 
+  test('StatefulSet pods get their names through the endpointslice controller: sts-0.<svc>.<ns>.svc', async () => {
+    await withManifest(c, 'apply', `
+apiVersion: v1
+kind: Service
+metadata: {name: nginx, namespace: dns-e2e}
+spec: {clusterIP: None, selector: {app: sts}, ports: [{name: http, port: 80}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: sts, namespace: dns-e2e}
+spec:
+  serviceName: nginx
+  replicas: 2
+  selector: {matchLabels: {app: sts}}
+  template:
+    metadata: {labels: {app: sts}}
+    spec: {containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 80}]}]}
+`);
+    for (const pod of ['sts-0', 'sts-1']) {
+      const ip = await eventually(async () => (await c.k('-n', 'dns-e2e', 'get', 'pod', pod, '-o', 'jsonpath={.status.podIP}')).trim() || undefined, 60_000);
+      const r = await eventually(async () => {
+        const a = await dig(`${pod}.nginx.dns-e2e.svc.cluster.local`, 'A');
+        return a.answers.length ? a : undefined;
+      }, 30_000);
+      assert.deepEqual(r.answers, [`${pod}.nginx.dns-e2e.svc.cluster.local. 30 A ${ip}`]);
+      assert.deepEqual((await dig('-x', ip)).answers.map((l) => l.split(' ').pop()), [`${pod}.nginx.dns-e2e.svc.cluster.local.`]);
+    }
+    assert.equal((await dig('nginx.dns-e2e.svc.cluster.local', 'A')).answers.length, 2);
+  });
+
   test('ExternalName is a CNAME (followed inside the cluster), pods answer their dashed IP, dns-version, NXDOMAIN with SOA', async () => {
     const clusterIP = (await c.k('-n', 'dns-e2e', 'get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
     assert.deepEqual((await dig('alias.dns-e2e.svc.cluster.local', 'A')).answers, [
