@@ -1,8 +1,10 @@
 // Cluster DNS put together: records over the Service/EndpointSlice caches, the forwarder to the
-// node's resolvers (resolv.conf, re-read every 30 s) behind its cache, the UDP/TCP server and
-// the metrics endpoint. The agent's `dns` component runs it (dns-component.ts); tests and the
+// node's resolvers (resolv.conf, re-read every 30 s) behind its cache, checked for loops through
+// other resolvers (loop-probe.ts), the UDP/TCP server and the metrics endpoint. The agent's `dns` component runs it (dns-component.ts); tests and the
 // benchmark run it against caches of their own.
+import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { encode, RECURSION_DESIRED } from 'dns-packet';
 import type { ObjectCache } from '../../lib/client/cache.js';
 import { logger } from '../../lib/log.js';
 import type { EndpointSlice, Service } from '../kube-types.js';
@@ -10,7 +12,8 @@ import { parseResolvConf } from '../runtime/dns.js';
 import { AnswerCache } from './answer-cache.js';
 import { cacheView } from './cluster-view.js';
 import { startDnsServer, type RunningDnsServer } from './dns-server.js';
-import { upstreamName, type Upstream } from './exchange.js';
+import { udpExchange, upstreamName, type Upstream } from './exchange.js';
+import { LoopProbe } from './loop-probe.js';
 import { Forwarder } from './forwarder.js';
 import { DnsHandler } from './handler.js';
 import { DnsMetrics } from './metrics.js';
@@ -60,7 +63,15 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<RunningC
   const metrics = new DnsMetrics(server, '.', () => cache.size);
   let upstreams: readonly Upstream[] = opts.upstreams ?? [];
   const forwarder = new Forwarder({ upstreams: () => upstreams, timeoutMs: upstreamTimeoutMs, cache, metrics });
-  const dns = await startDnsServer({ addresses: opts.addresses, port: opts.port, handler: new DnsHandler(records, forwarder, metrics) });
+  const loop = new LoopProbe((name) => log.error({ upstreams: upstreams.map(upstreamName), probe: name },
+    'forwarding loops: a question sent upstream came back here; names outside the cluster get SERVFAIL until resolv.conf changes (an upstream must not send queries to the cluster DNS)'));
+  const dns = await startDnsServer({ addresses: opts.addresses, port: opts.port, handler: new DnsHandler(records, forwarder, metrics, loop) });
+  /** Asks ourselves the probe (fire and forget): its answer does not matter, its coming back does. */
+  const probe = () => {
+    if (upstreams.length === 0) return;
+    const query = encode({ type: 'query', id: randomInt(0, 65536), flags: RECURSION_DESIRED, questions: [{ name: loop.next(), type: 'HINFO', class: 'IN' }] });
+    udpExchange(dns.addresses[0], query, 2 * upstreamTimeoutMs * Math.max(1, upstreams.length)).catch(() => undefined);
+  };
 
   let timer: NodeJS.Timeout | undefined;
   const metricsServers: RunningMetricsServer[] = [];
@@ -77,10 +88,13 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<RunningC
         const choice = chooseUpstreams(parseResolvConf(text), { listen: dns.addresses, clusterDNS: opts.clusterDNS });
         upstreams = choice.upstreams;
         log.info({ file: opts.resolvConf, upstreams: choice.upstreams.map(upstreamName), skipped: choice.skipped }, 'upstream resolvers');
+        probe();
       };
       await reload();
       timer = setInterval(() => void reload(), resolvReloadMs);
       timer.unref();
+    } else {
+      probe();
     }
     if (opts.metricsPort !== undefined) {
       for (const host of opts.addresses) metricsServers.push(await startMetricsServer(host, opts.metricsPort, () => metrics.expose()));

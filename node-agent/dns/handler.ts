@@ -10,6 +10,7 @@ import {
 } from 'dns-packet';
 import { logger } from '../../lib/log.js';
 import type { Forwarder, ForwardResult } from './forwarder.js';
+import type { LoopProbe } from './loop-probe.js';
 import type { DnsMetrics } from './metrics.js';
 import type { Answered, ClusterRecords } from './records.js';
 
@@ -36,7 +37,12 @@ interface Reply {
 }
 
 export class DnsHandler {
-  constructor(private readonly records: ClusterRecords, private readonly forwarder: Forwarder, private readonly metrics?: DnsMetrics) {}
+  constructor(private readonly records: ClusterRecords, private readonly forwarder: Forwarder, private readonly metrics?: DnsMetrics, private readonly loop?: LoopProbe) {}
+
+  /** Whether `name` may go upstream: not once forwarding was found to loop. */
+  private mayForward(name: string): boolean {
+    return !this.loop || (!this.loop.observe(name) && !this.loop.detected);
+  }
 
   /** The response to `req`, or undefined when nothing should be sent (a response, or garbage). */
   handle(req: Buffer, proto: Proto, family: 4 | 6 = 4): Buffer | undefined | Promise<Buffer | undefined> {
@@ -65,6 +71,7 @@ export class DnsHandler {
     const dnssecOk = edns(query)?.flag_do === true;
     try {
       if (!cluster) {
+        if (!this.mayForward(q.name)) return this.finish(query, proto, started, errorReply('SERVFAIL'));
         const f = await this.forwarder.forward(q, dnssecOk);
         return this.finish(query, proto, started, forwardReply(f));
       }
@@ -81,6 +88,7 @@ export class DnsHandler {
           target = next.chase;
           continue;
         }
+        if (!this.mayForward(target)) break;
         const f = await this.forwarder.forward({ name: target, type: q.type, class: 'IN' }, dnssecOk);
         // The CNAME stands even when upstream cannot resolve its target (the client may).
         if (f.rcode === 'NOERROR' || f.rcode === 'NXDOMAIN') {
