@@ -12,7 +12,7 @@
 //   node dist/bench/dns.js [--seconds 4] [--window 32] [--services 1000] [--rate 20000]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import { encode } from 'dns-packet';
 import { ObjectCache } from '../lib/client/cache.js';
 import type { EndpointSlice, Service } from '../node-agent/kube-types.js';
 import { startClusterDns } from '../node-agent/dns/cluster-dns.js';
-import { printTable, summarize } from './lib/stats.js';
+import { cpuSeconds, printTable, rssMiB, stolenCpu, summarize } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,12 +59,6 @@ async function serve(kind: string): Promise<void> {
     port = s.address().port;
   }
   process.stdout.write(`${JSON.stringify({ port })}\n`);
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function startChild(kind: string): Promise<{ child: ChildProcess; port: number }> {
@@ -185,6 +179,7 @@ async function main(): Promise<void> {
     return encode({ type: 'query', id: 0, flags: 0x100, questions: [{ name: `svc-${n}.ns-${n % 20}.svc.cluster.local`, type: 'A', class: 'IN' }] });
   });
   const rows: Array<Array<string | number>> = [];
+  const steal = stolenCpu();
   for (const kind of ['echo', 'dns']) {
     const { child, port } = await startChild(kind);
     try {
@@ -192,13 +187,14 @@ async function main(): Promise<void> {
       const busy = await load(port, child.pid!, window, seconds, queries);
       const one = await load(port, child.pid!, 1, Math.max(1, seconds / 2), queries);
       const atRate = await paced(port, rate, seconds, queries);
+      const rss = rssMiB(child.pid!);
       const b = summarize(busy.latenciesMs);
       const o = summarize(one.latenciesMs);
       const r = summarize(atRate.latenciesMs);
       rows.push([
         kind === 'dns' ? 'cluster DNS (A, 1,000 Services)' : 'floor: UDP echo', Math.round(busy.answered / busy.seconds),
         busy.cpu > 0 ? Math.round(busy.answered / busy.cpu) : '-', Math.round((100 * busy.cpu) / busy.seconds), b.p50, b.p99, o.p50, o.p99,
-        r.p50, r.p99, atRate.sent - atRate.answered,
+        r.p50, r.p99, atRate.sent - atRate.answered, rss,
       ]);
     } finally {
       child.kill('SIGTERM');
@@ -206,8 +202,9 @@ async function main(): Promise<void> {
   }
   printTable(`UDP on 127.0.0.1: ${window} queries in flight for ${seconds} s, then 1 in flight, then ${rate.toLocaleString('en-US')} queries/s paced`, [
     'server', 'answers/s', 'answers per server CPU-s', 'server CPU %', `p50 ms (${window})`, `p99 ms (${window})`, 'p50 ms (1)', 'p99 ms (1)',
-    `p50 ms (${rate / 1000}k/s)`, `p99 ms (${rate / 1000}k/s)`, 'unanswered (paced)',
+    `p50 ms (${rate / 1000}k/s)`, `p99 ms (${rate / 1000}k/s)`, 'unanswered (paced)', 'server RSS MiB',
   ], rows);
+  process.stdout.write(`\nCPU the hypervisor took from this VM meanwhile: ${steal().toFixed(1)}%; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 }
 
 if (values.serve) await serve(values.serve);
