@@ -1,10 +1,11 @@
 // `k8ts server` as the README's first command runs it: the API server, controllers, scheduler
 // and the node agent in one process, on real containerd and CNI. The node registers as a
 // control-plane node, a Deployment's pod runs and is reachable, logs and exec go through the API
-// server to the agent, and a server restart adopts the running pod instead of restarting it.
+// server to the agent, a server restart adopts the running pod instead of restarting it, and
+// cluster DNS answers on the node's IP as kube-dns's endpoint.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '../lib/cluster.js';
+import { eventually, run } from '../lib/cluster.js';
 import { httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 
 const missing = missingPrerequisites();
@@ -24,6 +25,19 @@ describe('k8ts server with its embedded node agent', { skip: missing.length ? `n
   it('registers this host as a Ready control-plane node', async () => {
     const nodes = await env.k('get', 'nodes');
     assert.match(nodes, new RegExp(`^${env.nodeName}\\s+Ready\\s+control-plane,master\\s+`, 'm'));
+  });
+
+  it('answers cluster DNS on the node\'s IP, port 53, and is kube-dns\'s endpoint there', async () => {
+    const addresses = JSON.parse(await env.k('get', 'node', env.nodeName, '-o', 'jsonpath={.status.addresses}')) as Array<{ type: string; address: string }>;
+    const nodeIP = addresses.find((a) => a.type === 'InternalIP')!.address;
+    const dig = await eventually(async () => {
+      const r = await run('dig', [`@${nodeIP}`, '+short', '+time=2', '+tries=1', 'kubernetes.default.svc.cluster.local']);
+      return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+    }, 20_000, 250);
+    assert.equal(dig, '10.43.0.1');
+    const slice = await eventually(async () => (await env.k('-n', 'kube-system', 'get', 'endpointslice', 'kube-dns', '-o', 'jsonpath={.endpoints[*].addresses[0]}')).trim() || undefined);
+    assert.equal(slice, nodeIP);
+    assert.equal((await env.k('-n', 'kube-system', 'get', 'service', 'kube-dns', '-o', 'jsonpath={.spec.clusterIP}')).trim(), '10.43.0.10');
   });
 
   it('runs a Deployment whose pod answers on its IP, with logs and exec through the API server', async () => {
