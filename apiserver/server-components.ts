@@ -179,7 +179,9 @@ export function bootstrapComponent(opts: ServerOptions): Component {
       const { kubernetesIP, advertise, ca, admin } = ctx.get(pkiValue);
       const http = ctx.get(httpValue);
       const port = http.address.port;
-      await bootstrap(ctx.get(apiValue).api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port });
+      await bootstrap(ctx.get(apiValue).api, {
+        kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port, clusterDnsDisabled: opts.disabledComponents?.includes('dns'),
+      });
       http.setReady(true);
       const adminKubeconfig = adminKubeconfigPath(opts.dataDir);
       writeKubeconfig(adminKubeconfig, {

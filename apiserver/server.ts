@@ -9,6 +9,7 @@ import type { ApiHttpServer } from './http/server.js';
 import type { RevisionStore } from './storage/revision-store.js';
 import type { ControlPlaneSettings } from './controllers/control-plane-settings.js';
 import { pkiComponent, pkiValue } from './server-pki.js';
+import { kubeDnsComponent } from './kube-dns/kube-dns-component.js';
 import {
   apiComponent, apiValue, bootstrapComponent, controlPlaneComponent, crdsComponent, httpComponent, httpValue, openApiComponent,
   servingComponent, servingValue, storageComponent, storageValue,
@@ -41,6 +42,8 @@ export interface ServerOptions {
   components?: Component[];
   /** Optional components not to run (`--disable`). */
   disabledComponents?: string[];
+  /** ClusterIP of kube-system/kube-dns (the first --cluster-dns; default 10.43.0.10). */
+  clusterDNS?: string;
 }
 
 export interface RunningServer {
@@ -58,7 +61,7 @@ export interface RunningServer {
 export function serverComponents(opts: ServerOptions): Component[] {
   return [
     pkiComponent(opts), storageComponent(opts), apiComponent(opts), httpComponent(opts), openApiComponent(), crdsComponent(),
-    servingComponent(), bootstrapComponent(opts), controlPlaneComponent(opts), ...(opts.components ?? []),
+    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), controlPlaneComponent(opts), ...(opts.components ?? []),
   ];
 }
 

@@ -2,6 +2,7 @@
 // unless --disable-agent), and how they become an AgentConfig.
 import { defaultAgentConfig, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
 import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
+import { isIP } from 'node:net';
 import type { FlagSpec } from './flags.js';
 import { parseDuration } from '../lib/duration.js';
 
@@ -13,7 +14,8 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --node-ip ADDR                    InternalIP to report (default: the first non-loopback IPv4)
   --node-labels K=V,...             extra labels for the node
   --kubelet-port PORT               port of the agent's HTTPS server (default ${DEFAULT_KUBELET_PORT}; 0 = any)
-  --cluster-dns ADDR                cluster DNS server for ClusterFirst pods (default ${DEFAULT_CLUSTER_DNS})
+  --cluster-dns ADDR                cluster DNS server for ClusterFirst pods, and on a server kube-dns's
+                                    ClusterIP (default ${DEFAULT_CLUSTER_DNS}; comma-separated, the first is kube-dns)
   --cluster-domain DOMAIN           cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
   --pod-cidr CIDR                   pod range to use when the server assigns none (default 10.42.0.0/24)
   --cni-conf-dir DIR                CNI config dir (default /etc/cni/net.d)
@@ -90,8 +92,16 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
   if (f['stream-server-port'] !== undefined) cfg.streamServerPort = port('stream-server-port', f['stream-server-port'], 0);
   if (f['sync-frequency']) cfg.syncFrequencyMs = parseDuration(f['sync-frequency']);
   if (f['pod-manifest-path'] !== undefined) cfg.podManifestPath = f['pod-manifest-path'];
-  if (f['cluster-dns'] !== undefined) cfg.clusterDNS = f['cluster-dns'].split(',').filter(Boolean);
-  if (f['cluster-domain']) cfg.clusterDomain = f['cluster-domain'];
+  if (f['cluster-dns'] !== undefined) {
+    cfg.clusterDNS = f['cluster-dns'].split(',').map((s) => s.trim()).filter(Boolean);
+    for (const ip of cfg.clusterDNS) if (!isIP(ip)) throw new Error(`invalid --cluster-dns "${ip}": want an IP address`);
+  }
+  if (f['cluster-domain']) {
+    cfg.clusterDomain = f['cluster-domain'].toLowerCase().replace(/\.$/, '');
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(cfg.clusterDomain)) {
+      throw new Error(`invalid --cluster-domain "${f['cluster-domain']}": want DNS labels such as cluster.local`);
+    }
+  }
   if (f['pod-cidr']) cfg.defaultPodCIDR = f['pod-cidr'];
   if (f['cni-conf-dir']) cfg.cniConfDir = f['cni-conf-dir'];
   if (f['cni-bin-dir']) cfg.cniBinDir = f['cni-bin-dir'];

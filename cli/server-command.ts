@@ -28,8 +28,10 @@ Flags:
                                  as system:anonymous, who may read only health and version
   --storage-history N            changes kept for watch resume and paging (default 20000)
   --disable NAME,...             do not run these components: agent (the node agent in this process),
-                                 control-plane (controllers and scheduler), and the agent's network
-                                 (pod CIDR to CNI config; bring your own CNI) and static-pods
+                                 control-plane (controllers and scheduler), dns (built-in cluster DNS:
+                                 the kube-dns Service and the agent's DNS server; bring your own CoreDNS),
+                                 and the agent's network (pod CIDR to CNI config; bring your own CNI)
+                                 and static-pods
   --disable-agent                the same as --disable agent
   --controllers LIST             controllers to run, kube-controller-manager style: '*' (default), 'name', '-name'
   --disable-scheduler            do not run the scheduler in this process
@@ -104,13 +106,17 @@ export async function runServer(argv: string[]): Promise<number> {
       notReady: Number(f['default-not-ready-toleration-seconds'] ?? 300),
       unreachable: Number(f['default-unreachable-toleration-seconds'] ?? 300),
     },
+    // kube-dns gets the address the agents give pods as their nameserver.
+    clusterDNS: agentConfig.clusterDNS[0],
     components: [embeddedAgentComponent(agentConfig)],
   };
   // --disable names the server's components and its agent's; a wrong one fails before anything is made.
   const agentNames = disableableNames(agentComponents(agentConfig));
-  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...disableableNames(serverComponents(opts)), ...agentNames]);
+  // A name both have (dns: the kube-dns Service and the agent's server) turns off both.
+  const serverNames = disableableNames(serverComponents(opts));
+  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...new Set([...serverNames, ...agentNames])]);
   agentConfig.disabledComponents = disabled.filter((n) => agentNames.includes(n));
-  opts.disabledComponents = disabled.filter((n) => !agentNames.includes(n));
+  opts.disabledComponents = disabled.filter((n) => serverNames.includes(n) || !agentNames.includes(n));
   const server = await startServer(opts);
   notifySystemd();
   await new Promise<void>((resolve) => {

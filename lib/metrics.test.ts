@@ -45,3 +45,17 @@ test('a registry writes families by name; value functions are read at scrape tim
   n = 7;
   assert.equal(r.expose(), '# HELP a_total A.\n# TYPE a_total counter\n# HELP z_gauge Z.\n# TYPE z_gauge gauge\nz_gauge 7\n');
 });
+
+test('a series handle (with) counts into the same series as inc and observe', () => {
+  const c = new CounterVec('hits_total', 'Hits.', ['kind']);
+  const h = c.with(['a']);
+  h.inc();
+  h.inc(2);
+  c.inc(['a']);
+  assert.match(c.expose(), /^hits_total\{kind="a"\} 4$/m);
+  const l = new HistogramVec('t_seconds', 'T.', ['k'], [1]);
+  l.with(['x']).observe(0.5);
+  l.observe(['x'], 2);
+  assert.match(l.expose(), /^t_seconds_count\{k="x"\} 2$/m);
+  assert.match(l.expose(), /^t_seconds_bucket\{k="x",le="1"\} 1$/m);
+});

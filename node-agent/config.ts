@@ -32,6 +32,14 @@ export interface AgentConfig {
   cniIpamDataDir?: string;
   clusterDNS: string[];
   clusterDomain: string;
+  /** Cluster DNS listens here (default: the node's IPs, which kube-dns's endpoints list). */
+  dnsAddresses?: string[];
+  /** Cluster DNS port, UDP and TCP (default 53; 0 = pick a free one, for tests). */
+  dnsPort?: number;
+  /** Cluster DNS metrics port (default 9153, as CoreDNS). */
+  dnsMetricsPort?: number;
+  /** The node's resolvers, where names outside the cluster go (default /etc/resolv.conf). */
+  resolvConf?: string;
   /** Top of the cgroup tree pods live under (`/k8ts` or `k8ts.slice`). */
   cgroupRoot: string;
   /** HTTPS port of the agent's own server (0 = pick a free one; kubelet: 10250). */
