@@ -88,10 +88,8 @@ export function apiComponent(opts: ServerOptions): Component {
       // grant more than the writer holds.
       const rbac = new RbacAuthorizer(api);
       new EscalationGuard(api, rbac).install();
-      rbac.start();
       // The Node authorizer first, as kube-apiserver's --authorization-mode=Node,RBAC.
       const nodeGraph = new NodeGraph(api);
-      nodeGraph.start();
       authz.add(new NodeAuthorizer(nodeGraph).authorize);
       authz.add(rbac.authorize);
       authz.ruleLister = (user, namespace) => rbac.rulesFor(user, namespace);
@@ -104,6 +102,9 @@ export function apiComponent(opts: ServerOptions): Component {
         serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,
         kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },
       });
+      // After every extension: following storage makes the stores, which take their extensions then.
+      rbac.start();
+      nodeGraph.start();
       ctx.provide(apiValue, { api, registry, authn, authz });
       return () => {
         rbac.stop();
