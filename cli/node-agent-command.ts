@@ -16,7 +16,9 @@ Flags:
   --server URL                      API server URL (overrides the kubeconfig's)
   --data-dir DIR                    data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
   --disable NAME,...                do not run these components: network (pod CIDR to CNI config; bring
-                                    your own CNI), static-pods
+                                    your own CNI), proxy (the service proxy; bring your own kube-proxy),
+                                    static-pods
+  --disable-kube-proxy              the same as --disable proxy (k3s' name)
 ${agentFlagHelp}  --log-level LEVEL                 trace, debug, info, warn, error (default info)
 `;
 
@@ -26,6 +28,7 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
     server: { type: 'string' },
     'data-dir': { type: 'string' },
     disable: { type: 'string', multiple: true },
+    'disable-kube-proxy': { type: 'boolean' },
     'log-level': { type: 'string' },
     ...agentFlags,
   }, help);
@@ -35,7 +38,7 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
     nodeName: defaultNodeName(), dataDir: f['data-dir'] ?? defaultDataDir(), kubeconfig: f.kubeconfig, server: f.server,
   });
   // A wrong name fails before anything is made.
-  cfg.disabledComponents = parseDisable(f.disable ?? [], disableableNames(agentComponents(cfg)));
+  cfg.disabledComponents = parseDisable([...(f.disable ?? []), ...(f['disable-kube-proxy'] ? ['proxy'] : [])], disableableNames(agentComponents(cfg)));
   const log = logger('agent');
   const agent = await startAgent(cfg);
   notifySystemdReady();

@@ -27,8 +27,10 @@ Flags:
   --storage-history N            changes kept for watch resume and paging (default 20000)
   --disable NAME,...             do not run these components: agent (the node agent in this process),
                                  control-plane (controllers and scheduler), and the agent's network
-                                 (pod CIDR to CNI config; bring your own CNI) and static-pods
+                                 (pod CIDR to CNI config; bring your own CNI), proxy (the service
+                                 proxy; bring your own kube-proxy) and static-pods
   --disable-agent                the same as --disable agent
+  --disable-kube-proxy           the same as --disable proxy (k3s' name)
   --controllers LIST             controllers to run, kube-controller-manager style: '*' (default), 'name', '-name'
   --disable-scheduler            do not run the scheduler in this process
   --leader-elect BOOL            campaign for the control plane Leases before acting (default true)
@@ -40,7 +42,7 @@ Flags:
   --log-level LEVEL              trace, debug, info, warn, error (default info)
 
 Node agent flags (unless --disable agent):
-${agentFlagHelp}`;
+${agentFlagHelp.split('\n').filter((l) => !l.startsWith('  --cluster-cidr ')).join('\n')}`;
 
 export async function runServer(argv: string[]): Promise<number> {
   const f = parseFlags(argv, {
@@ -50,10 +52,11 @@ export async function runServer(argv: string[]): Promise<number> {
     'advertise-address': { type: 'string' },
     'tls-san': { type: 'string', multiple: true },
     'service-cidr': { type: 'string' },
-    'cluster-cidr': { type: 'string' },
+    // (--cluster-cidr is an agent flag too: the embedded agent's proxy masquerades by it.)
     'service-node-port-range': { type: 'string' },
     disable: { type: 'string', multiple: true },
     'disable-agent': { type: 'boolean' },
+    'disable-kube-proxy': { type: 'boolean' },
     'token-auth-file': { type: 'string' },
     'storage-history': { type: 'string' },
     controllers: { type: 'string', multiple: true },
@@ -104,7 +107,7 @@ export async function runServer(argv: string[]): Promise<number> {
   };
   // --disable names the server's components and its agent's; a wrong one fails before anything is made.
   const agentNames = disableableNames(agentComponents(agentConfig));
-  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...disableableNames(serverComponents(opts)), ...agentNames]);
+  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : []), ...(f['disable-kube-proxy'] ? ['proxy'] : [])], [...disableableNames(serverComponents(opts)), ...agentNames]);
   agentConfig.disabledComponents = disabled.filter((n) => agentNames.includes(n));
   opts.disabledComponents = disabled.filter((n) => !agentNames.includes(n));
   const server = await startServer(opts);

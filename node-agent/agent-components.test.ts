@@ -9,11 +9,11 @@ const cfg = defaultAgentConfig({ nodeName: 'n1', dataDir: '/nonexistent', kubeco
 test('the agent starts its components in the order node-agent/README.md gives', () => {
   assert.deepEqual(planComponents(agentComponents(cfg)).map((c) => c.name), [
     'runtime', 'api-client', 'events', 'node', 'service-informers', 'pods', 'static-pods', 'pleg', 'agent-server',
-    'node-registration', 'network', 'service-watch', 'api-pods', 'orphan-cleanup',
+    'node-registration', 'network', 'service-watch', 'proxy', 'api-pods', 'orphan-cleanup',
   ]);
 });
 
-test('the pod network and static pods can be turned off, and nothing else', () => {
-  assert.deepEqual(disableableNames(agentComponents(cfg)), ['static-pods', 'network']);
-  assert.deepEqual(planComponents(agentComponents(cfg), ['network', 'static-pods']).map((c) => c.name).slice(-4), ['node-registration', 'service-watch', 'api-pods', 'orphan-cleanup']);
+test('the pod network, the service proxy and static pods can be turned off, and nothing else', () => {
+  assert.deepEqual(disableableNames(agentComponents(cfg)), ['static-pods', 'network', 'proxy']);
+  assert.deepEqual(planComponents(agentComponents(cfg), ['network', 'static-pods', 'proxy']).map((c) => c.name).slice(-4), ['node-registration', 'service-watch', 'api-pods', 'orphan-cleanup']);
 });

@@ -7,7 +7,8 @@
 //      relist (PLEG), the agent's HTTPS server;
 //   2. once the API answers, in the background (api-components.ts, network/): node
 //      registration and heartbeats, the pod network's CNI config (from the node's pod CIDR),
-//      pods bound to the node, and removal of pods that no source wants any more.
+//      the Service watch and the service proxy's iptables rules, pods bound to the node, and
+//      removal of pods that no source wants any more.
 //
 // stop() takes it all down in reverse; pods keep running and the next agent adopts them.
 import { hostname } from 'node:os';
@@ -23,6 +24,7 @@ import { agentServerValue, nodeValue, podMachineryValue, podNetworkValue, runtim
 import { podNetworkComponent } from './network/pod-network.js';
 import { podMachineryComponent } from './pods/pod-machinery.js';
 import { serviceInformersComponent, serviceWatchComponent } from './service-informers.js';
+import { proxyComponent } from './proxy/proxy-component.js';
 
 const log = logger('agent');
 
@@ -46,7 +48,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), apiPodsComponent(), orphanCleanupComponent()];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), apiPodsComponent(), orphanCleanupComponent()];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */
