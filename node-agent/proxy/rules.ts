@@ -152,8 +152,8 @@ export interface RestoreInput {
 
 /**
  * One restore input from the pieces of a sync. A declared chain is flushed and rewritten; the
- * rest keep their rules through --noflush. Added KUBE-SERVICES rules go first, so the node-port
- * catch-all stays last.
+ * rest keep their rules through --noflush. Rules added to nat KUBE-SERVICES go first, so the
+ * node-port catch-all stays last.
  */
 export function restoreText(r: RestoreInput): string {
   const out: string[] = [];
@@ -176,7 +176,8 @@ export function restoreText(r: RestoreInput): string {
       if (table === 'nat') out.push(r.catchAll);
     } else if (r.edits) {
       out.push(...r.edits[table].del.map((l) => '-D' + l.slice(2)));
-      out.push(...r.edits[table].add.map((l) => (l.startsWith('-A KUBE-SERVICES ') ? '-I KUBE-SERVICES 1 ' + l.slice('-A KUBE-SERVICES '.length) : l)));
+      const first = table === 'nat' ? (l: string) => (l.startsWith('-A KUBE-SERVICES ') ? '-I KUBE-SERVICES 1 ' + l.slice('-A KUBE-SERVICES '.length) : l) : (l: string) => l;
+      out.push(...r.edits[table].add.map(first));
     }
     if (table === 'nat') {
       for (const p of r.own) out.push(...p.rules);
@@ -206,7 +207,12 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
   const noEndpoints = q(`${name} has no endpoints`);
   const noLocal = q(`${name} has no local endpoints`);
   // No endpoints anywhere: refuse at once. Only no local ones (a Local policy): drop.
-  const refusal = !hasAny ? { target: 'REJECT', comment: noEndpoints } : { target: 'DROP', comment: noLocal };
+  // TCP is refused with a reset rather than kube-proxy's ICMP port-unreachable: a client on this
+  // node has its socket locked while its SYN is rejected on the same path, so the kernel drops the
+  // ICMP (TcpExtLockDroppedIcmps) and the client learns only from its SYN retransmit, 1 s later.
+  // A reset is queued to the socket's backlog instead: refused in milliseconds.
+  const reject = sp.protocol === 'TCP' ? 'REJECT --reject-with tcp-reset' : 'REJECT';
+  const refusal = !hasAny ? { target: reject, comment: noEndpoints } : { target: 'DROP', comment: noLocal };
   const match = (ip: string, port: number) => ['-m', proto, '-p', proto, '-d', ip, '--dport', port];
 
   // The cluster IP.
