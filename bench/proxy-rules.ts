@@ -73,8 +73,9 @@ for (let i = 0; i < runs + 1; i++) {
 }
 const lines = text.split('\n').length;
 // One change: a Service's endpoints replaced; only its own chains are written, the shared ones whole.
-const changedName = 'bench/svc-500:http';
-slices[500] = { ...slices[500]!, endpoints: slices[500]!.endpoints.map((e, j) => ({ ...e, addresses: [ip(900_000 + j, 42)] })) };
+const mid = Math.floor(nServices / 2);
+const changedName = `bench/svc-${mid}:http`;
+slices[mid] = { ...slices[mid]!, endpoints: slices[mid]!.endpoints.map((e, j) => ({ ...e, addresses: [ip(900_000 + j, 42)] })) };
 const partialGenerate: number[] = [];
 let partialText = '';
 for (let i = 0; i < runs + 1; i++) {
@@ -136,10 +137,10 @@ function fakeSource<T>(items: T[]): { lw: ListWatch<T>; emit: (ev: WatchEvent<T>
   };
 }
 
-const rss = () => {
+function rss(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().rss / 1024 / 1024;
-};
+}
 
 /** The real proxier over the same cluster: full sync, one-change syncs, its memory. */
 async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rssMiB: number }> {
@@ -158,6 +159,8 @@ async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; per
   let waiter: ((r: SyncReport) => void) | undefined;
   const next = () => new Promise<SyncReport>((resolve) => (waiter = resolve));
   const before = rss();
+  // The proxier's timers do not keep a process alive (the agent's server does): this does.
+  const keepAlive = setInterval(() => undefined, 1000);
   const proxier = new Proxier({
     informers, nodeName: 'bench-node', cfg: { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true },
     iptables: new ProxyIptables(exec), localIPs: () => new Set(), metrics: new ProxyMetrics(),
@@ -170,9 +173,9 @@ async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; per
     out.rssMiB = rss() - before;
     for (let i = 0; i < runs; i++) {
       // One change: a Service's endpoints replaced, from the slice event to the rules in the kernel.
-      const slice = fresh.slices[500]!;
+      const slice = fresh.slices[mid]!;
       const changed = { ...slice, metadata: { ...slice.metadata, resourceVersion: String(i + 2) }, endpoints: slice.endpoints.map((e, j) => ({ ...e, addresses: [ip(800_000 + i * 100 + j, 42)] })) };
-      fresh.slices[500] = changed;
+      fresh.slices[mid] = changed;
       const done = next();
       const t0 = performance.now();
       sliceSource.emit({ type: 'MODIFIED', object: changed });
@@ -201,6 +204,7 @@ async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; per
       out.rawFull.push(performance.now() - t0);
     }
   } finally {
+    clearInterval(keepAlive);
     stopper.abort();
     await Promise.allSettled(running);
     spawnSync('ip', ['netns', 'del', ns]);
