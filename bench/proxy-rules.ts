@@ -112,11 +112,12 @@ if (process.getuid?.() === 0) {
     if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }
 }
-let proxierResult: Awaited<ReturnType<typeof proxierRuns>> | undefined;
+const proxierResults = new Map<string, Awaited<ReturnType<typeof proxierRuns>>>();
 if (process.getuid?.() === 0) {
   const hadNetnsDir = existsSync('/run/netns');
   try {
-    proxierResult = await proxierRuns();
+    // The host's own `iptables` first (what the agent uses), then the legacy backend where present.
+    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy')]) proxierResults.set(variant, await proxierRuns(variant));
   } finally {
     if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }
@@ -143,7 +144,7 @@ function rss(): number {
 }
 
 /** The real proxier over the same cluster: full sync, one-change syncs, its memory. */
-async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rssMiB: number }> {
+async function proxierRuns(variant: string): Promise<{ full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rssMiB: number; heapMiB: number }> {
   const ns = `k8ts-bench-proxier-${process.pid}`;
   const made = spawnSync('ip', ['netns', 'add', ns]);
   if (made.status !== 0) throw new Error(`ip netns add: ${made.stderr}`);
@@ -155,15 +156,16 @@ async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; per
   const informers = { services: new Informer(svcSource.lw, { name: 'services' }), endpointSlices: new Informer(sliceSource.lw, { name: 'slices' }) };
   const running = [informers.services.run(stopper.signal), informers.endpointSlices.run(stopper.signal)];
   await Promise.all([informers.services.waitForSync(stopper.signal), informers.endpointSlices.waitForSync(stopper.signal)]);
-  const out = { full: [] as number[], oneChange: [] as number[], periodic: [] as number[], oneChangeLines: 0, rawFull: [] as number[], rssMiB: 0 };
+  const out = { full: [] as number[], oneChange: [] as number[], periodic: [] as number[], oneChangeLines: 0, rawFull: [] as number[], rssMiB: 0, heapMiB: 0 };
   let waiter: ((r: SyncReport) => void) | undefined;
   const next = () => new Promise<SyncReport>((resolve) => (waiter = resolve));
   const before = rss();
+  const heapBefore = process.memoryUsage().heapUsed / 1024 / 1024;
   // The proxier's timers do not keep a process alive (the agent's server does): this does.
   const keepAlive = setInterval(() => undefined, 1000);
   const proxier = new Proxier({
     informers, nodeName: 'bench-node', cfg: { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true },
-    iptables: new ProxyIptables(exec), localIPs: () => new Set(), metrics: new ProxyMetrics(),
+    iptables: new ProxyIptables(exec, variant), localIPs: () => new Set(), metrics: new ProxyMetrics(),
     minSyncMs: 0, syncPeriodMs: 3_600_000, fullSyncMs: 24 * 3_600_000, onSynced: (r) => waiter?.(r),
   });
   try {
@@ -171,6 +173,7 @@ async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; per
     const stop = proxier.start();
     out.full.push((await first).ms);
     out.rssMiB = rss() - before;
+    out.heapMiB = process.memoryUsage().heapUsed / 1024 / 1024 - heapBefore;
     for (let i = 0; i < runs; i++) {
       // One change: a Service's endpoints replaced, from the slice event to the rules in the kernel.
       const slice = fresh.slices[mid]!;
@@ -199,7 +202,7 @@ async function proxierRuns(): Promise<{ full: number[]; oneChange: number[]; per
     const all = buildProxyRules(servicePortsOf(fresh.services, fresh.slices, 'bench-node'), { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true }).text;
     for (let i = 0; i < Math.min(runs, 3); i++) {
       const t0 = performance.now();
-      const r = spawnSync('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: all, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      const r = spawnSync('ip', ['netns', 'exec', ns, `${variant}-restore`, '--noflush'], { input: all, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
       if (r.status !== 0) throw new Error(r.stderr);
       out.rawFull.push(performance.now() - t0);
     }
@@ -221,13 +224,12 @@ printTable(`${nServices} Services x ${perService} endpoints: ${lines.toLocaleStr
       row(`floor: ${b}-restore into empty tables`, l.first), row(`floor: ${b}-restore over the same rules`, l.again),
       row(`${b}-restore of the one-change partial sync`, l.partial),
     ])]);
-if (proxierResult) {
-  const p = proxierResult;
-  printTable(`the proxier (node-agent/proxy), ${nServices} Services x ${perService} endpoints, host iptables-restore in a network namespace`,
+for (const [variant, p] of proxierResults) {
+  printTable(`the proxier (node-agent/proxy), ${nServices} Services x ${perService} endpoints, ${variant}-restore in a network namespace`,
     ['step', 'runs', 'p50 ms', 'min ms', 'max ms'],
-    [row('floor: raw iptables-restore of the whole ruleset over itself', p.rawFull),
+    [row(`floor: raw ${variant}-restore of the whole ruleset over itself`, p.rawFull),
       row('proxier full sync (first one into empty tables, then over itself)', p.full),
       row('proxier periodic sync (shared chains whole, canary check, jumps)', p.periodic),
       row(`proxier one-change sync, EndpointSlice event to rules in the kernel (${p.oneChangeLines} lines)`, p.oneChange)]);
-  process.stdout.write(`\nproxier memory: RSS +${p.rssMiB.toFixed(1)} MiB after its first full sync (informer caches excluded; run with --expose-gc for a steadier figure)\n`);
+  process.stdout.write(`\nproxier memory after its first full sync (informer caches excluded): RSS +${p.rssMiB.toFixed(1)} MiB, heap used +${p.heapMiB.toFixed(1)} MiB\n`);
 }

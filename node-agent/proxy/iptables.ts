@@ -1,7 +1,7 @@
 // The proxy's edge to the host's iptables (nft or legacy, whichever `iptables` is): one restore
 // per sync, the canary check, the jumps from the built-in chains, and removal for killall.
 import { execOk, type Exec } from '../../lib/exec.js';
-import { chainRemovalBatch, saveTable, savedTables } from '../../cni/host-cleanup.js';
+import { chainRemovalBatch, savedTables } from '../../cni/host-cleanup.js';
 import { isServiceChain } from './chain-names.js';
 import { fixedChains, jumpRules, sharedChains } from './rules.js';
 
@@ -11,22 +11,34 @@ const WAIT = ['-w', '5'];
 export const CANARY = 'KUBE-PROXY-CANARY';
 
 export class ProxyIptables {
-  constructor(private readonly exec: Exec) {}
+  private readonly iptables: string;
+  private readonly save: string;
+  private readonly restoreCmd: string;
+
+  /** `variant` picks iptables-legacy or iptables-nft by name (the benchmark); default: the host's `iptables`. */
+  constructor(private readonly exec: Exec, variant = 'iptables') {
+    this.iptables = variant;
+    this.save = `${variant}-save`;
+    this.restoreCmd = `${variant}-restore`;
+  }
 
   /** Applies a restore input; throws (ExecError) when iptables-restore rejects it. */
   async restore(text: string): Promise<void> {
-    await execOk(this.exec, 'iptables-restore', [...WAIT, '--noflush'], { stdin: text, timeoutMs: 120_000 });
+    await execOk(this.exec, this.restoreCmd, [...WAIT, '--noflush'], { stdin: text, timeoutMs: 120_000 });
   }
 
-  /** Every chain the nat table holds. */
+  /** Every chain the nat table holds (names only: parsing its 40,000 rules at scale is waste). */
   async natChains(): Promise<string[]> {
-    return (await saveTable('nat', this.exec)).chains;
+    const out = (await execOk(this.exec, this.save, ['-t', 'nat'])).stdout;
+    const chains: string[] = [];
+    for (let i = out.indexOf('\n:'); i !== -1; i = out.indexOf('\n:', i + 1)) chains.push(out.slice(i + 2, out.indexOf(' ', i + 2)));
+    return chains;
   }
 
   /** False once someone flushed the tables (the canary chains are gone). */
   async canaryPresent(): Promise<boolean> {
     for (const table of ['nat', 'filter']) {
-      const r = await this.exec('iptables', [...WAIT, '-t', table, '-S', CANARY]);
+      const r = await this.exec(this.iptables, [...WAIT, '-t', table, '-S', CANARY]);
       if (r.code !== 0) return false;
     }
     return true;
@@ -34,12 +46,13 @@ export class ProxyIptables {
 
   /** Prepends the jumps into our chains that are missing, as kube-proxy does. Returns how many. */
   async ensureJumps(): Promise<number> {
+    const specs = jumpRules.map((j) => ({ table: j.table, spec: [j.from, '-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to] }));
+    // Checked side by side (each check is a process and, with nft, a cache fetch); added in order.
+    const present = await Promise.all(specs.map(({ table, spec }) => this.exec(this.iptables, [...WAIT, '-t', table, '-C', ...spec]).then((r) => r.code === 0)));
     let added = 0;
-    for (const j of jumpRules) {
-      const spec = [j.from, '-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to];
-      const check = await this.exec('iptables', [...WAIT, '-t', j.table, '-C', ...spec]);
-      if (check.code === 0) continue;
-      await execOk(this.exec, 'iptables', [...WAIT, '-t', j.table, '-I', j.from, '1', ...spec.slice(1)]);
+    for (const [i, { table, spec }] of specs.entries()) {
+      if (present[i]) continue;
+      await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-I', spec[0]!, '1', ...spec.slice(1)]);
       added++;
     }
     return added;

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Exec } from '../../lib/exec.js';
+import { isProxyChain, ProxyIptables } from './iptables.js';
+import { jumpRules } from './rules.js';
+
+test('reads the nat table\'s chain names from iptables-save', async () => {
+  const exec: Exec = async () => ({ code: 0, stderr: '', stdout: '# Generated\n*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]\n-A PREROUTING -j KUBE-SERVICES\nCOMMIT\n' });
+  assert.deepEqual(await new ProxyIptables(exec).natChains(), ['PREROUTING', 'KUBE-SERVICES', 'KUBE-SVC-AAAAAAAAAAAAAAAA']);
+});
+
+test('prepends only the jumps that are missing', async () => {
+  const calls: string[][] = [];
+  const exec: Exec = async (_file, args) => {
+    calls.push([...args]);
+    // Every jump but the one from nat PREROUTING is there.
+    const check = args.includes('-C');
+    return { code: check && args.includes('PREROUTING') ? 1 : 0, stdout: '', stderr: '' };
+  };
+  assert.equal(await new ProxyIptables(exec).ensureJumps(), 1);
+  assert.equal(calls.filter((c) => c.includes('-C')).length, jumpRules.length);
+  assert.deepEqual(calls.filter((c) => c.includes('-I')), [['-w', '5', '-t', 'nat', '-I', 'PREROUTING', '1', '-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES']]);
+});
+
+test('killall takes the proxy\'s own chains only', () => {
+  assert.ok(isProxyChain('nat', 'KUBE-SEP-T3LO3VCUF2JQPG4Q'));
+  assert.ok(isProxyChain('filter', 'KUBE-PROXY-CANARY'));
+  assert.ok(!isProxyChain('filter', 'KUBE-SEP-T3LO3VCUF2JQPG4Q'));
+  assert.ok(!isProxyChain('nat', 'KUBE-KUBELET-CANARY'));
+  assert.ok(!isProxyChain('nat', 'CNI-81ea0b36c417d7f905609579'));
+});
