@@ -118,7 +118,7 @@ spec:
     assert.match(local, /^web-/);
   });
 
-  it('refuses a Service without endpoints at once instead of timing out', async () => {
+  it('refuses a Service without endpoints at once instead of timing out', async (t) => {
     await env.apply(`apiVersion: v1
 kind: Service
 metadata: {name: nobody}
@@ -134,6 +134,7 @@ spec:
     assert.match(out, /refused/i);
     const [, s, e] = /took (\S+) (\S+)/.exec(out) ?? [];
     const ms = (Number(e) - Number(s)) * 1000;
+    t.diagnostic(`refused after ${Math.round(ms)} ms`);
     assert.ok(ms < 1000, `refused after ${ms} ms`);
   });
 
@@ -161,7 +162,7 @@ spec:
     assert.equal(body, 'loner');
   });
 
-  it('follows scaling to zero and back within 1 s of the EndpointSlice', async () => {
+  it('follows scaling to zero and back within 1 s of the EndpointSlice', async (t) => {
     const { ip } = await svc('web');
     const sliceEndpoints = async () => {
       const r = await env.c.http('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb');
@@ -182,11 +183,12 @@ spec:
     assert.ok(down <= 1000, `REJECT ${Math.round(down)} ms after the slice emptied`);
     await env.k('scale', 'deploy', 'web', '--replicas', '3');
     const up = await firstTimes(async () => (await sliceEndpoints()) > 0, routes);
+    t.diagnostic(`REJECT ${Math.round(down)} ms after the slice emptied, routed ${Math.round(up)} ms after it had an endpoint again`);
     assert.ok(up <= 1000, `routed ${Math.round(up)} ms after the slice had an endpoint`);
     await eventually(async () => (await env.k('get', 'deploy', 'web', '-o', 'jsonpath={.status.readyReplicas}')) === '3', 90_000, 250);
   });
 
-  it('heals a flushed KUBE-SERVICES within the sync period', async () => {
+  it('heals a flushed KUBE-SERVICES within the sync period', async (t) => {
     const { ip } = await svc('web');
     const reachable = () => fetch(`http://${ip}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     await eventually(reachable, 20_000, 200);
@@ -195,10 +197,11 @@ spec:
     assert.equal(await reachable(), false, 'flushed: the cluster IP goes nowhere');
     await eventually(reachable, SYNC_PERIOD_MS + 5000, 200);
     const ms = performance.now() - t0;
+    t.diagnostic(`healed ${Math.round(ms)} ms after the flush (sync period ${SYNC_PERIOD_MS} ms)`);
     assert.ok(ms <= SYNC_PERIOD_MS + 2000, `healed after ${Math.round(ms)} ms`);
   });
 
-  it('moves a UDP flow to the new backend when the old one is replaced (stale conntrack removed)', async () => {
+  it('moves a UDP flow to the new backend when the old one is replaced (stale conntrack removed)', async (t) => {
     const [a, b] = outside!.addresses as [string, string];
     const oldServer = await outside!.udpEcho(a, 5353, 'old');
     await outside!.udpEcho(b, 5353, 'new');
@@ -231,6 +234,7 @@ ${slice(a)}`);
       oldServer.kill('SIGKILL');
       await eventually(() => replies.some((r) => r.at > t0 && r.text === 'new:q'), 10_000, 100);
       const ms = (replies.find((r) => r.at > t0 && r.text === 'new:q')?.at ?? 0) - t0;
+      t.diagnostic(`the flow reached the new backend ${Math.round(ms)} ms after the EndpointSlice update`);
       assert.ok(ms < 3000, `the flow reached the new backend after ${Math.round(ms)} ms`);
     } finally {
       clearInterval(timer);
