@@ -46,13 +46,18 @@ export class ProxyIptables {
 
   /** Prepends the jumps into our chains that are missing, as kube-proxy does. Returns how many. */
   async ensureJumps(): Promise<number> {
-    const specs = jumpRules.map((j) => ({ table: j.table, spec: [j.from, '-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to] }));
-    // Checked side by side (each check is a process and, with nft, a cache fetch); added in order.
-    const present = await Promise.all(specs.map(({ table, spec }) => this.exec(this.iptables, [...WAIT, '-t', table, '-C', ...spec]).then((r) => r.code === 0)));
+    // One listing per built-in chain rather than one check per jump: each call is a process and,
+    // with the legacy backend, a copy of the whole table out of the kernel.
+    const builtins = [...new Set(jumpRules.map((j) => `${j.table} ${j.from}`))];
+    const listed = new Map(await Promise.all(builtins.map(async (b) => {
+      const [table, chain] = b.split(' ') as [string, string];
+      return [b, (await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-S', chain])).stdout.split('\n')] as const;
+    })));
     let added = 0;
-    for (const [i, { table, spec }] of specs.entries()) {
-      if (present[i]) continue;
-      await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-I', spec[0]!, '1', ...spec.slice(1)]);
+    for (const j of jumpRules) {
+      const lines = listed.get(`${j.table} ${j.from}`) ?? [];
+      if (lines.some((l) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`))) continue;
+      await execOk(this.exec, this.iptables, [...WAIT, '-t', j.table, '-I', j.from, '1', '-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to]);
       added++;
     }
     return added;

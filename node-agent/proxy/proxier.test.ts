@@ -48,7 +48,7 @@ async function setup() {
         return { code: 1, stdout: '', stderr: 'iptables-restore: line 3 failed' };
       }
     }
-    if (args.includes('-S')) return { code: state.canary ? 0 : 1, stdout: '', stderr: '' };
+    if (args.includes('KUBE-PROXY-CANARY')) return { code: state.canary ? 0 : 1, stdout: '', stderr: '' };
     return { code: 0, stdout: file === 'iptables-save' ? '*nat\n:KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]\nCOMMIT\n' : '', stderr: '' };
   };
   const syncs: SyncReport[] = [];
