@@ -25,12 +25,22 @@ import { ProxyIptables } from '../node-agent/proxy/iptables.js';
 import { ProxyMetrics } from '../node-agent/proxy/metrics.js';
 import { printTable, summarize } from './lib/stats.js';
 
-const { values } = parseArgs({ options: { services: { type: 'string', default: '1000' }, endpoints: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: {
+  services: { type: 'string', default: '1000' }, endpoints: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' },
+  // Internal: this process runs inside the namespace and times the proxier only.
+  'proxier-child': { type: 'string' },
+} });
 const nServices = Number(values.services);
 const perService = Number(values.endpoints);
 const runs = Number(values.runs);
 
 const ip = (n: number, base: number) => `10.${base + ((n >> 16) & 0xff)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+
+if (values['proxier-child']) {
+  const result = await proxierRuns(values['proxier-child']);
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
 
 function cluster(): { services: Service[]; slices: EndpointSlice[] } {
   const services: Service[] = [];
@@ -112,12 +122,12 @@ if (process.getuid?.() === 0) {
     if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }
 }
-const proxierResults = new Map<string, Awaited<ReturnType<typeof proxierRuns>>>();
+const proxierResults = new Map<string, ProxierResult>();
 if (process.getuid?.() === 0) {
   const hadNetnsDir = existsSync('/run/netns');
   try {
     // The host's own `iptables` first (what the agent uses), then the legacy backend where present.
-    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy')]) proxierResults.set(variant, await proxierRuns(variant));
+    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy')]) proxierResults.set(variant, proxierInNamespace(variant));
   } finally {
     if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }
@@ -143,12 +153,31 @@ function rss(): number {
   return process.memoryUsage().rss / 1024 / 1024;
 }
 
-/** The real proxier over the same cluster: full sync, one-change syncs, its memory. */
-async function proxierRuns(variant: string): Promise<{ full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rssMiB: number; heapMiB: number }> {
+type ProxierResult = { full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rawEmpty: number[]; rssMiB: number; heapMiB: number };
+
+/**
+ * The real proxier over the same cluster: full sync, one-change syncs, its memory. Runs in a
+ * child process inside a namespace of its own (as the agent runs on the host: iptables called
+ * directly, not through `ip netns exec`).
+ */
+function proxierInNamespace(variant: string): ProxierResult {
   const ns = `k8ts-bench-proxier-${process.pid}`;
   const made = spawnSync('ip', ['netns', 'add', ns]);
   if (made.status !== 0) throw new Error(`ip netns add: ${made.stderr}`);
-  const exec: Exec = (file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts);
+  try {
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--expose-gc', process.argv[1]!, '--proxier-child', variant,
+      '--services', String(nServices), '--endpoints', String(perService), '--runs', String(runs)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, K8TS_LOG_LEVEL: 'warn' } });
+    if (r.status !== 0) throw new Error(`proxier child (${variant}) exited ${r.status}: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ProxierResult;
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+async function proxierRuns(variant: string): Promise<ProxierResult> {
+  const exec: Exec = hostExec;
+  const mid = Math.floor(nServices / 2);
   const fresh = cluster();
   const svcSource = fakeSource(fresh.services);
   const sliceSource = fakeSource(fresh.slices);
@@ -156,7 +185,7 @@ async function proxierRuns(variant: string): Promise<{ full: number[]; oneChange
   const informers = { services: new Informer(svcSource.lw, { name: 'services' }), endpointSlices: new Informer(sliceSource.lw, { name: 'slices' }) };
   const running = [informers.services.run(stopper.signal), informers.endpointSlices.run(stopper.signal)];
   await Promise.all([informers.services.waitForSync(stopper.signal), informers.endpointSlices.waitForSync(stopper.signal)]);
-  const out = { full: [] as number[], oneChange: [] as number[], periodic: [] as number[], oneChangeLines: 0, rawFull: [] as number[], rssMiB: 0, heapMiB: 0 };
+  const out = { full: [] as number[], oneChange: [] as number[], periodic: [] as number[], oneChangeLines: 0, rawFull: [] as number[], rawEmpty: [] as number[], rssMiB: 0, heapMiB: 0 };
   let waiter: ((r: SyncReport) => void) | undefined;
   const next = () => new Promise<SyncReport>((resolve) => (waiter = resolve));
   const before = rss();
@@ -198,11 +227,19 @@ async function proxierRuns(variant: string): Promise<{ full: number[]; oneChange
       out.full.push(performance.now() - t0);
     }
     await stop();
+    // What any restore costs with these tables loaded (process start, the backend's cache): the
+    // floor of a one-change sync.
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(`${variant}-restore`, ['--noflush'], { input: '*nat\nCOMMIT\n', encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      out.rawEmpty.push(performance.now() - t0);
+    }
     // The floor: the same full ruleset by a raw restore, over itself.
     const all = buildProxyRules(servicePortsOf(fresh.services, fresh.slices, 'bench-node'), { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true }).text;
     for (let i = 0; i < Math.min(runs, 3); i++) {
       const t0 = performance.now();
-      const r = spawnSync('ip', ['netns', 'exec', ns, `${variant}-restore`, '--noflush'], { input: all, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      const r = spawnSync(`${variant}-restore`, ['--noflush'], { input: all, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
       if (r.status !== 0) throw new Error(r.stderr);
       out.rawFull.push(performance.now() - t0);
     }
@@ -210,7 +247,6 @@ async function proxierRuns(variant: string): Promise<{ full: number[]; oneChange
     clearInterval(keepAlive);
     stopper.abort();
     await Promise.allSettled(running);
-    spawnSync('ip', ['netns', 'del', ns]);
   }
   return out;
 }
@@ -225,11 +261,12 @@ printTable(`${nServices} Services x ${perService} endpoints: ${lines.toLocaleStr
       row(`${b}-restore of the one-change partial sync`, l.partial),
     ])]);
 for (const [variant, p] of proxierResults) {
-  printTable(`the proxier (node-agent/proxy), ${nServices} Services x ${perService} endpoints, ${variant}-restore in a network namespace`,
+  printTable(`the proxier (node-agent/proxy), ${nServices} Services x ${perService} endpoints, ${variant}, run inside a network namespace`,
     ['step', 'runs', 'p50 ms', 'min ms', 'max ms'],
     [row(`floor: raw ${variant}-restore of the whole ruleset over itself`, p.rawFull),
       row('proxier full sync (first one into empty tables, then over itself)', p.full),
       row('proxier periodic sync (shared chains whole, canary check, jumps)', p.periodic),
+      row(`floor: raw ${variant}-restore of an empty nat table (a restore's fixed cost)`, p.rawEmpty),
       row(`proxier one-change sync, EndpointSlice event to rules in the kernel (${p.oneChangeLines} lines)`, p.oneChange)]);
   process.stdout.write(`\nproxier memory after its first full sync (informer caches excluded): RSS +${p.rssMiB.toFixed(1)} MiB, heap used +${p.heapMiB.toFixed(1)} MiB\n`);
 }
