@@ -39,11 +39,11 @@ async function setup() {
   const running = [informers.services.run(stop.signal), informers.endpointSlices.run(stop.signal)];
   await informers.services.waitForSync(stop.signal);
   await informers.endpointSlices.waitForSync(stop.signal);
-  const state = { restores: [] as string[], failNext: false, canary: true };
+  const state = { restores: [] as string[], failNext: false, failAlways: false, canary: true };
   const exec: Exec = async (file, args, opts) => {
     if (file === 'iptables-restore') {
       state.restores.push(String(opts?.stdin));
-      if (state.failNext) {
+      if (state.failNext || state.failAlways) {
         state.failNext = false;
         return { code: 1, stdout: '', stderr: 'iptables-restore: line 3 failed' };
       }
@@ -92,7 +92,7 @@ test('a failed restore makes the next sync a full one', async () => {
   await t.clock.advance(1000);
   await settle();
   assert.deepEqual(t.syncs.map((s) => s.kind), ['full']);
-  await t.clock.advance(1000);
+  await t.clock.advance(2000); // a retry waits twice the minimum interval
   await settle();
   assert.deepEqual(t.syncs.map((s) => s.kind), ['full', 'full']);
   assert.ok(t.state.restores.at(-1)!.includes('10.42.0.9:8080'));
@@ -109,5 +109,25 @@ test('the periodic sync rewrites KUBE-SERVICES, and turns full when the canary i
   await t.clock.advance(30_000);
   await settle();
   assert.deepEqual(t.syncs.map((s) => s.kind), ['full', 'periodic', 'full']);
+  await t.close();
+});
+
+test('failing syncs are retried with a growing interval, up to the sync period', async () => {
+  const t = await setup();
+  t.state.failAlways = true;
+  t.slices.emit({ type: 'MODIFIED', object: slice('a', '10.42.0.9', '2') });
+  const attempts = () => t.state.restores.length - 1;
+  await t.clock.advance(1000);
+  assert.equal(attempts(), 1);
+  await t.clock.advance(2000); // 2 s after the first failure
+  assert.equal(attempts(), 2);
+  await t.clock.advance(3999); // the next waits 4 s
+  assert.equal(attempts(), 2);
+  await t.clock.advance(1);
+  assert.equal(attempts(), 3);
+  t.state.failAlways = false;
+  await t.clock.advance(8000);
+  await settle();
+  assert.deepEqual(t.syncs.map((s) => s.kind), ['full', 'full']);
   await t.close();
 });

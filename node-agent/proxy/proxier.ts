@@ -68,6 +68,8 @@ export class Proxier {
   /** Resolves when the sync in progress (if any) ends. */
   private current: Promise<void> = Promise.resolve();
   private syncs = 0;
+  /** Failed syncs in a row: retries back off from the minimum interval up to the sync period. */
+  private failures = 0;
 
   constructor(private readonly o: ProxierOptions) {
     this.clock = o.clock ?? realClock;
@@ -125,7 +127,8 @@ export class Proxier {
   /** Runs the pending sync once the minimum interval since the last one has passed. */
   private kick(): void {
     if (this.stopped || this.syncing || this.wake || this.pending === undefined) return;
-    const delay = Math.max(0, this.lastStart + this.o.minSyncMs - this.clock.now());
+    const gap = this.failures ? Math.min(this.o.minSyncMs * 2 ** this.failures, this.o.syncPeriodMs) : this.o.minSyncMs;
+    const delay = Math.max(0, this.lastStart + gap - this.clock.now());
     this.wake = this.clock.setTimer(() => {
       this.wake = undefined;
       const kind = this.pending;
@@ -188,6 +191,7 @@ export class Proxier {
         this.lastFull = started;
       }
       this.syncs++;
+      this.failures = 0;
       const seconds = (performance.now() - t0) / 1000;
       this.record(kind, plan.lines, seconds);
       this.o.onSynced?.({ kind, ms: seconds * 1000, lines: plan.lines, changed: plan.changed.length });
@@ -198,8 +202,9 @@ export class Proxier {
     } catch (err) {
       // What the tables hold is unknown now: the next sync rewrites everything.
       this.needFull = true;
+      this.failures++;
       this.o.metrics.restoreFailures.inc([]);
-      log.error({ kind, err: (err as Error).message }, 'proxy sync failed: full sync next');
+      log.error({ kind, failures: this.failures, err: (err as Error).message }, 'proxy sync failed: full sync next');
       if (!this.stopped) this.request('full');
     }
   }
