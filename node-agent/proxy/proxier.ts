@@ -196,8 +196,9 @@ export class Proxier {
       this.record(kind, plan.lines, seconds);
       this.o.onSynced?.({ kind, ms: seconds * 1000, lines: plan.lines, changed: plan.changed.length });
       const line = { kind, changed: plan.changed.length, ports: this.desired.size, lines: plan.lines, ms: Math.round(seconds * 1000), jumpsAdded };
-      if (kind === 'partial') log.debug(line, 'proxy rules synced');
-      else log.info(line, 'proxy rules synced');
+      // Full syncs are rare and worth a line; the rest are routine.
+      if (kind === 'full') log.info(line, 'proxy rules synced');
+      else log.debug(line, 'proxy rules synced');
       await this.cleanUdpFlows(kind, plan.changed, before);
     } catch (err) {
       // What the tables hold is unknown now: the next sync rewrites everything.
