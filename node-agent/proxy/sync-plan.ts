@@ -42,19 +42,23 @@ export function planSync(kind: SyncKind, written: ReadonlyMap<string, PortEntry>
   for (const name of written.keys()) if (!desired.has(name)) changed.push(name);
   changed.sort();
 
-  const wantedChains = new Set<string>();
-  for (const e of desired.values()) for (const c of e.rules.chains) wantedChains.add(c);
   let stale: string[];
   if (kind === 'full') {
-    stale = [...new Set(existingNatChains)].filter((c) => isServiceChain(c) && !wantedChains.has(c));
+    const wanted = new Set<string>();
+    for (const e of desired.values()) for (const c of e.rules.chains) wanted.add(c);
+    stale = [...new Set(existingNatChains)].filter((c) => isServiceChain(c) && !wanted.has(c));
   } else {
-    const s = new Set<string>();
-    for (const name of changed) for (const c of written.get(name)?.rules.chains ?? []) if (!wantedChains.has(c)) s.add(c);
-    stale = [...s];
+    // A chain's name hashes its port's name, so only the port's own new chains can keep it:
+    // no need to gather the 10,000 chains of every port for one change.
+    stale = [];
+    for (const name of changed) {
+      const now = new Set(desired.get(name)?.rules.chains ?? []);
+      for (const c of written.get(name)?.rules.chains ?? []) if (!now.has(c)) stale.push(c);
+    }
   }
   stale.sort();
 
-  const all = [...desired.values()].map((e) => e.rules);
+  const all = kind === 'partial' ? [] : [...desired.values()].map((e) => e.rules);
   const ownOfChanged = changed.map((n) => desired.get(n)?.rules).filter((r): r is PortRules => !!r);
   const catchAll = nodePortsCatchAll(cfg);
   let text: string;
