@@ -1,6 +1,6 @@
 // The node agent's flags, shared by `k8ts agent` and `k8ts server` (which runs the same agent
 // unless --disable-agent), and how they become an AgentConfig.
-import { defaultAgentConfig, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
+import { defaultAgentConfig, DEFAULT_CLUSTER_CIDR, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
 import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
 import { isIP } from 'node:net';
 import type { FlagSpec } from './flags.js';
@@ -29,6 +29,10 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --tls-cert-file FILE              serving certificate of the agent's server (default: from the cluster CA in
                                     <data-dir>/pki when this host has it, else self-signed)
   --tls-private-key-file FILE       its key
+  --cluster-cidr CIDR               the cluster's pod range; Service traffic from outside it is masqueraded (default ${DEFAULT_CLUSTER_CIDR})
+  --iptables-sync-period D          the service proxy rewrites its shared chains and checks its canary this often (default 30s)
+  --iptables-min-sync-period D      service proxy syncs are at least this far apart; a burst of changes is one sync (default 1s)
+  --proxy-metrics-address ADDR      kube-proxy's metrics and healthz port (default 127.0.0.1:10249; '' = none)
   --sync-frequency D                every pod is re-synced (and its configMap/secret volumes refreshed) this often (default 1m)
 `;
 
@@ -53,6 +57,10 @@ export const agentFlags = {
   'run-dir': { type: 'string' },
   'stream-server-port': { type: 'string' },
   'sync-frequency': { type: 'string' },
+  'cluster-cidr': { type: 'string' },
+  'iptables-sync-period': { type: 'string' },
+  'iptables-min-sync-period': { type: 'string' },
+  'proxy-metrics-address': { type: 'string' },
   'tls-cert-file': { type: 'string' },
   'tls-private-key-file': { type: 'string' },
 } as const satisfies FlagSpec;
@@ -108,5 +116,9 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
   if (f['cni-bridge']) cfg.cniBridge = f['cni-bridge'];
   if (f['pod-logs-dir']) cfg.podLogsDir = f['pod-logs-dir'];
   if (f['cgroup-root']) cfg.cgroupRoot = f['cgroup-root'];
+  if (f['cluster-cidr']) cfg.clusterCIDR = f['cluster-cidr'];
+  if (f['iptables-sync-period']) cfg.proxySyncPeriodMs = parseDuration(f['iptables-sync-period']);
+  if (f['iptables-min-sync-period']) cfg.proxyMinSyncPeriodMs = parseDuration(f['iptables-min-sync-period']);
+  if (f['proxy-metrics-address'] !== undefined) cfg.proxyMetricsAddress = f['proxy-metrics-address'];
   return cfg;
 }

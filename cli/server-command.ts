@@ -30,9 +30,10 @@ Flags:
   --disable NAME,...             do not run these components: agent (the node agent in this process),
                                  control-plane (controllers and scheduler), dns (built-in cluster DNS:
                                  the kube-dns Service and the agent's DNS server; bring your own CoreDNS),
-                                 and the agent's network (pod CIDR to CNI config; bring your own CNI)
-                                 and static-pods
+                                 and the agent's network (pod CIDR to CNI config; bring your own CNI),
+                                 proxy (the service proxy; bring your own kube-proxy) and static-pods
   --disable-agent                the same as --disable agent
+  --disable-kube-proxy           the same as --disable proxy (k3s' name)
   --controllers LIST             controllers to run, kube-controller-manager style: '*' (default), 'name', '-name'
   --disable-scheduler            do not run the scheduler in this process
   --leader-elect BOOL            campaign for the control plane Leases before acting (default true)
@@ -44,7 +45,7 @@ Flags:
   --log-level LEVEL              trace, debug, info, warn, error (default info)
 
 Node agent flags (unless --disable agent):
-${agentFlagHelp}`;
+${agentFlagHelp.split('\n').filter((l) => !l.startsWith('  --cluster-cidr ')).join('\n')}`;
 
 export async function runServer(argv: string[]): Promise<number> {
   const f = parseFlags(argv, {
@@ -54,10 +55,11 @@ export async function runServer(argv: string[]): Promise<number> {
     'advertise-address': { type: 'string' },
     'tls-san': { type: 'string', multiple: true },
     'service-cidr': { type: 'string' },
-    'cluster-cidr': { type: 'string' },
+    // (--cluster-cidr is an agent flag too: the embedded agent's proxy masquerades by it.)
     'service-node-port-range': { type: 'string' },
     disable: { type: 'string', multiple: true },
     'disable-agent': { type: 'boolean' },
+    'disable-kube-proxy': { type: 'boolean' },
     'token-auth-file': { type: 'string' },
     'anonymous-auth': { type: 'string' },
     'storage-history': { type: 'string' },
@@ -114,7 +116,7 @@ export async function runServer(argv: string[]): Promise<number> {
   const agentNames = disableableNames(agentComponents(agentConfig));
   // A name both have (dns: the kube-dns Service and the agent's server) turns off both.
   const serverNames = disableableNames(serverComponents(opts));
-  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : [])], [...new Set([...serverNames, ...agentNames])]);
+  const disabled = parseDisable([...(f.disable ?? []), ...(f['disable-agent'] ? ['agent'] : []), ...(f['disable-kube-proxy'] ? ['proxy'] : [])], [...new Set([...serverNames, ...agentNames])]);
   agentConfig.disabledComponents = disabled.filter((n) => agentNames.includes(n));
   opts.disabledComponents = disabled.filter((n) => serverNames.includes(n) || !agentNames.includes(n));
   const server = await startServer(opts);

@@ -9,11 +9,11 @@ const cfg = defaultAgentConfig({ nodeName: 'n1', dataDir: '/nonexistent', kubeco
 test('the agent starts its components in the order node-agent/README.md gives', () => {
   assert.deepEqual(planComponents(agentComponents(cfg)).map((c) => c.name), [
     'runtime', 'api-client', 'events', 'node', 'service-informers', 'pods', 'static-pods', 'pleg', 'agent-server',
-    'node-registration', 'network', 'service-watch', 'dns', 'api-pods', 'orphan-cleanup', 'cert-rotation',
+    'node-registration', 'network', 'service-watch', 'proxy', 'dns', 'api-pods', 'orphan-cleanup', 'cert-rotation',
   ]);
 });
 
-test('the pod network, static pods and cluster DNS can be turned off, and nothing else', () => {
-  assert.deepEqual(disableableNames(agentComponents(cfg)), ['static-pods', 'network', 'dns']);
-  assert.deepEqual(planComponents(agentComponents(cfg), ['network', 'static-pods', 'dns']).map((c) => c.name).slice(-5), ['node-registration', 'service-watch', 'api-pods', 'orphan-cleanup', 'cert-rotation']);
+test('the pod network, the service proxy, cluster DNS and static pods can be turned off, and nothing else', () => {
+  assert.deepEqual(disableableNames(agentComponents(cfg)), ['static-pods', 'network', 'proxy', 'dns']);
+  assert.deepEqual(planComponents(agentComponents(cfg), ['network', 'static-pods', 'proxy', 'dns']).map((c) => c.name).slice(-5), ['node-registration', 'service-watch', 'api-pods', 'orphan-cleanup', 'cert-rotation']);
 });

@@ -65,6 +65,14 @@ export interface AgentConfig {
   relistMs: number;
   /** Wait for our own containerd at most this long. */
   runtimeReadyTimeoutMs?: number;
+  /** The whole cluster's pod range: traffic to a Service from outside it is masqueraded. */
+  clusterCIDR: string;
+  /** How often the service proxy rewrites its shared chains and checks its canary (kube-proxy: 30 s). */
+  proxySyncPeriodMs: number;
+  /** Syncs of the service proxy are at least this far apart (kube-proxy: 1 s). */
+  proxyMinSyncPeriodMs: number;
+  /** host:port of the proxy's kube-proxy-style metrics port; '' = not served. */
+  proxyMetricsAddress: string;
   /** Optional components not to run (`--disable`; agentComponents lists them). */
   disabledComponents: string[];
 }
@@ -74,6 +82,7 @@ export const DEFAULT_POD_LOGS_DIR = '/var/log/pods';
 export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const DEFAULT_KUBELET_PORT = 10250;
+export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 
 /** Defaults for everything but identity and credentials. */
 export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDir' | 'kubeconfig'> & Partial<AgentConfig>): AgentConfig {
@@ -83,6 +92,10 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     cniConfDir: '/etc/cni/net.d',
     cniBridge: 'cni0',
     defaultPodCIDR: '10.42.0.0/24',
+    clusterCIDR: DEFAULT_CLUSTER_CIDR,
+    proxySyncPeriodMs: 30_000,
+    proxyMinSyncPeriodMs: 1_000,
+    proxyMetricsAddress: '127.0.0.1:10249',
     clusterDNS: [DEFAULT_CLUSTER_DNS],
     clusterDomain: DEFAULT_CLUSTER_DOMAIN,
     cgroupRoot: '/k8ts',

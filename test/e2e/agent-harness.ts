@@ -27,6 +27,8 @@ import { freePort, hostSnapshot, missingPrerequisites, mountsUnder, pidsMentioni
 
 export { missingPrerequisites };
 
+const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
+
 export interface AgentEnv {
   c: TestCluster;
   id: string;
@@ -68,6 +70,10 @@ export interface AgentEnv {
   /** What of the environment is still on the host: after teardown, as read before the host lock went. */
   leftovers(): Promise<string[]>;
   hostBefore: HostSnapshot;
+  /** host:port of the service proxy's metrics (kube-proxy's 10249 elsewhere). */
+  proxyMetrics: string;
+  /** The cluster's service range. */
+  serviceCIDR: string;
 }
 
 /** The pod fields tests look at. */
@@ -114,6 +120,8 @@ export interface AgentEnvOptions {
   embedded?: boolean;
   /** The agent joins with the server's node-token (its own certificates) instead of the admin kubeconfig. */
   join?: boolean;
+  /** More agent flags (e.g. a shorter --iptables-sync-period). */
+  agentArgs?: string[];
 }
 
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
@@ -140,6 +148,8 @@ export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEn
 async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Promise<string[]>): Promise<AgentEnv> {
   const hostBefore = await hostSnapshot();
   const ipForward = hostBefore.ipForward;
+  // The service proxy turns route_localnet on (NodePorts on 127.0.0.1); a test host gets its own value back.
+  const routeLocalnet = await readFile(ROUTE_LOCALNET, 'utf8');
   const id = randomBytes(2).toString('hex');
   const bridge = `k8tsag${id}`;
   const network = networkNameFor(bridge);
@@ -158,6 +168,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     what: 'host state',
     fn: async () => {
       if ((await readIpForward()) !== ipForward) await writeIpForward(ipForward);
+      if ((await readFile(ROUTE_LOCALNET, 'utf8')) !== routeLocalnet) await writeFile(ROUTE_LOCALNET, routeLocalnet);
       // Host-wide dirs this run created (libcni's cache, containerd's shim sockets) go when empty.
       await removeEmptyTrees(Object.entries(hostBefore.sharedDirs).filter(([, existed]) => !existed).map(([d]) => d));
     },
@@ -177,6 +188,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   const mirror = (host: string) => `  "${host}":\n    endpoint: ["http://${host}"]\n`;
   await writeFile(registries, `mirrors:\n${mirror(registry.host)}${mirror(authRegistry.host)}`);
 
+  const proxyMetrics = `127.0.0.1:${await freePort()}`;
   const hostFlags = [
     '--node-name', nodeName, '--run-dir', runDir,
     '--cni-conf-dir', join(tmp, 'cni', 'net.d'), '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot,
@@ -185,6 +197,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   const podFlags = [
     '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests, '--kubelet-port', '0', '--stream-server-port', String(await freePort()),
     '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
+    '--cluster-cidr', clusterCIDR, '--proxy-metrics-address', proxyMetrics, ...(opts.agentArgs ?? []),
   ];
   const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'];
   // Embedded: the server's data dir is the agent's (its serving certificate comes from the CA there).
@@ -242,7 +255,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   };
   const killall = async (): Promise<string> => {
     const { run } = await import('../lib/cluster.js');
-    const r = await run(process.execPath, [cliPath, 'killall', '--data-dir', dataDir, '--run-dir', runDir, '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot, '--keep-kube-chains'], undefined, 120_000);
+    const r = await run(process.execPath, [cliPath, 'killall', '--data-dir', dataDir, '--run-dir', runDir, '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot], undefined, 120_000);
     if (r.code !== 0) throw new Error(`killall failed (${r.code}): ${r.stderr}`);
     return r.stdout;
   };
@@ -257,6 +270,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     c, id, nodeName, image: `${registry.host}/library/busybox:latest`, tmp,
     authImage: `${authRegistry.host}/private/busybox:1.0`, authUser: auth.username, authPassword: auth.password, runDir, bridge, network, podCIDR: clusterCIDR, manifests,
     agentLog, images, registry, startAgent: opts.embedded ? startEmbedded : startAgent, stopAgent: stop, killall, k, hostBefore, teardown: undo.teardown, leftovers,
+    proxyMetrics, serviceCIDR: '10.43.0.0/16',
     agentPid: () => agent?.pid, criSocket: join(runDir, 'containerd', 'containerd.sock'),
     async apply(yaml) {
       const r = await c.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: yaml });
