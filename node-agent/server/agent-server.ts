@@ -11,7 +11,9 @@ import { serveContainerLogs } from './container-logs.js';
 import { replyJson, replyText, type AgentContext, type Connection } from './context.js';
 import { serveNodeLogs } from './node-logs.js';
 import { matchRoute, subresourceOf, type AgentRoute } from './routes.js';
-import { statsSummary } from './stats.js';
+import { buildSummary } from '../stats/summary.js';
+import { renderResourceMetrics } from '../stats/resource-metrics.js';
+import { metricsContentType } from '../../lib/metrics.js';
 
 const log = logger('agent-server');
 
@@ -40,7 +42,9 @@ async function dispatch(ctx: AgentContext, conn: Connection, route: AgentRoute):
     case 'pods':
       return replyJson(conn, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: ctx.pods.listPods() });
     case 'statsSummary':
-      return replyJson(conn, 200, await statsSummary(ctx));
+      return replyJson(conn, 200, buildSummary(await ctx.resources.snapshot()));
+    case 'metricsResource':
+      return replyText(conn, 200, renderResourceMetrics(await ctx.resources.snapshot()), metricsContentType);
     case 'nodeLogs':
       return serveNodeLogs(ctx, conn, route.path);
     case 'containerLogs':
