@@ -15,6 +15,8 @@ export interface ControllerOptions {
   nodeMonitorGracePeriodMs: number;
   /** How often node health is checked (default 5 s). */
   nodeMonitorPeriodMs: number;
+  /** How often every HorizontalPodAutoscaler is evaluated (default 15 s). */
+  hpaSyncPeriodMs: number;
   /** The cluster CA, published to every namespace as kube-root-ca.crt. */
   rootCA: string;
 }
@@ -24,6 +26,7 @@ export const defaultControllerOptions: Omit<ControllerOptions, 'rootCA'> = {
   nodeCIDRMaskSize: 24,
   nodeMonitorGracePeriodMs: 40_000,
   nodeMonitorPeriodMs: 5_000,
+  hpaSyncPeriodMs: 15_000,
 };
 
 export interface ControllerContext {

@@ -41,6 +41,7 @@ export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlan
     options: {
       clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.rootCA,
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
+      hpaSyncPeriodMs: opts.hpaSyncPeriodMs,
     },
   });
   manager.start();

@@ -1,0 +1,86 @@
+// Scrapes every node's /metrics/resource on its kubelet port each resolution (15 s by default),
+// as metrics-server does, and keeps the points in MetricsStorage. Nodes are scraped in parallel
+// with a timeout; a node that fails is dropped from storage until it answers again.
+import { request } from 'node:https';
+import { logger } from '../../lib/log.js';
+import { parseExposition } from '../../lib/prom-text.js';
+import type { KubeletConnector } from '../registry/connect/kubelet-connection.js';
+import { batchFromSamples } from './resource-batch.js';
+import type { MetricsStorage } from './metrics-storage.js';
+
+const log = logger('metrics-scraper');
+
+export interface ScraperOptions {
+  storage: MetricsStorage;
+  kubelet: KubeletConnector;
+  /** Names of the nodes to scrape, read each round. */
+  nodeNames(): string[];
+  resolutionMs: number;
+  /** Per node request timeout (metrics-server's --kubelet-request-timeout, 10 s). */
+  timeoutMs?: number;
+}
+
+/** GETs a path on a node's agent with the API server's client certificate. */
+export function fetchFromNode(kubelet: KubeletConnector, node: string, path: string, timeoutMs: number): Promise<string> {
+  const { url, tls } = kubelet.target(node, path);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ...tls, method: 'GET', timeout: timeoutMs, headers: { accept: 'text/plain' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode === 200) resolve(body);
+        else reject(new Error(`request failed, status: ${res.statusCode}: ${body.slice(0, 200)}`));
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export class ResourceScraper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  /** Scrape rounds and failed node scrapes, for the server's own metrics and tests. */
+  rounds = 0;
+  failures = 0;
+
+  constructor(private readonly opts: ScraperOptions) {}
+
+  start(): void {
+    const tick = () => {
+      this.running = this.scrapeAll().finally(() => {
+        this.running = undefined;
+      });
+    };
+    tick();
+    this.timer = setInterval(tick, this.opts.resolutionMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  async scrapeAll(): Promise<void> {
+    const names = this.opts.nodeNames();
+    for (const gone of this.opts.storage.nodeNames()) if (!names.includes(gone)) this.opts.storage.drop(gone);
+    await Promise.all(names.map((n) => this.scrapeNode(n)));
+    this.rounds++;
+  }
+
+  private async scrapeNode(node: string): Promise<void> {
+    const started = Date.now();
+    try {
+      const text = await fetchFromNode(this.opts.kubelet, node, '/metrics/resource', this.opts.timeoutMs ?? Math.min(10_000, this.opts.resolutionMs));
+      this.opts.storage.store(node, batchFromSamples(parseExposition(text), started));
+    } catch (err) {
+      this.failures++;
+      this.opts.storage.drop(node);
+      log.warn({ node, err: (err as Error).message }, 'failed to scrape node');
+    }
+  }
+}
