@@ -19,6 +19,7 @@ import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
+import { hpaController } from './hpa.js';
 import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
 
 export const allControllers: ControllerDescriptor[] = [
@@ -42,5 +43,6 @@ export const allControllers: ControllerDescriptor[] = [
   endpointSliceController,
   resourceQuotaController,
   disruptionController,
+  hpaController,
   clusterRoleAggregationController,
 ];
