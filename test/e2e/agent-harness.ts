@@ -111,6 +111,8 @@ export interface AgentEnvOptions {
    * stopping the agent starts and stops the server.
    */
   embedded?: boolean;
+  /** Extra `k8ts server` flags (e.g. a shorter --metric-resolution). */
+  serverArgs?: string[];
 }
 
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
@@ -183,7 +185,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests, '--kubelet-port', '0', '--stream-server-port', String(await freePort()),
     '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
   ];
-  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'];
+  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24', ...(opts.serverArgs ?? [])];
   // Embedded: the server's data dir is the agent's (its serving certificate comes from the CA there).
   const c = await startCluster(opts.embedded
     ? { args: [...clusterFlags, ...hostFlags, ...podFlags], dataDir, agent: true }
