@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['api', 'store-growth', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup', 'proxy-rules'];
+const benches = ['api', 'store-growth', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup', 'proxy-rules', 'metrics-collect'];
 const needsRoot = new Set(['cri-floor', 'pod-startup', 'proxy-rules']);
 
 const asked = process.argv.slice(2);
