@@ -13,6 +13,7 @@ import { serveNodeLogs } from './node-logs.js';
 import { matchRoute, subresourceOf, type AgentRoute } from './routes.js';
 import { buildSummary } from '../stats/summary.js';
 import { renderResourceMetrics } from '../stats/resource-metrics.js';
+import { renderCadvisorMetrics } from '../stats/cadvisor-metrics.js';
 import { metricsContentType } from '../../lib/metrics.js';
 
 const log = logger('agent-server');
@@ -45,6 +46,8 @@ async function dispatch(ctx: AgentContext, conn: Connection, route: AgentRoute):
       return replyJson(conn, 200, buildSummary(await ctx.resources.snapshot()));
     case 'metricsResource':
       return replyText(conn, 200, renderResourceMetrics(await ctx.resources.snapshot()), metricsContentType);
+    case 'metricsCadvisor':
+      return replyText(conn, 200, renderCadvisorMetrics(await ctx.resources.snapshot()), metricsContentType);
     case 'nodeLogs':
       return serveNodeLogs(ctx, conn, route.path);
     case 'containerLogs':

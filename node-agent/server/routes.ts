@@ -6,6 +6,7 @@ export type AgentRoute =
   | { kind: 'pods' }
   | { kind: 'statsSummary' }
   | { kind: 'metricsResource' }
+  | { kind: 'metricsCadvisor' }
   | { kind: 'nodeLogs'; path: string }
   | { kind: 'containerLogs'; namespace: string; pod: string; container: string }
   | { kind: 'exec' | 'attach'; namespace: string; pod: string; uid?: string; container: string }
@@ -16,7 +17,7 @@ export function subresourceOf(route: AgentRoute | undefined): string {
   switch (route?.kind) {
     case 'healthz': return 'healthz';
     case 'statsSummary': return 'stats';
-    case 'metricsResource': return 'metrics';
+    case 'metricsResource': case 'metricsCadvisor': return 'metrics';
     case 'nodeLogs': return 'log';
     default: return 'proxy';
   }
@@ -27,6 +28,7 @@ export function matchRoute(pathname: string): AgentRoute | undefined {
   if (pathname === '/pods' || pathname === '/pods/') return { kind: 'pods' };
   if (pathname === '/stats/summary' || pathname === '/stats/summary/') return { kind: 'statsSummary' };
   if (pathname === '/metrics/resource') return { kind: 'metricsResource' };
+  if (pathname === '/metrics/cadvisor') return { kind: 'metricsCadvisor' };
   if (pathname === '/logs' || pathname.startsWith('/logs/')) return { kind: 'nodeLogs', path: pathname.slice('/logs'.length) || '/' };
   let parts: string[];
   try {

@@ -60,3 +60,9 @@ Buffers:           11512 kB
 Cached:           606144 kB
 Inactive(file):   191160 kB
 `;
+
+export const netDev = `Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:     100       2    0    0    0     0          0         0      100       2    0    0    0     0       0          0
+  eth0:    5432      30    1    2    0     0          0         0     2345      21    3    4    0     0       0          0
+`;

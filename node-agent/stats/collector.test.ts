@@ -7,6 +7,8 @@ import { cgroupLayoutFromMountinfo } from './cgroup-parse.js';
 import { ResourceCollector } from './collector.js';
 import { renderResourceMetrics } from './resource-metrics.js';
 import { buildSummary } from './summary.js';
+import { renderCadvisorMetrics } from './cadvisor-metrics.js';
+import { parseNetDev } from './net-dev.js';
 import * as fx from './cgroup-fixtures.js';
 import { formatGoFloat } from '../../lib/go-float.js';
 
@@ -49,12 +51,16 @@ function setup(cpu: string[]) {
     '/sys/fs/cgroup/cpuacct/k8ts/kubepods/burstable/podu1/cpuacct.usage': fx.v1CpuacctUsage,
     '/sys/fs/cgroup/memory/k8ts/kubepods/burstable/podu1/memory.usage_in_bytes': fx.v1MemoryUsage,
     '/sys/fs/cgroup/memory/k8ts/kubepods/burstable/podu1/memory.stat': fx.v1MemoryStat,
+    '/sys/fs/cgroup/memory/k8ts/kubepods/burstable/podu1/sandbox/cgroup.procs': '',
+    '/sys/fs/cgroup/memory/k8ts/kubepods/burstable/podu1/u1-burn/cgroup.procs': '4242\n4243\n',
+    '/proc/4242/net/dev': fx.netDev,
   };
   let now = 1_765_101_600_000;
   const collector = new ResourceCollector({
     cri, nodeName: 'n1', nodeStartTime: new Date('2026-12-07T09:00:00Z'),
     listPods: () => [pod('burner', 'u1', [{ name: 'burn', started: '2025-12-07T10:00:05Z' }]), pod('starting', 'u3', [{ name: 'c' }])],
     layout: cgroupLayoutFromMountinfo(fx.v1Mountinfo), cgroupDriver: 'cgroupfs', cgroupRoot: '/k8ts',
+    listDir: async (p) => (p === '/sys/fs/cgroup/memory/k8ts/kubepods/burstable/podu1' ? ['sandbox', 'u1-burn'] : []),
     read: async (p) => {
       if (p in files) return files[p];
       throw Object.assign(new Error(p), { code: 'ENOENT' });
@@ -119,4 +125,24 @@ test('Go float format', () => {
   assert.equal(formatGoFloat(0.0001), '0.0001');
   assert.equal(formatGoFloat(999999), '999999');
   assert.equal(formatGoFloat(0), '0');
+});
+
+test('/metrics/cadvisor: cAdvisor names and labels for the node, the pod cgroup and the container, with network', async () => {
+  const { collector } = setup(['4710169000']);
+  const text = renderCadvisorMetrics(await collector.snapshot());
+  assert.match(text, /^# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds\.\n# TYPE container_cpu_usage_seconds_total counter\n/);
+  assert.match(text, /\ncontainer_cpu_usage_seconds_total\{container="",cpu="total",id="\/",image="",name="",namespace="",pod=""\} 9 1765101600000\n/);
+  assert.match(text, /\ncontainer_cpu_usage_seconds_total\{container="",cpu="total",id="\/k8ts\/kubepods\/burstable\/podu1",image="",name="",namespace="default",pod="burner"\} 4\.710169 1765101600000\n/);
+  assert.match(text, /\ncontainer_memory_working_set_bytes\{container="burn",id="\/k8ts\/kubepods\/burstable\/podu1\/u1-burn",image="busybox",name="u1-burn",namespace="default",pod="burner"\} 1\.048576e\+06 1765101600000\n/);
+  assert.match(text, /\ncontainer_network_receive_bytes_total\{container="",id="\/k8ts\/kubepods\/burstable\/podu1",image="",interface="eth0",name="",namespace="default",pod="burner"\} 5432 1765101600000\n/);
+  assert.match(text, /\ncontainer_network_transmit_packets_total\{[^}]*interface="eth0"[^}]*\} 21 /);
+  assert.doesNotMatch(text, /interface="lo"/);
+  const summary = buildSummary(await collector.snapshot()) as { pods: Array<{ network?: { name: string; rxBytes: number; interfaces: unknown[] } }> };
+  assert.deepEqual(summary.pods[0].network?.name, 'eth0');
+  assert.equal(summary.pods[0].network?.rxBytes, 5432);
+  assert.equal(summary.pods[0].network?.interfaces.length, 1);
+});
+
+test('net/dev: interfaces without loopback', () => {
+  assert.deepEqual(parseNetDev(fx.netDev), [{ name: 'eth0', rxBytes: 5432, rxPackets: 30, rxErrors: 1, rxDropped: 2, txBytes: 2345, txPackets: 21, txErrors: 3, txDropped: 4 }]);
 });

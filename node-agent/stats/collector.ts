@@ -11,9 +11,16 @@ import { podQOSClass } from '../pods/qos.js';
 import { KubeletLabels } from '../server/runtime-lookup.js';
 import { cgroupLayoutFromMountinfo, type CgroupLayout, type CgroupUsage } from './cgroup-parse.js';
 import { readCgroup, readNode, readText, type NodeUsage, type ReadText } from './cgroup-read.js';
+import { podNetwork, type ListDir } from './cgroup-net.js';
+import type { InterfaceStats } from './net-dev.js';
 
 export interface ContainerSample {
   name: string;
+  /** The runtime's container ID. */
+  id: string;
+  image: string;
+  /** Its cgroup below the hierarchy root, as cAdvisor's id label names it. */
+  cgroup: string;
   /** When the running instance started (RFC 3339). */
   startTime: string;
   timeMs: number;
@@ -33,6 +40,10 @@ export interface PodSample {
   timeMs: number;
   /** The pod cgroup's figures; undefined when it could not be read (then pod series are left out). */
   usage?: CgroupUsage;
+  /** The pod cgroup below the hierarchy root ("/k8ts/kubepods/burstable/pod<uid>"), cAdvisor's id. */
+  cgroup: string;
+  /** The pod network's interfaces; undefined for host-network pods or when unreadable. */
+  network?: InterfaceStats[];
   containers: ContainerSample[];
 }
 
@@ -59,6 +70,7 @@ export interface CollectorOptions {
   cgroupRoot: string;
   maxAgeMs?: number;
   read?: ReadText;
+  listDir?: ListDir;
   now?: () => number;
 }
 
@@ -106,12 +118,15 @@ export class ResourceCollector {
       const uid = pod.metadata?.uid ?? '';
       const running = (pod.status?.containerStatuses ?? []).filter((c) => c.state?.running?.startedAt);
       if (!uid || running.length === 0) return undefined;
+      const cgroup = cgroupRelativePath(this.opts.cgroupDriver, podCgroupParent(this.opts.cgroupDriver, this.opts.cgroupRoot, podQOSClass(pod), uid));
+      // containerd's cgroup for a container: <parent>/<id> (cgroupfs) or <parent>/cri-containerd-<id>.scope (systemd).
+      const containerCgroup = (id: string) => `${cgroup}/${this.opts.cgroupDriver === 'systemd' ? `cri-containerd-${id}.scope` : id}`;
       const containers: ContainerSample[] = [];
       for (const c of running) {
         const s = byContainer.get(`${uid}/${c.name}`);
         if (!s?.cpu || !s.memory) continue;
         containers.push({
-          name: c.name, startTime: c.state!.running!.startedAt!,
+          name: c.name, id: s.attributes?.id ?? '', image: c.image ?? '', cgroup: containerCgroup(s.attributes?.id ?? ''), startTime: c.state!.running!.startedAt!,
           timeMs: Number(BigInt(s.cpu.timestamp || '0') / 1_000_000n) || timeMs,
           cpuNs: BigInt(s.cpu.usage_core_nano_seconds?.value ?? '0'),
           memoryUsageBytes: num(s.memory.usage_bytes), workingSetBytes: num(s.memory.working_set_bytes), rssBytes: num(s.memory.rss_bytes),
@@ -119,16 +134,20 @@ export class ResourceCollector {
         });
       }
       let usage: CgroupUsage | undefined;
-      if (this.opts.layout) {
-        const parent = podCgroupParent(this.opts.cgroupDriver, this.opts.cgroupRoot, podQOSClass(pod), uid);
-        usage = await readCgroup(this.opts.layout, cgroupRelativePath(this.opts.cgroupDriver, parent), read).catch(() => {
-          scrapeError = true;
-          return undefined;
-        });
+      let network: InterfaceStats[] | undefined;
+      const layout = this.opts.layout;
+      if (layout) {
+        [usage, network] = await Promise.all([
+          readCgroup(layout, cgroup, read).catch(() => {
+            scrapeError = true;
+            return undefined;
+          }),
+          pod.spec?.hostNetwork ? undefined : podNetwork(layout, cgroup, read, this.opts.listDir),
+        ]);
       }
       return {
         namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid,
-        startTime: pod.status?.startTime, timeMs, usage, containers,
+        startTime: pod.status?.startTime, timeMs, usage, cgroup, network, containers,
       };
     }));
     return {

@@ -4,6 +4,7 @@
 // volume stats are not collected yet (see docs/compatibility.md).
 import type { CgroupUsage } from './cgroup-parse.js';
 import type { ResourceSnapshot } from './collector.js';
+import type { InterfaceStats } from './net-dev.js';
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -23,6 +24,13 @@ function memory(timeMs: number, u: Omit<CgroupUsage, 'cpuNs'>, availableBytes?: 
     time: rfc3339(timeMs), availableBytes, usageBytes: u.memoryUsageBytes, workingSetBytes: u.workingSetBytes,
     rssBytes: u.rssBytes, pageFaults: u.pageFaults, majorPageFaults: u.majorPageFaults,
   };
+}
+
+/** The Summary API's network: eth0's figures at the top, every interface listed. */
+function network(timeMs: number, ifaces: InterfaceStats[]) {
+  const one = (i: InterfaceStats) => ({ name: i.name, rxBytes: i.rxBytes, rxErrors: i.rxErrors, txBytes: i.txBytes, txErrors: i.txErrors });
+  const eth0 = ifaces.find((i) => i.name === 'eth0');
+  return { time: rfc3339(timeMs), ...(eth0 ? one(eth0) : {}), interfaces: ifaces.map(one) };
 }
 
 export function buildSummary(s: ResourceSnapshot): object {
@@ -45,6 +53,7 @@ export function buildSummary(s: ResourceSnapshot): object {
           const b = before?.containers.find((x) => x.name === c.name && x.startTime === c.startTime);
           return { name: c.name, startTime: c.startTime, cpu: cpu(c.timeMs, c.cpuNs, nanoCores(b, c)), memory: memory(c.timeMs, c) };
         }),
+        ...(p.network ? { network: network(p.timeMs, p.network) } : {}),
         ...(p.usage ? {
           cpu: cpu(p.timeMs, p.usage.cpuNs, nanoCores(before?.usage && { cpuNs: before.usage.cpuNs, timeMs: before.timeMs }, { cpuNs: p.usage.cpuNs, timeMs: p.timeMs })),
           memory: memory(p.timeMs, p.usage),

@@ -66,6 +66,10 @@ describe('resource metrics, kubectl top and the HPA on real containers', { skip:
     assert.match(text, /^container_cpu_usage_seconds_total\{container="main",namespace="default",pod="burn-[a-z0-9-]+"\} [0-9.e+-]+ \d{13}$/m);
     assert.match(text, /^pod_memory_working_set_bytes\{namespace="default",pod="burn-[a-z0-9-]+"\} [0-9.e+]+ \d{13}$/m);
     assert.match(text, /^resource_scrape_error 0$/m);
+    const cadvisor = await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/metrics/cadvisor`);
+    assert.match(cadvisor, /^container_cpu_usage_seconds_total\{container="",cpu="total",id="\/",image="",name="",namespace="",pod=""\} [0-9.e+]+ \d{13}$/m);
+    assert.match(cadvisor, /^container_memory_working_set_bytes\{container="main",id="\/[^"]+",image="[^"]*busybox[^"]*",name="[0-9a-f]{64}",namespace="default",pod="burn-[a-z0-9-]+"\} [0-9.e+]+ \d{13}$/m);
+    assert.match(cadvisor, /^container_network_receive_bytes_total\{container="",id="\/[^"]+",image="",interface="eth0",name="",namespace="default",pod="burn-[a-z0-9-]+"\} [0-9.e+]+ \d{13}$/m);
     const summary = JSON.parse(await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/stats/summary`)) as {
       node: { nodeName: string; cpu: { usageCoreNanoSeconds: number }; memory: { workingSetBytes: number } };
       pods: Array<{ podRef: { name: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }> }>;
