@@ -16,6 +16,7 @@ import { Pleg } from './runtime/pleg.js';
 import { servingCertificate } from './serving-cert.js';
 import { startAgentServer } from './server/index.js';
 import { hostCgroupLayout, ResourceCollector } from './stats/collector.js';
+import { agentMetrics } from './stats/agent-metrics.js';
 
 const log = logger('agent');
 
@@ -121,6 +122,7 @@ export function agentServerComponent(cfg: AgentConfig): Component {
       const { cri, host } = ctx.get(runtimeValue);
       const pods = sources.podSource(statuses);
       const startedAt = new Date();
+      agentMetrics.runningPods(() => pods.listPods().filter((p) => p.status?.phase === 'Running').length);
       const resources = new ResourceCollector({
         cri, nodeName: cfg.nodeName, nodeStartTime: startedAt, listPods: () => pods.listPods(),
         layout: await hostCgroupLayout(), cgroupDriver: host.cgroupDriver, cgroupRoot: cfg.cgroupRoot,

@@ -14,6 +14,7 @@ import { matchRoute, subresourceOf, type AgentRoute } from './routes.js';
 import { buildSummary } from '../stats/summary.js';
 import { renderResourceMetrics } from '../stats/resource-metrics.js';
 import { renderCadvisorMetrics } from '../stats/cadvisor-metrics.js';
+import { agentMetrics } from '../stats/agent-metrics.js';
 import { metricsContentType } from '../../lib/metrics.js';
 
 const log = logger('agent-server');
@@ -46,6 +47,10 @@ async function dispatch(ctx: AgentContext, conn: Connection, route: AgentRoute):
       return replyJson(conn, 200, buildSummary(await ctx.resources.snapshot()));
     case 'metricsResource':
       return replyText(conn, 200, renderResourceMetrics(await ctx.resources.snapshot()), metricsContentType);
+    case 'metrics':
+      return replyText(conn, 200, agentMetrics.registry.expose(), metricsContentType);
+    case 'metricsProbes':
+      return replyText(conn, 200, agentMetrics.probes.expose(), metricsContentType);
     case 'metricsCadvisor':
       return replyText(conn, 200, renderCadvisorMetrics(await ctx.resources.snapshot()), metricsContentType);
     case 'nodeLogs':

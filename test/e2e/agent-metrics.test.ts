@@ -11,7 +11,7 @@ import { missingPrerequisites, setupAgentEnv, type AgentEnv } from './agent-harn
 const missing = missingPrerequisites();
 
 /** Busy-loops in a container limited to 100m (50m requested): 200% utilization per pod. */
-function burner(image: string, name: string, opts: { requests?: boolean; command?: string } = {}): string {
+function burner(image: string, name: string, opts: { requests?: boolean; command?: string; probe?: boolean } = {}): string {
   const resources = opts.requests === false ? '{}' : '{requests: {cpu: 50m, memory: 4Mi}, limits: {cpu: 100m}}';
   return `apiVersion: apps/v1
 kind: Deployment
@@ -28,7 +28,7 @@ spec:
         image: ${image}
         command: [sh, -c, '${opts.command ?? 'while :; do :; done'}']
         resources: ${resources}
-`;
+${opts.probe ? '        readinessProbe: {exec: {command: [true]}, periodSeconds: 1}\n' : ''}`;
 }
 
 interface HpaJson {
@@ -136,7 +136,7 @@ spec:
   });
 
   it('a memory AverageValue HPA scales on the working set', async () => {
-    await env.apply(burner(env.image, 'idle', { command: 'sleep 3600' }));
+    await env.apply(burner(env.image, 'idle', { command: 'sleep 3600', probe: true }));
     await env.apply(`apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: idle}
@@ -150,6 +150,16 @@ spec:
     const h = await hpa('idle');
     assert.match(await env.k('get', 'hpa', 'idle', '--no-headers'), /memory: \d+(k|Ki|Mi|M)?\/1Ki/);
     assert.equal(cond(h, 'ScalingLimited')?.status, 'True');
+  });
+
+  it('serves the agent\'s own /metrics and /metrics/probes with the kubelet\'s names', async () => {
+    const own = await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/metrics`);
+    assert.match(own, /^kubelet_runtime_operations_total\{operation_type="list_container_stats"\} [1-9]\d*$/m);
+    assert.match(own, /^kubelet_runtime_operations_total\{operation_type="run_podsandbox"\} [1-9]\d*$/m);
+    assert.match(own, /^kubelet_pod_start_duration_seconds_count [1-9]\d*$/m);
+    assert.match(own, /^kubelet_running_pods [1-9]\d*$/m);
+    const probes = await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/metrics/probes`);
+    assert.match(probes, /^prober_probe_total\{container="main",namespace="default",pod="idle-[a-z0-9-]+",pod_uid="[0-9a-f-]{36}",probe_type="Readiness",result="successful"\} [1-9]\d*$/m);
   });
 
   it('an HPA whose target has no requests says why it cannot scale', async () => {
