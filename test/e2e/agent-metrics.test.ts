@@ -28,7 +28,7 @@ spec:
         image: ${image}
         command: [sh, -c, '${opts.command ?? 'while :; do :; done'}']
         resources: ${resources}
-${opts.probe ? '        readinessProbe: {exec: {command: [true]}, periodSeconds: 1}\n' : ''}`;
+${opts.probe ? '        readinessProbe: {exec: {command: ["true"]}, periodSeconds: 1}\n' : ''}`;
 }
 
 interface HpaJson {
