@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from './metrics.js';
+import { CounterVec, GaugeVec, HistogramVec, MetricsRegistry, ValueFunc } from './metrics.js';
 
 test('counters write one line per label set, labels and series sorted by name', () => {
   const c = new CounterVec('requests_total', 'Requests.', ['verb', 'code']);
@@ -44,4 +44,13 @@ test('a registry writes families by name; value functions are read at scrape tim
   r.register(new CounterVec('a_total', 'A.', []));
   n = 7;
   assert.equal(r.expose(), '# HELP a_total A.\n# TYPE a_total counter\n# HELP z_gauge Z.\n# TYPE z_gauge gauge\nz_gauge 7\n');
+});
+
+test('gauges go up and down and can be set', () => {
+  const g = new GaugeVec('watchers', 'Open watches.', ['resource']);
+  g.add(['pods'], 1);
+  g.add(['pods'], 1);
+  g.add(['pods'], -1);
+  g.set(['nodes'], 5);
+  assert.equal(g.expose(), '# HELP watchers Open watches.\n# TYPE watchers gauge\nwatchers{resource="nodes"} 5\nwatchers{resource="pods"} 1\n');
 });
