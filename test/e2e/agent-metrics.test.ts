@@ -6,7 +6,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../lib/cluster.js';
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { freePort } from './cri-harness.js';
 import { missingPrerequisites, setupAgentEnv, type AgentEnv } from './agent-harness.js';
+import { prometheusBinary, startPrometheus, staticConfig } from './prometheus-fixture.js';
+import { packageRoot } from '../../lib/package-root.js';
 
 const missing = missingPrerequisites();
 
@@ -173,6 +178,46 @@ spec:
     assert.equal(cond(h, 'ScalingActive')?.status, 'False');
     assert.match(await env.k('get', 'hpa', 'noreq', '--no-headers'), /cpu: <unknown>\/50%/);
     assert.equal(await replicas('noreq'), 1);
+  });
+
+  const prometheus = prometheusBinary();
+  it('Prometheus with the static example scrapes the API server, every node endpoint and pods by IP', { skip: prometheus ? false : 'needs Debian\'s prometheus (PROMETHEUS=...)' }, async () => {
+    await env.k('apply', '-f', join(packageRoot(), 'docs', 'prometheus', 'rbac.yaml'));
+    const token = join(env.tmp, 'prometheus-token');
+    await writeFile(token, (await env.k('create', 'token', 'prometheus', '-n', 'kube-system', '--duration=1h')).trim());
+    // A pod with metrics of its own, served by busybox httpd.
+    await env.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: exporter}
+spec:
+  containers:
+  - name: httpd
+    image: ${env.image}
+    command: [sh, -c, 'mkdir -p /www && echo "demo_up 1" > /www/metrics && exec httpd -f -p 8080 -h /www']
+`);
+    const ip = await eventually(async () => (await env.pod('exporter')).status.podIP, 60_000, 500);
+    await eventually(async () => (await env.pod('exporter')).status.phase === 'Running', 60_000, 500);
+    const config = await staticConfig({
+      apiServer: `127.0.0.1:${env.c.port}`, nodes: [env.nodeName], podTargets: [`${ip}:8080`],
+      caFile: join(env.c.dataDir, 'pki', 'ca.crt'), tokenFile: token, scrapeInterval: '2s',
+    });
+    const p = await startPrometheus(prometheus!, join(env.tmp, 'prometheus'), config, await freePort());
+    try {
+      const jobs = ['apiserver', 'kubelet', 'kubelet-cadvisor', 'kubelet-resource', 'kubelet-probes', 'pods'];
+      const up = await eventually(async () => {
+        const r = await p.query('up').catch(() => []);
+        return jobs.every((j) => r.some((x) => x.metric.job === j && x.value[1] === '1')) ? r : undefined;
+      }, 60_000, 1000).catch(async (err: Error) => {
+        throw new Error(`${err.message}; up: ${JSON.stringify(await p.query('up'))}`);
+      });
+      assert.deepEqual(up.filter((x) => x.value[1] !== '1'), []);
+      for (const q of ['apiserver_storage_objects{resource="pods"}', 'container_cpu_usage_seconds_total{id="/"}', 'container_memory_working_set_bytes{pod="exporter",container="httpd"}',
+        'kubelet_pod_start_duration_seconds_count', 'prober_probe_total', 'node_cpu_usage_seconds_total', 'demo_up']) {
+        assert.ok((await p.query(q)).length > 0, `no ${q} in Prometheus`);
+      }
+    } finally {
+      await p.stop();
+    }
   });
 
   it('leaves nothing of the node behind', async () => {
