@@ -46,6 +46,8 @@ export class ResourceScraper {
   /** Scrape rounds and failed node scrapes, for the server's own metrics and tests. */
   rounds = 0;
   failures = 0;
+  /** Nodes whose last scrape failed: a failure is logged once, when a node starts failing. */
+  private readonly failing = new Set<string>();
 
   constructor(private readonly opts: ScraperOptions) {}
 
@@ -68,6 +70,7 @@ export class ResourceScraper {
   async scrapeAll(): Promise<void> {
     const names = this.opts.nodeNames();
     for (const gone of this.opts.storage.nodeNames()) if (!names.includes(gone)) this.opts.storage.drop(gone);
+    for (const gone of this.failing) if (!names.includes(gone)) this.failing.delete(gone);
     await Promise.all(names.map((n) => this.scrapeNode(n)));
     this.rounds++;
   }
@@ -77,10 +80,13 @@ export class ResourceScraper {
     try {
       const text = await fetchFromNode(this.opts.kubelet, node, '/metrics/resource', this.opts.timeoutMs ?? Math.min(10_000, this.opts.resolutionMs));
       this.opts.storage.store(node, batchFromSamples(parseExposition(text), started));
+      if (this.failing.delete(node)) log.info({ node }, 'scraping node again');
     } catch (err) {
       this.failures++;
       this.opts.storage.drop(node);
-      log.warn({ node, err: (err as Error).message }, 'failed to scrape node');
+      const first = !this.failing.has(node);
+      this.failing.add(node);
+      log[first ? 'warn' : 'debug']({ node, err: (err as Error).message }, 'failed to scrape node');
     }
   }
 }
