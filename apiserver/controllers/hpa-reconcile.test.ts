@@ -109,3 +109,26 @@ test('replicas outside [min, max] are brought in without reading metrics', async
   assert.equal(state.replicas, 5);
   assert.deepEqual(state.events, ['Normal SuccessfulRescale New size: 5; reason: Current number of replicas above Spec.MaxReplicas']);
 });
+
+test('ContainerResource: one container against its own request, reported as ContainerResource', async () => {
+  const { state, hpa, reconciler } = fixture({
+    usage: 100, metrics: [{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'burn', target: { type: 'Utilization', averageUtilization: 50 } } }],
+  });
+  await reconciler.reconcile('default/web', hpa);
+  assert.equal(state.replicas, 2);
+  assert.deepEqual(state.status?.currentMetrics, [{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'burn', current: { averageValue: '100m', averageUtilization: 100 } } }]);
+  assert.match(state.events[0], /reason: cpu container resource utilization \(percentage of request\) above target$/);
+});
+
+test('a Pods metric nobody serves fails as without an adapter, and the Resource metric still scales up', async () => {
+  const { state, hpa, reconciler } = fixture({
+    usage: 100, metrics: [
+      { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } },
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+    ],
+  });
+  await reconciler.reconcile('default/web', hpa);
+  assert.equal(state.replicas, 2);
+  assert.equal(state.events[0], 'Warning FailedGetPodsMetric unable to get metric rps: unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered');
+  assert.deepEqual((state.status?.currentMetrics as Array<{ type: string }>).map((m) => m.type), ['', 'Resource']);
+});

@@ -29,6 +29,7 @@ export interface MetricTarget {
 export interface MetricSpec {
   type?: string;
   resource?: { name?: string; target?: MetricTarget };
+  containerResource?: { name?: string; container?: string; target?: MetricTarget };
   [k: string]: unknown;
 }
 
@@ -57,7 +58,7 @@ export interface HpaStatus {
 export interface HpaDeps {
   getScale(namespace: string, ref: NonNullable<NonNullable<Hpa['spec']>['scaleTargetRef']>): Promise<Scale & { path: string }>;
   updateScale(scale: Scale & { path: string }, replicas: number): Promise<void>;
-  podMetrics(namespace: string, selector: string, resource: string): Promise<Map<string, PodMetric>>;
+  podMetrics(namespace: string, selector: string, resource: string, container: string): Promise<Map<string, PodMetric>>;
   pods(namespace: string, selector: LabelSelector): Pod[];
   event(hpa: Hpa, type: 'Normal' | 'Warning', reason: string, message: string): void;
   updateStatus(hpa: Hpa, status: HpaStatus): Promise<void>;
@@ -100,21 +101,32 @@ export class HpaReconciler {
     return h;
   }
 
-  /** One Resource metric's proposal and status, or a MetricError with its ScalingActive condition. */
+  /**
+   * One Resource (or, for one container, ContainerResource) metric's proposal and status, or a
+   * MetricError with its ScalingActive condition.
+   */
   private async resourceProposal(hpa: Hpa, spec: MetricSpec, specReplicas: number, selector: string, pods: Pod[]): Promise<Proposal> {
-    const name = spec.resource?.name ?? '';
-    const target = spec.resource?.target ?? {};
+    const perContainer = spec.type === 'ContainerResource';
+    const source = (perContainer ? spec.containerResource : spec.resource) ?? {};
+    const name = source.name ?? '';
+    const container = perContainer ? spec.containerResource?.container ?? '' : '';
+    const target = source.target ?? {};
+    const kind = perContainer ? 'container resource' : 'resource';
+    const reason = perContainer ? 'FailedGetContainerResourceMetric' : 'FailedGetResourceMetric';
+    const status = (current: object) => (perContainer
+      ? { type: 'ContainerResource', containerResource: { name, container, current } }
+      : { type: 'Resource', resource: { name, current } });
     const fail = (err: Error, what: string): never => {
       const inner = `failed to get ${name} ${what}: ${err.message}`;
-      this.deps.event(hpa, 'Warning', 'FailedGetResourceMetric', inner);
-      throw new MetricError(`failed to get ${name} resource metric value: ${inner}`, {
-        reason: 'FailedGetResourceMetric', message: `the HPA was unable to compute the replica count: ${inner}`,
+      this.deps.event(hpa, 'Warning', reason, inner);
+      throw new MetricError(`failed to get ${name} ${kind} metric value: ${inner}`, {
+        reason, message: `the HPA was unable to compute the replica count: ${inner}`,
       });
     };
     const opts = { ...this.calc, now: this.deps.now() };
     const metrics = async () => {
       try {
-        return await this.deps.podMetrics(hpa.metadata?.namespace ?? '', selector, name);
+        return await this.deps.podMetrics(hpa.metadata?.namespace ?? '', selector, name, container);
       } catch (err) {
         throw new Error(`unable to get metrics for resource ${name}: ${(err as Error).message}`);
       }
@@ -126,10 +138,7 @@ export class HpaReconciler {
       } catch (err) {
         return fail(err as Error, 'usage');
       }
-      return {
-        replicas: proposal.replicas, name: `${name} resource`,
-        status: { type: 'Resource', resource: { name, current: { averageValue: milliQuantity(proposal.rawAverage) } } },
-      };
+      return { replicas: proposal.replicas, name: `${name} ${kind}`, status: status({ averageValue: milliQuantity(proposal.rawAverage) }) };
     }
     if (target.averageUtilization === undefined || target.averageUtilization === null) {
       const err = new Error('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
@@ -137,14 +146,35 @@ export class HpaReconciler {
     }
     let proposal;
     try {
-      proposal = resourceReplicas(specReplicas, target.averageUtilization, name, pods, await metrics(), opts);
+      proposal = resourceReplicas(specReplicas, target.averageUtilization, name, pods, await metrics(), opts, container);
     } catch (err) {
       return fail(err as Error, 'utilization');
     }
     return {
-      replicas: proposal.replicas, name: `${name} resource utilization (percentage of request)`,
-      status: { type: 'Resource', resource: { name, current: { averageValue: milliQuantity(proposal.rawAverage), averageUtilization: proposal.utilization } } },
+      replicas: proposal.replicas, name: `${name} ${kind} utilization (percentage of request)`,
+      status: status({ averageValue: milliQuantity(proposal.rawAverage), averageUtilization: proposal.utilization }),
     };
+  }
+
+  /**
+   * Pods, Object and External metrics come from custom.metrics.k8s.io and
+   * external.metrics.k8s.io, which nothing serves here: they fail as on a cluster without an
+   * adapter.
+   */
+  private unsupported(hpa: Hpa, spec: MetricSpec): MetricError {
+    const api = spec.type === 'External' ? 'external' : 'custom';
+    const reasons: Record<string, string> = { Pods: 'FailedGetPodsMetric', Object: 'FailedGetObjectMetric', External: 'FailedGetExternalMetric' };
+    const reason = reasons[spec.type ?? ''];
+    if (!reason) {
+      const message = `unknown metric source type "${spec.type}"`;
+      return new MetricError(message, { reason: 'InvalidMetricSourceType', message: `the HPA was unable to compute the replica count: ${message}` });
+    }
+    const metric = ((spec[spec.type === 'Pods' ? 'pods' : spec.type === 'Object' ? 'object' : 'external'] as { metric?: { name?: string } } | undefined)?.metric?.name) ?? '';
+    const inner = `unable to get ${api === 'external' ? 'external ' : ''}metric ${metric}: unable to fetch metrics from ${api} metrics API: no ${api} metrics API (${api}.metrics.k8s.io) registered`;
+    this.deps.event(hpa, 'Warning', reason, inner);
+    return new MetricError(`failed to get ${spec.type === 'Pods' ? 'pods' : spec.type === 'Object' ? 'object' : 'external'} metric value: ${inner}`, {
+      reason, message: `the HPA was unable to compute the replica count: ${inner}`,
+    });
   }
 
   /** computeReplicasForMetrics: the highest proposal; -1 when none is usable (or some fail and the rest would scale down). */
@@ -173,9 +203,7 @@ export class HpaReconciler {
     let first: MetricError | undefined;
     for (const [i, spec] of specs.entries()) {
       try {
-        if (spec.type !== 'Resource') throw new MetricError(`unknown metric source type "${spec.type}"`, {
-          reason: 'InvalidMetricSourceType', message: `the HPA was unable to compute the replica count: unknown metric source type "${spec.type}"`,
-        });
+        if (spec.type !== 'Resource' && spec.type !== 'ContainerResource') throw this.unsupported(hpa, spec);
         const p = await this.resourceProposal(hpa, spec, specReplicas, selectorText, pods);
         statuses[i] = p.status;
         if (replicas === 0 || p.replicas > replicas) {

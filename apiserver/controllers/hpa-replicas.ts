@@ -84,12 +84,16 @@ export function groupPods(pods: readonly Pod[], metrics: ReadonlyMap<string, Pod
   return g;
 }
 
-/** Each pod's request of the resource (milli-units), summed over its containers; a container without one is an error. */
-export function podRequests(pods: readonly Pod[], resource: string): Map<string, number> {
+/**
+ * Each pod's request of the resource (milli-units), summed over its containers (or of the one
+ * named `container`, for ContainerResource metrics); a container without one is an error.
+ */
+export function podRequests(pods: readonly Pod[], resource: string, container = ''): Map<string, number> {
   const out = new Map<string, number>();
   for (const pod of pods) {
     let sum = 0;
     for (const c of pod.spec?.containers ?? []) {
+      if (container && c.name !== container) continue;
       const req = (c.resources?.requests as Record<string, string | number> | undefined)?.[resource];
       if (req === undefined || req === null) {
         throw new ReplicaCalcError(`missing request for ${resource} in container ${c.name} of Pod ${pod.metadata?.name ?? ''}`);
@@ -172,12 +176,13 @@ function rebalanced(
 /** GetResourceReplicas: a Utilization target (percent of request). */
 export function resourceReplicas(
   current: number, targetUtilization: number, resource: string, pods: readonly Pod[], podMetrics: ReadonlyMap<string, PodMetric>, o: CalculatorOptions,
+  container = '',
 ): ResourceProposal {
   if (pods.length === 0) throw new ReplicaCalcError('no pods returned by selector while calculating replica count');
   const g = groupPods(pods, podMetrics, resource, o);
   const metrics = withoutPods(podMetrics, g.ignored, g.unready);
   if (metrics.size === 0) throw new ReplicaCalcError('did not receive metrics for targeted pods (pods might be unready)');
-  const requests = podRequests(pods, resource);
+  const requests = podRequests(pods, resource, container);
   const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization);
   const timestampMs = timestampOf(podMetrics);
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;

@@ -73,8 +73,8 @@ function durationMs(s: string | undefined): number {
   return ms;
 }
 
-/** GetResourceMetric: each pod's usage of `resource` (milli-units), summed over its containers. */
-export async function podResourceMetrics(client: KubeClient, namespace: string, selector: string, resource: string): Promise<Map<string, PodMetric>> {
+/** GetResourceMetric: each pod's usage of `resource` (milli-units), summed over its containers or of the one named `container`. */
+export async function podResourceMetrics(client: KubeClient, namespace: string, selector: string, resource: string, container = ''): Promise<Map<string, PodMetric>> {
   const q = new URLSearchParams({ labelSelector: selector });
   const list = await client.request<PodMetricsList>({ method: 'GET', path: `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/pods?${q}` });
   const items = list.items ?? [];
@@ -83,7 +83,9 @@ export async function podResourceMetrics(client: KubeClient, namespace: string, 
   for (const m of items) {
     let sum = 0;
     let missing = false;
-    for (const c of m.containers ?? []) {
+    const containers = (m.containers ?? []).filter((c) => !container || c.name === container);
+    if (container && containers.length === 0) missing = true;
+    for (const c of containers) {
       const v = c.usage?.[resource];
       if (v === undefined) {
         missing = true;

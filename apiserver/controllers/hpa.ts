@@ -35,7 +35,7 @@ export const hpaController: ControllerDescriptor = {
     const reconciler = new HpaReconciler({
       getScale: (ns, ref) => scales.get(ns, ref),
       updateScale: (scale, replicas) => scales.update(scale, replicas),
-      podMetrics: (ns, selector, resource) => podResourceMetrics(ctx.client, ns, selector, resource),
+      podMetrics: (ns, selector, resource, container) => podResourceMetrics(ctx.client, ns, selector, resource, container),
       pods: (ns, selector) => pods.cache.byIndex('namespace', ns).filter((p) => selector.matches(p.metadata?.labels ?? {})),
       event: (hpa, type, reason, message) => recorder.event(referenceTo(hpa, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' }), type, reason, message),
       updateStatus: async (hpa, status) => {
