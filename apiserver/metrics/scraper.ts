@@ -1,7 +1,7 @@
 // Scrapes every node's /metrics/resource on its kubelet port each resolution (15 s by default),
 // as metrics-server does, and keeps the points in MetricsStorage. Nodes are scraped in parallel
 // with a timeout; a node that fails is dropped from storage until it answers again.
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { logger } from '../../lib/log.js';
 import { parseExposition } from '../../lib/prom-text.js';
 import type { KubeletConnector } from '../registry/connect/kubelet-connection.js';
@@ -20,11 +20,14 @@ export interface ScraperOptions {
   timeoutMs?: number;
 }
 
-/** GETs a path on a node's agent with the API server's client certificate. */
-export function fetchFromNode(kubelet: KubeletConnector, node: string, path: string, timeoutMs: number): Promise<string> {
+/**
+ * GETs a path on a node's agent with the API server's client certificate. `agent` keeps TLS
+ * sessions between scrapes, so a node's next handshake resumes instead of starting over.
+ */
+export function fetchFromNode(kubelet: KubeletConnector, node: string, path: string, timeoutMs: number, agent?: Agent): Promise<string> {
   const { url, tls } = kubelet.target(node, path);
   return new Promise((resolve, reject) => {
-    const req = request(url, { ...tls, method: 'GET', timeout: timeoutMs, headers: { accept: 'text/plain' } }, (res) => {
+    const req = request(url, { ...tls, agent, method: 'GET', timeout: timeoutMs, headers: { accept: 'text/plain' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -48,6 +51,7 @@ export class ResourceScraper {
   failures = 0;
   /** Nodes whose last scrape failed: a failure is logged once, when a node starts failing. */
   private readonly failing = new Set<string>();
+  private readonly agent = new Agent({ keepAlive: false, maxCachedSessions: 10_000 });
 
   constructor(private readonly opts: ScraperOptions) {}
 
@@ -65,6 +69,7 @@ export class ResourceScraper {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    this.agent.destroy();
   }
 
   async scrapeAll(): Promise<void> {
@@ -78,7 +83,7 @@ export class ResourceScraper {
   private async scrapeNode(node: string): Promise<void> {
     const started = Date.now();
     try {
-      const text = await fetchFromNode(this.opts.kubelet, node, '/metrics/resource', this.opts.timeoutMs ?? Math.min(10_000, this.opts.resolutionMs));
+      const text = await fetchFromNode(this.opts.kubelet, node, '/metrics/resource', this.opts.timeoutMs ?? Math.min(10_000, this.opts.resolutionMs), this.agent);
       this.opts.storage.store(node, batchFromSamples(parseExposition(text), started));
       if (this.failing.delete(node)) log.info({ node }, 'scraping node again');
     } catch (err) {
