@@ -44,7 +44,7 @@ async function dispatch(ctx: AgentContext, conn: Connection, route: AgentRoute):
     case 'pods':
       return replyJson(conn, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: ctx.pods.listPods() });
     case 'statsSummary':
-      return replyJson(conn, 200, buildSummary(await ctx.resources.snapshot()));
+      return replyJson(conn, 200, buildSummary(await ctx.resources.snapshot(), { onlyCpuAndMemory: conn.url.searchParams.get('only_cpu_and_memory') === 'true' }));
     case 'metricsResource':
       return replyText(conn, 200, renderResourceMetrics(await ctx.resources.snapshot()), metricsContentType);
     case 'metrics':

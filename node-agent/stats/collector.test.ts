@@ -141,6 +141,9 @@ test('/metrics/cadvisor: cAdvisor names and labels for the node, the pod cgroup 
   assert.deepEqual(summary.pods[0].network?.name, 'eth0');
   assert.equal(summary.pods[0].network?.rxBytes, 5432);
   assert.equal(summary.pods[0].network?.interfaces.length, 1);
+  const trimmed = buildSummary(await collector.snapshot(), { onlyCpuAndMemory: true }) as { pods: Array<{ network?: unknown; cpu?: unknown }> };
+  assert.equal(trimmed.pods[0].network, undefined);
+  assert.ok(trimmed.pods[0].cpu);
 });
 
 test('net/dev: interfaces without loopback', () => {

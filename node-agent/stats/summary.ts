@@ -33,7 +33,8 @@ function network(timeMs: number, ifaces: InterfaceStats[]) {
   return { time: rfc3339(timeMs), ...(eth0 ? one(eth0) : {}), interfaces: ifaces.map(one) };
 }
 
-export function buildSummary(s: ResourceSnapshot): object {
+/** `onlyCpuAndMemory`: the kubelet's ?only_cpu_and_memory=true, which metrics-server's older versions ask for. */
+export function buildSummary(s: ResourceSnapshot, opts: { onlyCpuAndMemory?: boolean } = {}): object {
   const prev = s.previous;
   const prevPods = new Map(prev?.pods.map((p) => [p.uid, p]));
   return {
@@ -53,7 +54,7 @@ export function buildSummary(s: ResourceSnapshot): object {
           const b = before?.containers.find((x) => x.name === c.name && x.startTime === c.startTime);
           return { name: c.name, startTime: c.startTime, cpu: cpu(c.timeMs, c.cpuNs, nanoCores(b, c)), memory: memory(c.timeMs, c) };
         }),
-        ...(p.network ? { network: network(p.timeMs, p.network) } : {}),
+        ...(p.network && !opts.onlyCpuAndMemory ? { network: network(p.timeMs, p.network) } : {}),
         ...(p.usage ? {
           cpu: cpu(p.timeMs, p.usage.cpuNs, nanoCores(before?.usage && { cpuNs: before.usage.cpuNs, timeMs: before.timeMs }, { cpuNs: p.usage.cpuNs, timeMs: p.timeMs })),
           memory: memory(p.timeMs, p.usage),
