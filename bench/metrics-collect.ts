@@ -45,14 +45,16 @@ const cri = {
 
 const layout = await hostCgroupLayout();
 if (!layout) throw new Error('no cgroup hierarchy with cpu and memory accounting on this host');
-// Every pod cgroup path is answered from the host's root cgroup (same files, real kernel work).
+// Every pod cgroup path is answered from the host's root cgroup (same files, real kernel work);
+// each pod's network from this process' /proc/<pid>/net/dev (one container cgroup listed).
 const podPath = /\/k8ts\/kubepods\/burstable\/pod[^/]+/;
-const read = (p: string) => readText(p.replace(podPath, ''));
+const read = (p: string) => (p.endsWith('/cgroup.procs') ? Promise.resolve(`${process.pid}\n`) : readText(p.replace(podPath, '')));
+const listDir = async () => ['container'];
 
 let now = Date.now();
 const collector = new ResourceCollector({
   cri, nodeName: 'bench', nodeStartTime: new Date(), listPods: () => pods, layout, cgroupDriver: 'cgroupfs', cgroupRoot: '/k8ts',
-  read, now: () => now,
+  read, listDir, now: () => now,
 });
 
 async function scrape(): Promise<{ cpuMs: number; bytes: number }> {

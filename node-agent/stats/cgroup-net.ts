@@ -1,13 +1,14 @@
 // A pod's network counters: read through one of its processes (any container shares the pod's
 // network namespace), found in the first child cgroup that has one.
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupLayout } from './cgroup-parse.js';
 import type { ReadText } from './cgroup-read.js';
 import { parseNetDev, type InterfaceStats } from './net-dev.js';
 
 export type ListDir = (path: string) => Promise<string[]>;
-const listDirs: ListDir = async (p) => (await readdir(p, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+// cgroupfs is in memory: listed synchronously, as cgroup-read.ts reads its files.
+const listDirs: ListDir = async (p) => readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
 
 export async function podNetwork(layout: CgroupLayout, rel: string, read: ReadText, list: ListDir = listDirs): Promise<InterfaceStats[] | undefined> {
   const base = join(layout.version === 1 ? layout.memory : layout.unified, rel);
