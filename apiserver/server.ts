@@ -14,6 +14,7 @@ import {
   apiComponent, apiValue, bootstrapComponent, controlPlaneComponent, crdsComponent, httpComponent, httpValue, openApiComponent,
   servingComponent, servingValue, storageComponent, storageValue,
 } from './server-components.js';
+import { metricsServerComponent } from './metrics/component.js';
 
 const log = logger('server');
 
@@ -40,6 +41,8 @@ export interface ServerOptions {
   controlPlane?: ControlPlaneSettings;
   /** More components to run with the server's (they may require its own; `k8ts server`: the agent). */
   components?: Component[];
+  /** How often the built-in metrics server scrapes the agents (15 s by default). */
+  metricResolutionMs?: number;
   /** Optional components not to run (`--disable`). */
   disabledComponents?: string[];
   /** ClusterIP of kube-system/kube-dns (the first --cluster-dns; default 10.43.0.10). */
@@ -61,7 +64,7 @@ export interface RunningServer {
 export function serverComponents(opts: ServerOptions): Component[] {
   return [
     pkiComponent(opts), storageComponent(opts), apiComponent(opts), httpComponent(opts), openApiComponent(), crdsComponent(),
-    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), controlPlaneComponent(opts), ...(opts.components ?? []),
+    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), controlPlaneComponent(opts), metricsServerComponent(opts), ...(opts.components ?? []),
   ];
 }
 

@@ -30,8 +30,9 @@ Flags:
   --disable NAME,...             do not run these components: agent (the node agent in this process),
                                  control-plane (controllers and scheduler), dns (built-in cluster DNS:
                                  the kube-dns Service and the agent's DNS server; bring your own CoreDNS),
-                                 and the agent's network (pod CIDR to CNI config; bring your own CNI),
-                                 proxy (the service proxy; bring your own kube-proxy) and static-pods
+                                 metrics-server (metrics.k8s.io), and the agent's network (pod CIDR to
+                                 CNI config; bring your own CNI), proxy (the service proxy; bring your
+                                 own kube-proxy) and static-pods
   --disable-agent                the same as --disable agent
   --disable-kube-proxy           the same as --disable proxy (k3s' name)
   --controllers LIST             controllers to run, kube-controller-manager style: '*' (default), 'name', '-name'
@@ -40,6 +41,8 @@ Flags:
   --node-monitor-grace-period D  a node whose lease is not renewed for D turns NotReady/Unknown (default 40s)
   --node-monitor-period D        how often node health is checked (default 5s)
   --node-cidr-mask-size N        size of each node's pod range in the cluster CIDR (default 24)
+  --metric-resolution D          how often the built-in metrics server scrapes every agent (default 15s)
+  --horizontal-pod-autoscaler-sync-period D   how often HPAs are evaluated (default 15s)
   --default-not-ready-toleration-seconds N    added to pods without one, for node.kubernetes.io/not-ready (default 300)
   --default-unreachable-toleration-seconds N  added to pods without one, for node.kubernetes.io/unreachable (default 300)
   --log-level LEVEL              trace, debug, info, warn, error (default info)
@@ -69,6 +72,8 @@ export async function runServer(argv: string[]): Promise<number> {
     'node-monitor-grace-period': { type: 'string' },
     'node-monitor-period': { type: 'string' },
     'node-cidr-mask-size': { type: 'string' },
+    'metric-resolution': { type: 'string' },
+    'horizontal-pod-autoscaler-sync-period': { type: 'string' },
     'default-not-ready-toleration-seconds': { type: 'string' },
     'default-unreachable-toleration-seconds': { type: 'string' },
     'log-level': { type: 'string' },
@@ -96,6 +101,7 @@ export async function runServer(argv: string[]): Promise<number> {
     tokenAuthFile: f['token-auth-file'],
     anonymousAuth: parseBoolFlag('anonymous-auth', f['anonymous-auth'] ?? 'true'),
     historyEvents: f['storage-history'] ? Number(f['storage-history']) : undefined,
+    metricResolutionMs: f['metric-resolution'] ? parseDuration(f['metric-resolution']) : undefined,
     controlPlane: {
       controllers,
       scheduler: !f['disable-scheduler'],
@@ -103,6 +109,8 @@ export async function runServer(argv: string[]): Promise<number> {
       nodeMonitorGracePeriodMs: f['node-monitor-grace-period'] ? parseDuration(f['node-monitor-grace-period']) : defaultControlPlaneSettings.nodeMonitorGracePeriodMs,
       nodeMonitorPeriodMs: f['node-monitor-period'] ? parseDuration(f['node-monitor-period']) : defaultControlPlaneSettings.nodeMonitorPeriodMs,
       nodeCIDRMaskSize: Number(f['node-cidr-mask-size'] ?? defaultControlPlaneSettings.nodeCIDRMaskSize),
+      hpaSyncPeriodMs: f['horizontal-pod-autoscaler-sync-period']
+        ? parseDuration(f['horizontal-pod-autoscaler-sync-period']) : defaultControlPlaneSettings.hpaSyncPeriodMs,
     },
     defaultTolerationSeconds: {
       notReady: Number(f['default-not-ready-toleration-seconds'] ?? 300),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from './metrics.js';
+import { CounterVec, GaugeVec, HistogramVec, MetricsRegistry, ValueFunc } from './metrics.js';
 
 test('counters write one line per label set, labels and series sorted by name', () => {
   const c = new CounterVec('requests_total', 'Requests.', ['verb', 'code']);
@@ -58,4 +58,13 @@ test('a series handle (with) counts into the same series as inc and observe', ()
   l.observe(['x'], 2);
   assert.match(l.expose(), /^t_seconds_count\{k="x"\} 2$/m);
   assert.match(l.expose(), /^t_seconds_bucket\{k="x",le="1"\} 1$/m);
+});
+
+test('gauges go up and down and can be set', () => {
+  const g = new GaugeVec('watchers', 'Open watches.', ['resource']);
+  g.add(['pods'], 1);
+  g.add(['pods'], 1);
+  g.add(['pods'], -1);
+  g.set(['nodes'], 5);
+  assert.equal(g.expose(), '# HELP watchers Open watches.\n# TYPE watchers gauge\nwatchers{resource="nodes"} 5\nwatchers{resource="pods"} 1\n');
 });

@@ -62,6 +62,25 @@ export class CounterVec extends Vec<{ n: number }> {
   }
 }
 
+export class GaugeVec extends Vec<{ n: number }> {
+  protected readonly type = 'gauge';
+  protected fresh() {
+    return { n: 0 };
+  }
+
+  set(labelValues: readonly string[], value: number): void {
+    this.at(labelValues).n = value;
+  }
+
+  add(labelValues: readonly string[], by: number): void {
+    this.at(labelValues).n += by;
+  }
+
+  protected lines(labels: string, v: { n: number }): string[] {
+    return [`${this.name}${braces(labels)} ${v.n}`];
+  }
+}
+
 interface HistogramSeries {
   /** Observations per bucket (not cumulative); the last slot is +Inf. */
   counts: number[];

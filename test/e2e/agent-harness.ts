@@ -122,6 +122,8 @@ export interface AgentEnvOptions {
   join?: boolean;
   /** More agent flags (e.g. a shorter --iptables-sync-period). */
   agentArgs?: string[];
+  /** Extra `k8ts server` flags (e.g. a shorter --metric-resolution). */
+  serverArgs?: string[];
 }
 
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
@@ -199,7 +201,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
     '--cluster-cidr', clusterCIDR, '--proxy-metrics-address', proxyMetrics, ...(opts.agentArgs ?? []),
   ];
-  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'];
+  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24', ...(opts.serverArgs ?? [])];
   // Embedded: the server's data dir is the agent's (its serving certificate comes from the CA there).
   const c = await startCluster(opts.embedded
     ? { args: [...clusterFlags, ...hostFlags, ...podFlags], dataDir, agent: true }
