@@ -3,6 +3,7 @@
 // hop, no second serving certificate and no extra pod, and the API server already holds the
 // client certificate agents accept). Optional: `--disable metrics-server`; metrics.k8s.io then
 // answers NotFound and empty lists, as a cluster without figures does.
+import { ensureMetricsReaderRole } from './metrics-reader-role.js';
 import { type Component } from '../../lib/components.js';
 import { KubeletConnector } from '../registry/connect/kubelet-connection.js';
 import { decoded } from '../registry/decoded.js';
@@ -30,6 +31,7 @@ export function metricsServerComponent(opts: { metricResolutionMs?: number }): C
         nodeNames: () => api.store.list(nodes.prefix('')).items.map((kv) => decoded(kv).metadata.name ?? ''),
       });
       resourceMetricsExtensions(api, storage);
+      await ensureMetricsReaderRole(api);
       scraper.start();
       return () => scraper.stop();
     },
