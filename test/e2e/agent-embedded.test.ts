@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, run } from '../lib/cluster.js';
+import { guardOffHost } from './off-host-guard.js';
 import { httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 
 const missing = missingPrerequisites();
@@ -55,29 +56,37 @@ describe('k8ts server with its embedded node agent', { skip: missing.length ? `n
     assert.equal(exec.code, 3);
   });
 
-  it('a pod resolves cluster names with busybox nslookup through the node\'s DNS (asked directly: Service IPs route once the proxy runs)', async () => {
-    const addresses = JSON.parse(await env.k('get', 'node', env.nodeName, '-o', 'jsonpath={.status.addresses}')) as Array<{ type: string; address: string }>;
-    const nodeIP = addresses.find((a) => a.type === 'InternalIP')!.address;
+  it('a ClusterFirst pod resolves cluster names with busybox nslookup through kube-dns\'s Service IP (proxy, then the node\'s DNS)', async () => {
+    // 10.43.0.10 routes only through the proxy's rules: should they be missing, nothing leaves the host.
+    const unguard = await guardOffHost(['10.43.0.0/16', '10.42.0.0/16', '198.18.0.0/15']);
+    try {
+      await resolveInPod();
+    } finally {
+      await unguard();
+    }
+  });
+
+  async function resolveInPod(): Promise<void> {
     await env.apply(`apiVersion: v1
 kind: Pod
 metadata: {name: dnsclient}
 spec:
   restartPolicy: Never
-  dnsPolicy: None
-  dnsConfig: {nameservers: [${nodeIP}], searches: [default.svc.cluster.local, svc.cluster.local, cluster.local], options: [{name: ndots, value: "5"}]}
   containers:
   - name: c
     image: ${env.image}
-    command: [sh, -c, 'nslookup kubernetes.default.svc.cluster.local; echo ---; nslookup kubernetes; echo ---; nslookup nope.default.svc.cluster.local; true']
+    command: [sh, -c, 'cat /etc/resolv.conf; echo ---; nslookup kubernetes.default.svc.cluster.local; echo ---; nslookup kubernetes; echo ---; nslookup nope.default.svc.cluster.local; true']
 `);
     await waitForPod(env, 'dnsclient', (p) => p.status.phase === 'Succeeded', 60_000);
-    const [full, short, missing] = (await env.k('logs', 'dnsclient')).split('---\n');
+    const [resolv, full, short, missing] = (await env.k('logs', 'dnsclient')).split('---\n');
+    assert.match(resolv ?? '', /^nameserver 10\.43\.0\.10$/m);
+    assert.match(full ?? '', /^Server:\s+10\.43\.0\.10$/m);
     assert.match(full, /Name:\s+kubernetes\.default\.svc\.cluster\.local\nAddress:\s+10\.43\.0\.1\n/);
     // busybox 1.35 applies the search path to a dotless name: kubernetes -> kubernetes.default.svc.cluster.local.
     assert.match(short, /Address:\s+10\.43\.0\.1\n/);
     assert.match(missing, /NXDOMAIN/);
     await env.k('delete', 'pod', 'dnsclient', '--wait=false');
-  });
+  }
 
   it('keeps the pod running across a server restart (same container, no restart)', async () => {
     const before = await env.pod(podName);
