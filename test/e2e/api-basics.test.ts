@@ -191,7 +191,7 @@ test('--disable turns off a built-in component, and a wrong name fails the start
     assert.equal(existsSync(dataDir), false);
     const a = spawnSync(process.execPath, [cliPath, 'agent', '--kubeconfig', join(tmp, 'none'), '--data-dir', dataDir, '--disable', 'agent'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(a.status, 1);
-    assert.equal(a.stderr, 'Error: "agent" is not in the list of components that can be disabled: dns, network, static-pods\n');
+    assert.equal(a.stderr, 'Error: "agent" is not in the list of components that can be disabled: dns, network, proxy, static-pods\n');
     assert.equal(existsSync(dataDir), false);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
