@@ -4,6 +4,7 @@ import { defaultAgentConfig, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAUL
 import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
 import type { FlagSpec } from './flags.js';
 import { parseDuration } from '../lib/duration.js';
+import { FLANNEL_BACKENDS, type FlannelBackend } from '../node-agent/network/overlay/flannel-node.js';
 
 export const agentFlagHelp = `  --node-name NAME                  node name (default: this host's name)
   --container-runtime-endpoint EP   use this CRI endpoint (unix:///...) instead of running containerd
@@ -16,6 +17,10 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --cluster-dns ADDR                cluster DNS server for ClusterFirst pods (default ${DEFAULT_CLUSTER_DNS})
   --cluster-domain DOMAIN           cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
   --pod-cidr CIDR                   pod range to use when the server assigns none (default 10.42.0.0/24)
+  --cluster-cidr CIDR               the cluster's pod range (default 10.42.0.0/16): pod traffic leaving it is masqueraded
+  --flannel-backend B               pod network across hosts: vxlan (default), host-gw, or none (bring your own CNI:
+                                    no CNI config, no overlay)
+  --flannel-iface IFACE             interface for overlay traffic (default: the one holding the node IP)
   --cni-conf-dir DIR                CNI config dir (default /etc/cni/net.d)
   --cni-bin-dir DIR                 CNI plugins (default /opt/cni/bin if it has bridge, else /usr/lib/cni)
   --cni-bridge NAME                 bridge device of the pod network (default cni0)
@@ -42,6 +47,9 @@ export const agentFlags = {
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'pod-cidr': { type: 'string' },
+  'cluster-cidr': { type: 'string' },
+  'flannel-backend': { type: 'string' },
+  'flannel-iface': { type: 'string' },
   'cni-conf-dir': { type: 'string' },
   'cni-bin-dir': { type: 'string' },
   'cni-bridge': { type: 'string' },
@@ -93,6 +101,13 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
   if (f['cluster-dns'] !== undefined) cfg.clusterDNS = f['cluster-dns'].split(',').filter(Boolean);
   if (f['cluster-domain']) cfg.clusterDomain = f['cluster-domain'];
   if (f['pod-cidr']) cfg.defaultPodCIDR = f['pod-cidr'];
+  if (f['cluster-cidr']) cfg.clusterCIDR = f['cluster-cidr'];
+  if (f['flannel-backend'] !== undefined) {
+    const b = f['flannel-backend'];
+    if (!(FLANNEL_BACKENDS as readonly string[]).includes(b)) throw new Error(`invalid --flannel-backend "${b}" (want ${FLANNEL_BACKENDS.join(', ')})`);
+    cfg.flannelBackend = b as FlannelBackend;
+  }
+  if (f['flannel-iface']) cfg.flannelIface = f['flannel-iface'];
   if (f['cni-conf-dir']) cfg.cniConfDir = f['cni-conf-dir'];
   if (f['cni-bin-dir']) cfg.cniBinDir = f['cni-bin-dir'];
   if (f['cni-bridge']) cfg.cniBridge = f['cni-bridge'];

@@ -5,7 +5,8 @@ import { killall } from '../node-agent/killall.js';
 import { defaultDataDir, parseFlags } from './flags.js';
 
 const help = `Stop every pod and k8ts's containerd, and remove their processes, cgroups, mounts,
-network namespaces, the pod network's bridge, iptables chains (CNI-* of the k8ts network, KUBE-*)
+network namespaces, the pod network's bridge, iptables chains (CNI-* of the k8ts network, KUBE-*),
+the overlay (flannel.1, its routes, FLANNEL-* chains, subnet.env)
 and CNI state. Images, volume data and the database are kept. Stop the k8ts service first (this
 command stops it when systemd runs it), or its agent starts the pods again.
 

@@ -21,6 +21,7 @@ import {
 import { apiPodsComponent, nodeRegistrationComponent, orphanCleanupComponent } from './api-components.js';
 import { agentServerValue, nodeValue, podMachineryValue, podNetworkValue, runtimeValue } from './agent-values.js';
 import { podNetworkComponent } from './network/pod-network.js';
+import { flannelComponent } from './network/overlay/overlay-component.js';
 import { podMachineryComponent } from './pods/pod-machinery.js';
 import { serviceInformersComponent, serviceWatchComponent } from './service-informers.js';
 import { certRotationComponent } from './join/cert-rotation.js';
@@ -47,7 +48,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */
@@ -59,8 +60,10 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const local = localComponents(cfg);
   const api = apiComponents(cfg);
   // Both phases are checked together before anything starts: a bad --disable fails at once.
-  planComponents([...local, ...api], cfg.disabledComponents);
-  const disabledIn = (phase: Component[]) => cfg.disabledComponents.filter((n) => phase.some((c) => c.name === n));
+  // --flannel-backend none: the user's CNI owns pod networking, as with --disable network.
+  const disabled = cfg.flannelBackend === 'none' ? [...new Set([...cfg.disabledComponents, 'network', 'flannel'])] : cfg.disabledComponents;
+  planComponents([...local, ...api], disabled);
+  const disabledIn = (phase: Component[]) => disabled.filter((n) => phase.some((c) => c.name === n));
   const stopper = new AbortController();
   const withoutApi = await startComponents(local, { disabled: disabledIn(local), signal: stopper.signal });
 

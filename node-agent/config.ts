@@ -1,6 +1,7 @@
 // What a node agent is told at start (flags, or the server embedding it) and the directories it
 // derives from that. One place for defaults, so the CLI, the embedded agent and tests agree.
 import { join } from 'node:path';
+import type { FlannelBackend } from './network/overlay/flannel-node.js';
 
 export interface AgentConfig {
   nodeName: string;
@@ -57,6 +58,12 @@ export interface AgentConfig {
   relistMs: number;
   /** Wait for our own containerd at most this long. */
   runtimeReadyTimeoutMs?: number;
+  /** Pod network across hosts (--flannel-backend): vxlan (default), host-gw, or none (bring your own CNI). */
+  flannelBackend: FlannelBackend;
+  /** Interface overlay traffic uses (--flannel-iface); default: the one holding the node IP. */
+  flannelIface?: string;
+  /** The cluster's pod range: traffic leaving it is masqueraded, pod-to-pod is not. */
+  clusterCIDR: string;
   /** Optional components not to run (`--disable`; agentComponents lists them). */
   disabledComponents: string[];
 }
@@ -85,6 +92,8 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     nodeStatusUpdateMs: 10_000,
     leaseDurationSeconds: 40,
     relistMs: 1_000,
+    flannelBackend: 'vxlan',
+    clusterCIDR: '10.42.0.0/16',
     disabledComponents: [],
     ...input,
   };
