@@ -43,9 +43,11 @@ export async function leftoverNamespaces(prefix = 'k8tsvx-'): Promise<string[]> 
   return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
 }
 
-export async function createTopology(count: number, opts: { uplinkMTU?: number; podMTU?: number } = {}): Promise<NetnsTopology> {
+/** `prefix` names the namespaces (`<prefix><id>-h1`...): tests and benchmarks use their own. */
+export async function createTopology(count: number, opts: { uplinkMTU?: number; podMTU?: number; prefix?: string } = {}): Promise<NetnsTopology> {
   const id = randomBytes(2).toString('hex');
-  const switchNs = `k8tsvx-${id}-sw`;
+  const prefix = opts.prefix ?? 'k8tsvx-';
+  const switchNs = `${prefix}${id}-sw`;
   const made: string[] = [];
   const destroy = async () => {
     for (const ns of made.reverse()) await hostExec('ip', ['netns', 'del', ns]);
@@ -59,8 +61,8 @@ export async function createTopology(count: number, opts: { uplinkMTU?: number; 
     await run('-n', switchNs, 'link', 'set', 'br0', 'up');
     const hosts: NetnsHost[] = [];
     for (let n = 1; n <= count; n++) {
-      const ns = `k8tsvx-${id}-h${n}`;
-      const podNs = `k8tsvx-${id}-p${n}`;
+      const ns = `${prefix}${id}-h${n}`;
+      const podNs = `${prefix}${id}-p${n}`;
       await run('netns', 'add', ns);
       made.push(ns);
       await run('netns', 'add', podNs);
