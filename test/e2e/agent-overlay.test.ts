@@ -14,7 +14,10 @@ import { KubeClient } from '../../lib/client/rest-client.js';
 import { readKubeconfig } from '../../lib/kubeconfig.js';
 import { FlannelOverlay } from '../../node-agent/network/overlay/overlay.js';
 import { removeOverlay } from '../../node-agent/network/overlay/overlay-cleanup.js';
+import { existsSync } from 'node:fs';
+import { removeEmptyTrees } from '../../lib/empty-dirs.js';
 import { acquireHostLock } from '../lib/host-lock.js';
+import { SHARED_DIRS } from './cri-harness.js';
 import { UndoStack } from '../lib/undo.js';
 import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
 import { createTopology, leftoverNamespaces, runClient, startServer, type NetnsHost, type NetnsTopology } from '../lib/netns-hosts.js';
@@ -45,6 +48,9 @@ function startOverlay(h: NetnsHost): FlannelOverlay {
 before(async () => {
   if (missing) return;
   undo.push({ what: 'host lock', fn: await acquireHostLock() });
+  // Host-wide dirs a first `ip netns add` makes (/run/netns, a mount point) go again when empty.
+  const fresh = SHARED_DIRS.filter((d) => !existsSync(d));
+  undo.push({ what: 'shared dirs', fn: async () => void (await removeEmptyTrees(fresh)) });
   const stale = await leftoverNamespaces();
   assert.deepEqual(stale, [], 'namespaces from an earlier run are still there');
   tmp = await mkdtemp(join(tmpdir(), 'k8ts-overlay-e2e-'));
