@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { disableableNames, planComponents } from '../lib/components.js';
-import { agentComponents } from './agent.js';
+import { agentComponents, disabledComponents } from './agent.js';
 import { defaultAgentConfig } from './config.js';
 
 const cfg = defaultAgentConfig({ nodeName: 'n1', dataDir: '/nonexistent', kubeconfig: '/nonexistent' });
@@ -18,4 +18,10 @@ test('the pod network, its overlay and static pods can be turned off, and nothin
   // The overlay runs without the CNI config (a user's CNI reading subnet.env).
   assert.ok(planComponents(agentComponents(cfg), ['network']).some((c) => c.name === 'flannel'));
   assert.deepEqual(planComponents(agentComponents(cfg), ['network', 'flannel', 'static-pods']).map((c) => c.name).slice(-5), ['node-registration', 'service-watch', 'api-pods', 'orphan-cleanup', 'cert-rotation']);
+});
+
+test('--flannel-backend none writes no CNI config and runs no overlay, as --disable network,flannel', () => {
+  const none = { ...cfg, flannelBackend: 'none' as const, disabledComponents: ['static-pods'] };
+  assert.deepEqual(disabledComponents(none), ['static-pods', 'network', 'flannel']);
+  assert.deepEqual(disabledComponents({ ...cfg, disabledComponents: ['static-pods'] }), ['static-pods']);
 });

@@ -56,12 +56,16 @@ export function agentComponents(cfg: AgentConfig): Component[] {
   return [...localComponents(cfg), ...apiComponents(cfg)];
 }
 
+/** `--disable`, plus what `--flannel-backend none` turns off: the user's CNI owns pod networking. */
+export function disabledComponents(cfg: AgentConfig): string[] {
+  return cfg.flannelBackend === 'none' ? [...new Set([...cfg.disabledComponents, 'network', 'flannel'])] : cfg.disabledComponents;
+}
+
 export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const local = localComponents(cfg);
   const api = apiComponents(cfg);
   // Both phases are checked together before anything starts: a bad --disable fails at once.
-  // --flannel-backend none: the user's CNI owns pod networking, as with --disable network.
-  const disabled = cfg.flannelBackend === 'none' ? [...new Set([...cfg.disabledComponents, 'network', 'flannel'])] : cfg.disabledComponents;
+  const disabled = disabledComponents(cfg);
   planComponents([...local, ...api], disabled);
   const disabledIn = (phase: Component[]) => disabled.filter((n) => phase.some((c) => c.name === n));
   const stopper = new AbortController();

@@ -34,15 +34,20 @@ const PORT = 7777;
 const nodeName = (h: NetnsHost) => `vx-${topo.id}-h${h.n}`;
 const j = async <T>(h: NetnsHost, ...args: string[]): Promise<T> => JSON.parse((await execOk(h.exec, args[0]!, args.slice(1))).stdout || '[]') as T;
 
-function startOverlay(h: NetnsHost): FlannelOverlay {
+function startOverlay(h: NetnsHost, backend: 'vxlan' | 'host-gw' = 'vxlan', name = nodeName(h), key = h.n): FlannelOverlay {
   const stopper = new AbortController();
   const overlay = new FlannelOverlay({
-    client, nodeName: nodeName(h), backend: 'vxlan', clusterCIDR: '10.42.0.0/16', nodeIP: h.ip,
-    subnetEnvPath: join(tmp, `h${h.n}`, 'subnet.env'), exec: h.exec, resyncMs: 2000,
+    client, nodeName: name, backend, clusterCIDR: '10.42.0.0/16', nodeIP: h.ip,
+    subnetEnvPath: join(tmp, `${backend}-h${h.n}`, 'subnet.env'), exec: h.exec, resyncMs: 2000,
   });
   const running = overlay.run(stopper.signal);
-  overlays.set(h.n, { overlay, stop: async () => { stopper.abort(); await running; } });
+  overlays.set(key, { overlay, stop: async () => { stopper.abort(); await running; } });
   return overlay;
+}
+
+async function createNode(name: string, podCIDR: string): Promise<void> {
+  const r = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR, podCIDRs: [podCIDR] } }) });
+  assert.equal(r.code, 0, r.stderr);
 }
 
 before(async () => {
@@ -62,10 +67,7 @@ before(async () => {
   client = new KubeClient(readKubeconfig(c.kubeconfig));
   undo.push({ what: 'client', fn: async () => client.close() });
   undo.push({ what: 'overlays', fn: async () => { for (const o of overlays.values()) await o.stop(); } });
-  for (const h of topo.hosts) {
-    const r = await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName(h) }, spec: { podCIDR: h.podCIDR, podCIDRs: [h.podCIDR] } }) });
-    assert.equal(r.code, 0, r.stderr);
-  }
+  for (const h of topo.hosts) await createNode(nodeName(h), h.podCIDR);
   for (const h of topo.hosts) startOverlay(h);
   const servers = [await startServer(topo.hosts[1]!.podNs, topo.hosts[1]!.podIP, PORT), await startServer(topo.switchNs, topo.switchIP, PORT)];
   undo.push({ what: 'servers', fn: async () => { for (const s of servers) await s.stop(); } });
@@ -92,7 +94,7 @@ test('each host gets flannel.1 (VNI 1, port 8472, local = its IP, MTU uplink-50,
     assert.deepEqual(JSON.parse(a['flannel.alpha.coreos.com/backend-data']!), { VNI: 1, VtepMAC: link!.address });
     assert.equal(a['flannel.alpha.coreos.com/public-ip'], h.ip);
     assert.equal(a['flannel.alpha.coreos.com/kube-subnet-manager'], 'true');
-    assert.equal(await readFile(join(tmp, `h${h.n}`, 'subnet.env'), 'utf8'), `FLANNEL_NETWORK=10.42.0.0/16\nFLANNEL_SUBNET=10.42.${h.n}.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n`);
+    assert.equal(await readFile(join(tmp, `vxlan-h${h.n}`, 'subnet.env'), 'utf8'), `FLANNEL_NETWORK=10.42.0.0/16\nFLANNEL_SUBNET=10.42.${h.n}.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n`);
   }
 });
 
@@ -176,10 +178,39 @@ test('deleting a Node removes its route, neighbour and FDB entry from the other 
 test('the killall cleanup removes flannel.1, the FLANNEL chains and subnet.env', { skip: missing }, async () => {
   const h1 = topo.hosts[0]!;
   await overlays.get(h1.n)!.stop();
-  const removed = await removeOverlay(join(tmp, 'h1', 'subnet.env'), h1.exec);
+  const removed = await removeOverlay(join(tmp, 'vxlan-h1', 'subnet.env'), h1.exec);
   assert.ok(removed.includes('link flannel.1'), removed.join(', '));
   assert.notEqual((await h1.exec('ip', ['link', 'show', 'flannel.1'])).code, 0);
   const rules = (await execOk(h1.exec, 'iptables-save', [])).stdout;
   assert.doesNotMatch(rules, /FLANNEL/);
-  assert.equal((await hostExec('test', ['-e', join(tmp, 'h1', 'subnet.env')])).code, 1);
+  assert.equal((await hostExec('test', ['-e', join(tmp, 'vxlan-h1', 'subnet.env')])).code, 1);
+});
+
+test('host-gw: a route via the peer\'s public IP, pod to pod unmasqueraded, gone with the Node', { skip: missing }, async () => {
+  await c.k('delete', 'node', '--all');
+  const gw = await createTopology(2, { prefix: 'k8tsvx-' });
+  undo.push({ what: 'host-gw namespaces', fn: () => gw.destroy() });
+  const [h1, h2] = gw.hosts as [NetnsHost, NetnsHost];
+  const name = (h: NetnsHost) => `gw-${gw.id}-h${h.n}`;
+  for (const h of gw.hosts) await createNode(name(h), h.podCIDR);
+  for (const h of gw.hosts) startOverlay(h, 'host-gw', name(h), 10 + h.n);
+  const server = await startServer(h2.podNs, h2.podIP, PORT);
+  undo.push({ what: 'host-gw server', fn: () => server.stop() });
+  const routeVia = async (h: NetnsHost, dst: string) => (await j<Array<{ dst: string; gateway?: string }>>(h, 'ip', '-j', '-4', 'route', 'show')).find((r) => r.dst === dst)?.gateway;
+  assert.equal(await eventually(() => routeVia(h1, h2.podCIDR), 20_000, 200), h2.ip);
+  assert.equal(await eventually(() => routeVia(h2, h1.podCIDR), 20_000, 200), h1.ip);
+  assert.notEqual((await h1.exec('ip', ['link', 'show', 'flannel.1'])).code, 0, 'host-gw makes no vxlan device');
+  const node = JSON.parse(await c.k('get', 'node', name(h1), '-o', 'json')) as { metadata: { annotations: Record<string, string> } };
+  assert.equal(node.metadata.annotations['flannel.alpha.coreos.com/backend-type'], 'host-gw');
+  assert.equal((await runClient(h1.podNs, 'a', h2.podIP, PORT)).address, h1.podIP);
+  await overlays.get(12)!.stop();
+  await c.k('delete', 'node', name(h2));
+  await eventually(async () => (await routeVia(h1, h2.podCIDR)) === undefined, 20_000, 200);
+  // killall's cleanup takes the host-gw routes too (none left for a peer here, so add one back by hand).
+  await overlays.get(11)!.stop();
+  await execOk(h1.exec, 'ip', ['route', 'add', '10.42.7.0/24', 'via', h2.ip]);
+  const removed = await removeOverlay(join(tmp, 'host-gw-h1', 'subnet.env'), h1.exec);
+  assert.ok(removed.includes(`route 10.42.7.0/24 via ${h2.ip}`), removed.join(', '));
+  assert.equal(await routeVia(h1, '10.42.7.0/24'), undefined);
+  assert.equal(await routeVia(h1, '10.42.1.0/24'), undefined, 'our own pod CIDR is on cni0, not a host-gw route');
 });
