@@ -23,7 +23,8 @@ export function podNetworkComponent(cfg: AgentConfig): Component {
       const node = ctx.get(nodeValue);
       const cri = ctx.get(runtimeValue).cri;
       const write = async (podCIDR: string) => {
-        const overlay = await overlayCniOptions(cfg.flannelBackend, { iface: cfg.flannelIface, nodeIP: cfg.nodeIP ?? node.host.internalIP });
+        const backend = cfg.disabledComponents.includes('flannel') ? 'none' : cfg.flannelBackend;
+        const overlay = await overlayCniOptions(backend, { iface: cfg.flannelIface, nodeIP: cfg.nodeIP ?? node.host.internalIP });
         await writeBridgeConflist(cfg.cniConfDir, { name: networkNameFor(cfg.cniBridge), podCidr: podCIDR, bridge: cfg.cniBridge, ipamDataDir: cfg.cniIpamDataDir, ...overlay });
         await cri.runtime.updateRuntimeConfig(podCIDR).catch(() => undefined);
         log.info({ podCIDR, confDir: cfg.cniConfDir, ...overlay }, 'pod network configured');

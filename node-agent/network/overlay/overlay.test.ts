@@ -9,6 +9,8 @@ import { parseSubnetEnv, subnetEnvPath, subnetEnvText } from './subnet-env.js';
 import { pickUplink, podMTU } from './uplink.js';
 import { deviceMismatch } from './vxlan-device.js';
 import { masqueradeBatch } from './masquerade.js';
+import { overlayCniOptions } from './cni-options.js';
+import type { Exec } from '../../../lib/exec.js';
 
 function node(name: string, podCIDR: string | undefined, ip: string, mac?: string, backend = 'vxlan'): Node {
   return {
@@ -155,4 +157,16 @@ test('pod-to-pod stays unmasqueraded, the rest of pod traffic is masqueraded, FO
   assert.ok(lines.includes(':FLANNEL-POSTRTG - [0:0]') && lines.includes(':FLANNEL-FWD - [0:0]'));
   assert.ok(lines.some((l) => l.startsWith('-A FLANNEL-FWD -s 10.42.0.0/16') && l.endsWith('-j ACCEPT')));
   assert.ok(lines.some((l) => l.startsWith('-A FLANNEL-FWD -d 10.42.0.0/16') && l.endsWith('-j ACCEPT')));
+});
+
+test('the conflist drops the bridge\'s ipMasq and takes the overlay\'s MTU; without an overlay it keeps masquerading', async () => {
+  const exec: Exec = async (file, args) => {
+    assert.deepEqual([file, ...args], ['ip', '-j', '-4', 'addr', 'show']);
+    return { code: 0, stdout: JSON.stringify([{ ifname: 'eth0', mtu: 1400, addr_info: [{ family: 'inet', local: '192.0.2.2' }] }]), stderr: '' };
+  };
+  assert.deepEqual(await overlayCniOptions('vxlan', { nodeIP: '192.0.2.2' }, exec), { mtu: 1350, ipMasq: false });
+  assert.deepEqual(await overlayCniOptions('host-gw', { nodeIP: '192.0.2.2' }, exec), { mtu: 1400, ipMasq: false });
+  assert.deepEqual(await overlayCniOptions('none', { nodeIP: '192.0.2.2' }, exec), { ipMasq: true });
+  // An uplink that cannot be found leaves the MTU at the plugin's default, but pods still get a network.
+  assert.deepEqual(await overlayCniOptions('vxlan', { nodeIP: '203.0.113.9' }, exec), { ipMasq: false });
 });
