@@ -31,14 +31,16 @@ export interface OverlayState {
 export const emptyState = (): OverlayState => ({ routes: [], neighs: [], fdbs: [] });
 
 /**
- * Entries for every node but `self` that publishes the same backend. A peer on another backend
+ * Entries for every node but `self` (and others on `selfIP`) that publishes the same backend. A peer on another backend
  * is skipped (flannel needs one backend per cluster); two nodes claiming one podCIDR keep the
  * first by name, so the kernel never gets two routes for one destination.
  */
-export function desiredState(selfName: string, backend: FlannelBackend, nodes: readonly Node[]): OverlayState {
+export function desiredState(selfName: string, backend: FlannelBackend, nodes: readonly Node[], selfIP?: string): OverlayState {
   const out = emptyState();
   if (backend === 'none') return out;
-  const peers = nodes.map(peerOf).filter((p) => p !== undefined && p.node !== selfName && p.backend === backend);
+  // A peer on our own address is another agent on this host (tests run several in one network
+  // namespace): its pods are on a local bridge already, and a route would replace that one.
+  const peers = nodes.map(peerOf).filter((p) => p !== undefined && p.node !== selfName && p.backend === backend && p.publicIP !== selfIP);
   peers.sort((a, b) => (a!.node < b!.node ? -1 : 1));
   const seen = new Set<string>();
   const self = nodes.find((n) => n.metadata?.name === selfName)?.spec?.podCIDR;

@@ -56,6 +56,11 @@ test('vxlan: one route, one neighbour and one FDB entry per other node', () => {
   assert.deepEqual(s.fdbs, [{ mac: '02:00:00:00:00:0b', dst: '192.168.77.12' }, { mac: '02:00:00:00:00:0c', dst: '192.168.77.13' }]);
 });
 
+test('a node on our own address (another agent on this host) gets no entries', () => {
+  const sameHost = node('d', '10.42.4.0/24', '192.168.77.11', '02:00:00:00:00:0d');
+  assert.deepEqual(desiredState('a', 'vxlan', [A, B, sameHost], '192.168.77.11').routes.map((r) => r.dst), ['10.42.2.0/24']);
+});
+
 test('host-gw: a route via the peer\'s public IP; none: nothing', () => {
   const hb = node('b', '10.42.2.0/24', '192.168.77.12', undefined, 'host-gw');
   assert.deepEqual(desiredState('a', 'host-gw', [A, hb]), { routes: [{ dst: '10.42.2.0/24', via: '192.168.77.12' }], neighs: [], fdbs: [] });

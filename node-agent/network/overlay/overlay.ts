@@ -52,6 +52,7 @@ export class FlannelOverlay {
   readonly nodes: Informer<Node>;
   private readonly queue = new WorkQueue<string>();
   private envText = '';
+  private warnedCIDR = '';
   private last: OverlayStatus | undefined;
   private readonly waiters: Array<(s: OverlayStatus) => void> = [];
 
@@ -79,9 +80,15 @@ export class FlannelOverlay {
     const podCIDR = self?.spec?.podCIDR;
     // As flannel: no route can be published for a node without its subnet.
     if (!podCIDR) throw new Error(`pod cidr not assigned to node ${o.nodeName} yet`);
-    if (!cidrContains(o.clusterCIDR, podCIDR.split('/')[0]!)) log.warn({ podCIDR, clusterCIDR: o.clusterCIDR }, 'pod CIDR outside --cluster-cidr: its traffic will be masqueraded');
+    if (!cidrContains(o.clusterCIDR, podCIDR.split('/')[0]!) && this.warnedCIDR !== podCIDR && (this.warnedCIDR = podCIDR)) log.warn({ podCIDR, clusterCIDR: o.clusterCIDR }, 'pod CIDR outside --cluster-cidr: its traffic will be masqueraded');
     const uplink = await findUplink(o.exec, { iface: o.iface, nodeIP: o.nodeIP });
     const mtu = podMTU(o.backend, uplink.mtu);
+    // subnet.env first: it is also killall's record that this host has overlay state to remove.
+    const env = { network: o.clusterCIDR, subnet: podCIDR, mtu, ipMasq: true };
+    if (subnetEnvText(env) !== this.envText) {
+      await writeSubnetEnv(o.subnetEnvPath, env);
+      this.envText = subnetEnvText(env);
+    }
     let vtepMAC: string | undefined;
     if (o.backend === 'vxlan') {
       vtepMAC = await ensureVxlanDevice(o.exec, { uplink, mtu, address: `${networkAddress(podCIDR)}/32`, mac: stableVtepMAC(o.nodeName) });
@@ -94,12 +101,7 @@ export class FlannelOverlay {
       log.info({ node: o.nodeName, publicIP: uplink.ip, vtepMAC, backend: o.backend }, 'node annotated');
     }
     await ensureMasquerade(o.exec, o.clusterCIDR);
-    const env = { network: o.clusterCIDR, subnet: podCIDR, mtu, ipMasq: true };
-    if (subnetEnvText(env) !== this.envText) {
-      await writeSubnetEnv(o.subnetEnvPath, env);
-      this.envText = subnetEnvText(env);
-    }
-    const want = desiredState(o.nodeName, o.backend, this.nodes.cache.list());
+    const want = desiredState(o.nodeName, o.backend, this.nodes.cache.list(), uplink.ip);
     const have = await readOverlayState(o.exec, o.backend, o.clusterCIDR, podCIDR);
     const cmds = stateCommands(want, have);
     for (const c of cmds) await execOk(o.exec, c.file, c.args);
