@@ -55,7 +55,8 @@ export async function readOverlayState(exec: Exec, backend: FlannelBackend, clus
   const routes = (await execOk(exec, 'ip', ['-j', '-4', 'route', 'show'])).stdout;
   if (backend === 'host-gw') return { ...emptyState(), routes: parseHostGwRoutes(routes, clusterCIDR, ownPodCIDR) };
   return {
-    routes: parseVxlanRoutes(routes),
+    // host-gw routes left from before a switch to vxlan are stale: listed, so the diff removes them.
+    routes: [...parseVxlanRoutes(routes), ...parseHostGwRoutes(routes, clusterCIDR, ownPodCIDR)],
     neighs: parseNeighs((await execOk(exec, 'ip', ['-j', '-4', 'neigh', 'show', 'dev', VXLAN_DEVICE])).stdout),
     fdbs: parseFdbs((await execOk(exec, 'bridge', ['-j', 'fdb', 'show', 'dev', VXLAN_DEVICE])).stdout),
   };

@@ -89,6 +89,16 @@ test('the diff adds what is missing and removes what is stale, neighbours before
   assert.deepEqual(stateCommands(want, want), []);
 });
 
+test('after a switch from host-gw to vxlan, the old route goes before the new one is made', () => {
+  const have = { ...emptyState(), routes: [{ dst: '10.42.2.0/24', via: '192.168.77.12' }] };
+  assert.deepEqual(stateCommands(desiredState('a', 'vxlan', [A, B]), have).map((c) => c.args.join(' ')), [
+    'route del 10.42.2.0/24 via 192.168.77.12',
+    'neigh replace 10.42.2.0 lladdr 02:00:00:00:00:0b dev flannel.1 nud permanent',
+    'fdb append 02:00:00:00:00:0b dev flannel.1 dst 192.168.77.12 self permanent',
+    'route replace 10.42.2.0/24 via 10.42.2.0 dev flannel.1 onlink',
+  ]);
+});
+
 test('a peer that moved to a new public IP gets its FDB entry replaced', () => {
   const moved = node('b', '10.42.2.0/24', '192.168.77.50', '02:00:00:00:00:0b');
   const cmds = stateCommands(desiredState('a', 'vxlan', [A, moved]), desiredState('a', 'vxlan', [A, B])).map((c) => c.args.join(' '));
