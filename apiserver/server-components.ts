@@ -88,10 +88,8 @@ export function apiComponent(opts: ServerOptions): Component {
       // grant more than the writer holds.
       const rbac = new RbacAuthorizer(api);
       new EscalationGuard(api, rbac).install();
-      rbac.start();
       // The Node authorizer first, as kube-apiserver's --authorization-mode=Node,RBAC.
       const nodeGraph = new NodeGraph(api);
-      nodeGraph.start();
       authz.add(new NodeAuthorizer(nodeGraph).authorize);
       authz.add(rbac.authorize);
       authz.ruleLister = (user, namespace) => rbac.rulesFor(user, namespace);
@@ -104,6 +102,9 @@ export function apiComponent(opts: ServerOptions): Component {
         serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,
         kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },
       });
+      // After every extension: following storage makes the stores, which take their extensions then.
+      rbac.start();
+      nodeGraph.start();
       ctx.provide(apiValue, { api, registry, authn, authz });
       return () => {
         rbac.stop();
@@ -179,7 +180,9 @@ export function bootstrapComponent(opts: ServerOptions): Component {
       const { kubernetesIP, advertise, ca, admin } = ctx.get(pkiValue);
       const http = ctx.get(httpValue);
       const port = http.address.port;
-      await bootstrap(ctx.get(apiValue).api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port });
+      await bootstrap(ctx.get(apiValue).api, {
+        kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port, clusterDnsDisabled: opts.disabledComponents?.includes('dns'),
+      });
       http.setReady(true);
       const adminKubeconfig = adminKubeconfigPath(opts.dataDir);
       writeKubeconfig(adminKubeconfig, {

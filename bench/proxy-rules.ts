@@ -4,7 +4,12 @@
 // empty table and again over itself, inside a network namespace of the benchmark's own so the
 // host's iptables are never touched.
 //
-//   node dist/bench/proxy-rules.js [--services 1000] [--endpoints 10] [--runs 5]   (root)
+// Then the real proxier (node-agent/proxy/proxier.ts), fed by informers over the same objects,
+// writing through the host's `iptables-restore` into a second namespace: its full sync, and a
+// one-change sync (one Service's endpoints replaced) from the EndpointSlice event to the rules
+// being in the kernel, beside the raw restore of the same full ruleset (the floor).
+//
+//   node --expose-gc dist/bench/proxy-rules.js [--services 1000] [--endpoints 10] [--runs 5]   (root)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
@@ -12,14 +17,30 @@ import { parseArgs } from 'node:util';
 import type { EndpointSlice, Service } from '../node-agent/kube-types.js';
 import { buildProxyRules } from '../node-agent/proxy/rules.js';
 import { servicePortsOf } from '../node-agent/proxy/service-ports.js';
+import { Informer, type ListWatch } from '../lib/client/informer.js';
+import type { WatchEvent } from '../lib/client/types.js';
+import { hostExec, type Exec } from '../lib/exec.js';
+import { Proxier, type SyncReport } from '../node-agent/proxy/proxier.js';
+import { ProxyIptables } from '../node-agent/proxy/iptables.js';
+import { ProxyMetrics } from '../node-agent/proxy/metrics.js';
 import { printTable, summarize } from './lib/stats.js';
 
-const { values } = parseArgs({ options: { services: { type: 'string', default: '1000' }, endpoints: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: {
+  services: { type: 'string', default: '1000' }, endpoints: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' },
+  // Internal: this process runs inside the namespace and times the proxier only.
+  'proxier-child': { type: 'string' },
+} });
 const nServices = Number(values.services);
 const perService = Number(values.endpoints);
 const runs = Number(values.runs);
 
 const ip = (n: number, base: number) => `10.${base + ((n >> 16) & 0xff)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+
+if (values['proxier-child']) {
+  const result = await proxierRuns(values['proxier-child']);
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
 
 function cluster(): { services: Service[]; slices: EndpointSlice[] } {
   const services: Service[] = [];
@@ -62,8 +83,9 @@ for (let i = 0; i < runs + 1; i++) {
 }
 const lines = text.split('\n').length;
 // One change: a Service's endpoints replaced; only its own chains are written, the shared ones whole.
-const changedName = 'bench/svc-500:http';
-slices[500] = { ...slices[500]!, endpoints: slices[500]!.endpoints.map((e, j) => ({ ...e, addresses: [ip(900_000 + j, 42)] })) };
+const mid = Math.floor(nServices / 2);
+const changedName = `bench/svc-${mid}:http`;
+slices[mid] = { ...slices[mid]!, endpoints: slices[mid]!.endpoints.map((e, j) => ({ ...e, addresses: [ip(900_000 + j, 42)] })) };
 const partialGenerate: number[] = [];
 let partialText = '';
 for (let i = 0; i < runs + 1; i++) {
@@ -100,6 +122,134 @@ if (process.getuid?.() === 0) {
     if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }
 }
+const proxierResults = new Map<string, ProxierResult>();
+if (process.getuid?.() === 0) {
+  const hadNetnsDir = existsSync('/run/netns');
+  try {
+    // The host's own `iptables` first (what the agent uses), then the legacy backend where present.
+    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy')]) proxierResults.set(variant, proxierInNamespace(variant));
+  } finally {
+    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
+  }
+}
+
+/** Objects listed once, then changed by `emit` (a watch that never ends on its own). */
+function fakeSource<T>(items: T[]): { lw: ListWatch<T>; emit: (ev: WatchEvent<T>) => void } {
+  let onEvent: ((ev: WatchEvent<T>) => void) | undefined;
+  return {
+    lw: {
+      list: async () => ({ metadata: { resourceVersion: '1' }, items }),
+      watch: (_rv, signal, cb) => {
+        onEvent = cb;
+        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      },
+    },
+    emit: (ev) => onEvent?.(ev),
+  };
+}
+
+function rss(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss / 1024 / 1024;
+}
+
+type ProxierResult = { full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rawEmpty: number[]; rssMiB: number; heapMiB: number };
+
+/**
+ * The real proxier over the same cluster: full sync, one-change syncs, its memory. Runs in a
+ * child process inside a namespace of its own (as the agent runs on the host: iptables called
+ * directly, not through `ip netns exec`).
+ */
+function proxierInNamespace(variant: string): ProxierResult {
+  const ns = `k8ts-bench-proxier-${process.pid}`;
+  const made = spawnSync('ip', ['netns', 'add', ns]);
+  if (made.status !== 0) throw new Error(`ip netns add: ${made.stderr}`);
+  try {
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--expose-gc', process.argv[1]!, '--proxier-child', variant,
+      '--services', String(nServices), '--endpoints', String(perService), '--runs', String(runs)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, K8TS_LOG_LEVEL: 'warn' } });
+    if (r.status !== 0) throw new Error(`proxier child (${variant}) exited ${r.status}: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ProxierResult;
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+async function proxierRuns(variant: string): Promise<ProxierResult> {
+  const exec: Exec = hostExec;
+  const mid = Math.floor(nServices / 2);
+  const fresh = cluster();
+  const svcSource = fakeSource(fresh.services);
+  const sliceSource = fakeSource(fresh.slices);
+  const stopper = new AbortController();
+  const informers = { services: new Informer(svcSource.lw, { name: 'services' }), endpointSlices: new Informer(sliceSource.lw, { name: 'slices' }) };
+  const running = [informers.services.run(stopper.signal), informers.endpointSlices.run(stopper.signal)];
+  await Promise.all([informers.services.waitForSync(stopper.signal), informers.endpointSlices.waitForSync(stopper.signal)]);
+  const out = { full: [] as number[], oneChange: [] as number[], periodic: [] as number[], oneChangeLines: 0, rawFull: [] as number[], rawEmpty: [] as number[], rssMiB: 0, heapMiB: 0 };
+  let waiter: ((r: SyncReport) => void) | undefined;
+  const next = () => new Promise<SyncReport>((resolve) => (waiter = resolve));
+  const before = rss();
+  const heapBefore = process.memoryUsage().heapUsed / 1024 / 1024;
+  // The proxier's timers do not keep a process alive (the agent's server does): this does.
+  const keepAlive = setInterval(() => undefined, 1000);
+  const proxier = new Proxier({
+    informers, nodeName: 'bench-node', cfg: { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true },
+    iptables: new ProxyIptables(exec, variant), localIPs: () => new Set(), metrics: new ProxyMetrics(),
+    minSyncMs: 0, syncPeriodMs: 3_600_000, fullSyncMs: 24 * 3_600_000, onSynced: (r) => waiter?.(r),
+  });
+  try {
+    const first = next();
+    const stop = proxier.start();
+    out.full.push((await first).ms);
+    out.rssMiB = rss() - before;
+    out.heapMiB = process.memoryUsage().heapUsed / 1024 / 1024 - heapBefore;
+    for (let i = 0; i < runs; i++) {
+      // One change: a Service's endpoints replaced, from the slice event to the rules in the kernel.
+      const slice = fresh.slices[mid]!;
+      const changed = { ...slice, metadata: { ...slice.metadata, resourceVersion: String(i + 2) }, endpoints: slice.endpoints.map((e, j) => ({ ...e, addresses: [ip(800_000 + i * 100 + j, 42)] })) };
+      fresh.slices[mid] = changed;
+      const done = next();
+      const t0 = performance.now();
+      sliceSource.emit({ type: 'MODIFIED', object: changed });
+      const r = await done;
+      out.oneChange.push(performance.now() - t0);
+      out.oneChangeLines = r.lines;
+      if (r.kind !== 'partial') throw new Error(`expected a partial sync, got ${r.kind}`);
+    }
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await proxier.syncNow('periodic');
+      out.periodic.push(performance.now() - t0);
+    }
+    for (let i = 0; i < Math.min(runs, 3); i++) {
+      const t0 = performance.now();
+      await proxier.syncNow('full');
+      out.full.push(performance.now() - t0);
+    }
+    await stop();
+    // What any restore costs with these tables loaded (process start, the backend's cache): the
+    // floor of a one-change sync.
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(`${variant}-restore`, ['--noflush'], { input: '*nat\nCOMMIT\n', encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      out.rawEmpty.push(performance.now() - t0);
+    }
+    // The floor: the same full ruleset by a raw restore, over itself.
+    const all = buildProxyRules(servicePortsOf(fresh.services, fresh.slices, 'bench-node'), { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true }).text;
+    for (let i = 0; i < Math.min(runs, 3); i++) {
+      const t0 = performance.now();
+      const r = spawnSync(`${variant}-restore`, ['--noflush'], { input: all, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      if (r.status !== 0) throw new Error(r.stderr);
+      out.rawFull.push(performance.now() - t0);
+    }
+  } finally {
+    clearInterval(keepAlive);
+    stopper.abort();
+    await Promise.allSettled(running);
+  }
+  return out;
+}
 
 const row = (what: string, ms: number[]) => { const s = summarize(ms); return [what, String(s.count), s.p50, Math.min(...ms), s.max]; };
 printTable(`${nServices} Services x ${perService} endpoints: ${lines.toLocaleString('en-US')} lines of rules (${(text.length / 1024 / 1024).toFixed(1)} MiB)`,
@@ -110,3 +260,13 @@ printTable(`${nServices} Services x ${perService} endpoints: ${lines.toLocaleStr
       row(`floor: ${b}-restore into empty tables`, l.first), row(`floor: ${b}-restore over the same rules`, l.again),
       row(`${b}-restore of the one-change partial sync`, l.partial),
     ])]);
+for (const [variant, p] of proxierResults) {
+  printTable(`the proxier (node-agent/proxy), ${nServices} Services x ${perService} endpoints, ${variant}, run inside a network namespace`,
+    ['step', 'runs', 'p50 ms', 'min ms', 'max ms'],
+    [row(`floor: raw ${variant}-restore of the whole ruleset over itself`, p.rawFull),
+      row('proxier full sync (first one into empty tables, then over itself)', p.full),
+      row('proxier periodic sync (shared chains whole, canary check, jumps)', p.periodic),
+      row(`floor: raw ${variant}-restore of an empty nat table (a restore's fixed cost)`, p.rawEmpty),
+      row(`proxier one-change sync, EndpointSlice event to rules in the kernel (${p.oneChangeLines} lines)`, p.oneChange)]);
+  process.stdout.write(`\nproxier memory after its first full sync (informer caches excluded): RSS +${p.rssMiB.toFixed(1)} MiB, heap used +${p.heapMiB.toFixed(1)} MiB\n`);
+}

@@ -1,7 +1,8 @@
 // The node agent's flags, shared by `k8ts agent` and `k8ts server` (which runs the same agent
 // unless --disable-agent), and how they become an AgentConfig.
-import { defaultAgentConfig, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
+import { defaultAgentConfig, DEFAULT_CLUSTER_CIDR, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
 import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
+import { isIP } from 'node:net';
 import type { FlagSpec } from './flags.js';
 import { parseDuration } from '../lib/duration.js';
 import { FLANNEL_BACKENDS, type FlannelBackend } from '../node-agent/network/overlay/flannel-node.js';
@@ -14,10 +15,10 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --node-ip ADDR                    InternalIP to report (default: the first non-loopback IPv4)
   --node-labels K=V,...             extra labels for the node
   --kubelet-port PORT               port of the agent's HTTPS server (default ${DEFAULT_KUBELET_PORT}; 0 = any)
-  --cluster-dns ADDR                cluster DNS server for ClusterFirst pods (default ${DEFAULT_CLUSTER_DNS})
+  --cluster-dns ADDR                cluster DNS server for ClusterFirst pods, and on a server kube-dns's
+                                    ClusterIP (default ${DEFAULT_CLUSTER_DNS}; comma-separated, the first is kube-dns)
   --cluster-domain DOMAIN           cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
   --pod-cidr CIDR                   pod range to use when the server assigns none (default 10.42.0.0/24)
-  --cluster-cidr CIDR               the cluster's pod range (default 10.42.0.0/16): pod traffic leaving it is masqueraded
   --flannel-backend B               pod network across hosts: vxlan (default), host-gw, or none (bring your own CNI:
                                     no CNI config, no overlay)
   --flannel-iface IFACE             interface for overlay traffic (default: the one holding the node IP)
@@ -32,6 +33,10 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --tls-cert-file FILE              serving certificate of the agent's server (default: from the cluster CA in
                                     <data-dir>/pki when this host has it, else self-signed)
   --tls-private-key-file FILE       its key
+  --cluster-cidr CIDR               the cluster's pod range; Service traffic from outside it and pod traffic leaving it are masqueraded (default ${DEFAULT_CLUSTER_CIDR})
+  --iptables-sync-period D          the service proxy rewrites its shared chains and checks its canary this often (default 30s)
+  --iptables-min-sync-period D      service proxy syncs are at least this far apart; a burst of changes is one sync (default 1s)
+  --proxy-metrics-address ADDR      kube-proxy's metrics and healthz port (default 127.0.0.1:10249; '' = none)
   --sync-frequency D                every pod is re-synced (and its configMap/secret volumes refreshed) this often (default 1m)
 `;
 
@@ -47,7 +52,6 @@ export const agentFlags = {
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'pod-cidr': { type: 'string' },
-  'cluster-cidr': { type: 'string' },
   'flannel-backend': { type: 'string' },
   'flannel-iface': { type: 'string' },
   'cni-conf-dir': { type: 'string' },
@@ -59,6 +63,10 @@ export const agentFlags = {
   'run-dir': { type: 'string' },
   'stream-server-port': { type: 'string' },
   'sync-frequency': { type: 'string' },
+  'cluster-cidr': { type: 'string' },
+  'iptables-sync-period': { type: 'string' },
+  'iptables-min-sync-period': { type: 'string' },
+  'proxy-metrics-address': { type: 'string' },
   'tls-cert-file': { type: 'string' },
   'tls-private-key-file': { type: 'string' },
 } as const satisfies FlagSpec;
@@ -98,10 +106,17 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
   if (f['stream-server-port'] !== undefined) cfg.streamServerPort = port('stream-server-port', f['stream-server-port'], 0);
   if (f['sync-frequency']) cfg.syncFrequencyMs = parseDuration(f['sync-frequency']);
   if (f['pod-manifest-path'] !== undefined) cfg.podManifestPath = f['pod-manifest-path'];
-  if (f['cluster-dns'] !== undefined) cfg.clusterDNS = f['cluster-dns'].split(',').filter(Boolean);
-  if (f['cluster-domain']) cfg.clusterDomain = f['cluster-domain'];
+  if (f['cluster-dns'] !== undefined) {
+    cfg.clusterDNS = f['cluster-dns'].split(',').map((s) => s.trim()).filter(Boolean);
+    for (const ip of cfg.clusterDNS) if (!isIP(ip)) throw new Error(`invalid --cluster-dns "${ip}": want an IP address`);
+  }
+  if (f['cluster-domain']) {
+    cfg.clusterDomain = f['cluster-domain'].toLowerCase().replace(/\.$/, '');
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(cfg.clusterDomain)) {
+      throw new Error(`invalid --cluster-domain "${f['cluster-domain']}": want DNS labels such as cluster.local`);
+    }
+  }
   if (f['pod-cidr']) cfg.defaultPodCIDR = f['pod-cidr'];
-  if (f['cluster-cidr']) cfg.clusterCIDR = f['cluster-cidr'];
   if (f['flannel-backend'] !== undefined) {
     const b = f['flannel-backend'];
     if (!(FLANNEL_BACKENDS as readonly string[]).includes(b)) throw new Error(`invalid --flannel-backend "${b}" (want ${FLANNEL_BACKENDS.join(', ')})`);
@@ -113,5 +128,9 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
   if (f['cni-bridge']) cfg.cniBridge = f['cni-bridge'];
   if (f['pod-logs-dir']) cfg.podLogsDir = f['pod-logs-dir'];
   if (f['cgroup-root']) cfg.cgroupRoot = f['cgroup-root'];
+  if (f['cluster-cidr']) cfg.clusterCIDR = f['cluster-cidr'];
+  if (f['iptables-sync-period']) cfg.proxySyncPeriodMs = parseDuration(f['iptables-sync-period']);
+  if (f['iptables-min-sync-period']) cfg.proxyMinSyncPeriodMs = parseDuration(f['iptables-min-sync-period']);
+  if (f['proxy-metrics-address'] !== undefined) cfg.proxyMetricsAddress = f['proxy-metrics-address'];
   return cfg;
 }

@@ -5,9 +5,9 @@ import { killall } from '../node-agent/killall.js';
 import { defaultDataDir, parseFlags } from './flags.js';
 
 const help = `Stop every pod and k8ts's containerd, and remove their processes, cgroups, mounts,
-network namespaces, the pod network's bridge, iptables chains (CNI-* of the k8ts network, KUBE-*),
-the overlay (flannel.1, its routes, FLANNEL-* chains, subnet.env)
-and CNI state. Images, volume data and the database are kept. Stop the k8ts service first (this
+network namespaces, the pod network's bridge, iptables chains (CNI-* of the k8ts network, and the
+service proxy's KUBE-* chains and the jumps to them), the overlay (flannel.1, its routes, FLANNEL-*
+chains, subnet.env) and CNI state. Images, volume data and the database are kept. Stop the k8ts service first (this
 command stops it when systemd runs it), or its agent starts the pods again.
 
 Flags:
@@ -16,7 +16,7 @@ Flags:
   --cni-bridge NAME     bridge of the pod network (default cni0)
   --cni-ipam-dir DIR    host-local IPAM lease dir (default /var/lib/cni/networks/<network>)
   --cgroup-root PATH    cgroup tree pods live under (default /k8ts)
-  --keep-kube-chains    leave KUBE-* iptables chains alone
+  --keep-kube-chains    leave the service proxy's KUBE-* iptables chains alone
   --log-level LEVEL     trace, debug, info, warn, error (default warn)
 `;
 
@@ -39,7 +39,7 @@ export async function runKillall(argv: string[]): Promise<number> {
     cniBridge: f['cni-bridge'] ?? 'cni0',
     cniIpamDir: f['cni-ipam-dir'],
     cgroupRoot: f['cgroup-root'] ?? '/k8ts',
-    kubeChains: !f['keep-kube-chains'],
+    proxyRules: !f['keep-kube-chains'],
   });
   process.stdout.write(`stopped ${r.podsStopped} pod(s), killed ${r.processesKilled} process(es), unmounted ${r.unmounted.length} mount(s)\n`);
   return 0;

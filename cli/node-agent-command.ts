@@ -26,7 +26,9 @@ Flags:
   --kubeconfig FILE                 kubeconfig to reach the API server (instead of --token)
   --data-dir DIR                    data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
   --disable NAME,...                do not run these components: network (pod CIDR to CNI config; bring
-                                    your own CNI), static-pods
+                                    your own CNI), proxy (the service proxy; bring your own kube-proxy),
+                                    static-pods
+  --disable-kube-proxy              the same as --disable proxy (k3s' name)
 ${agentFlagHelp}  --log-level LEVEL                 trace, debug, info, warn, error (default info)
 `;
 
@@ -38,6 +40,7 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
     'node-cert-lifetime': { type: 'string' },
     'data-dir': { type: 'string' },
     disable: { type: 'string', multiple: true },
+    'disable-kube-proxy': { type: 'boolean' },
     'log-level': { type: 'string' },
     ...agentFlags,
   }, help);
@@ -60,7 +63,7 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
     cfg.certRotation = { server: f.server ?? '', lifetimeSeconds: certLifetimeSeconds };
   }
   // A wrong name fails before anything is made.
-  cfg.disabledComponents = parseDisable(f.disable ?? [], disableableNames(agentComponents(cfg)));
+  cfg.disabledComponents = parseDisable([...(f.disable ?? []), ...(f['disable-kube-proxy'] ? ['proxy'] : [])], disableableNames(agentComponents(cfg)));
   const log = logger('agent');
   const agent = await startAgent(cfg);
   notifySystemdReady();

@@ -39,8 +39,6 @@ export interface NetworkCleanup {
   ipamDir?: string;
   /** Sandbox IDs whose cached results (/var/lib/cni/results) go, e.g. the loopback network's. */
   sandboxIds?: readonly string[];
-  /** Also remove every KUBE-* chain (the service proxy's), as k3s-killall does. */
-  kubeChains?: boolean;
 }
 
 const TABLES: IptablesTable[] = ['nat', 'filter', 'mangle'];
@@ -57,7 +55,6 @@ export async function removeNetwork(c: NetworkCleanup, exec: Exec = hostExec): P
       continue;
     }
     const chains = networkChains(saved, c.network);
-    if (c.kubeChains) chains.push(...saved.chains.filter((x) => x.startsWith('KUBE-')));
     chains.push(...idleHostportChains(saved, chains));
     const batch = chainRemovalBatch(table, saved, chains);
     if (!batch) continue;

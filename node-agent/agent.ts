@@ -5,9 +5,10 @@
 //   1. without the API (agent-components.ts, pods/pod-machinery.ts): container runtime, API
 //      client and event recorder, host facts, the pod machinery, static pods, the runtime
 //      relist (PLEG), the agent's HTTPS server;
-//   2. once the API answers, in the background (api-components.ts, network/): node
+//   2. once the API answers, in the background (api-components.ts, network/, dns/): node
 //      registration and heartbeats, the pod network's CNI config (from the node's pod CIDR),
-//      pods bound to the node, and removal of pods that no source wants any more.
+//      the Service watch, the service proxy's iptables rules, cluster DNS, pods bound to the node,
+//      and removal of pods that no source wants any more.
 //
 // stop() takes it all down in reverse; pods keep running and the next agent adopts them.
 import { hostname } from 'node:os';
@@ -25,6 +26,8 @@ import { flannelComponent } from './network/overlay/overlay-component.js';
 import { podMachineryComponent } from './pods/pod-machinery.js';
 import { serviceInformersComponent, serviceWatchComponent } from './service-informers.js';
 import { certRotationComponent } from './join/cert-rotation.js';
+import { dnsComponent } from './dns/dns-component.js';
+import { proxyComponent } from './proxy/proxy-component.js';
 
 const log = logger('agent');
 
@@ -48,7 +51,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), dnsComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */

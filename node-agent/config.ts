@@ -33,6 +33,14 @@ export interface AgentConfig {
   cniIpamDataDir?: string;
   clusterDNS: string[];
   clusterDomain: string;
+  /** Cluster DNS listens here (default: the node's IPs, which kube-dns's endpoints list). */
+  dnsAddresses?: string[];
+  /** Cluster DNS port, UDP and TCP (default 53; 0 = pick a free one, for tests). */
+  dnsPort?: number;
+  /** Cluster DNS metrics port (default 9153, as CoreDNS). */
+  dnsMetricsPort?: number;
+  /** The node's resolvers, where names outside the cluster go (default /etc/resolv.conf). */
+  resolvConf?: string;
   /** Top of the cgroup tree pods live under (`/k8ts` or `k8ts.slice`). */
   cgroupRoot: string;
   /** HTTPS port of the agent's own server (0 = pick a free one; kubelet: 10250). */
@@ -62,8 +70,17 @@ export interface AgentConfig {
   flannelBackend: FlannelBackend;
   /** Interface overlay traffic uses (--flannel-iface); default: the one holding the node IP. */
   flannelIface?: string;
-  /** The cluster's pod range: traffic leaving it is masqueraded, pod-to-pod is not. */
+  /**
+   * The whole cluster's pod range: traffic to a Service from outside it is masqueraded (proxy),
+   * and pod traffic leaving it is masqueraded while pod-to-pod is not (overlay).
+   */
   clusterCIDR: string;
+  /** How often the service proxy rewrites its shared chains and checks its canary (kube-proxy: 30 s). */
+  proxySyncPeriodMs: number;
+  /** Syncs of the service proxy are at least this far apart (kube-proxy: 1 s). */
+  proxyMinSyncPeriodMs: number;
+  /** host:port of the proxy's kube-proxy-style metrics port; '' = not served. */
+  proxyMetricsAddress: string;
   /** Optional components not to run (`--disable`; agentComponents lists them). */
   disabledComponents: string[];
 }
@@ -73,6 +90,7 @@ export const DEFAULT_POD_LOGS_DIR = '/var/log/pods';
 export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const DEFAULT_KUBELET_PORT = 10250;
+export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 
 /** Defaults for everything but identity and credentials. */
 export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDir' | 'kubeconfig'> & Partial<AgentConfig>): AgentConfig {
@@ -82,6 +100,10 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     cniConfDir: '/etc/cni/net.d',
     cniBridge: 'cni0',
     defaultPodCIDR: '10.42.0.0/24',
+    clusterCIDR: DEFAULT_CLUSTER_CIDR,
+    proxySyncPeriodMs: 30_000,
+    proxyMinSyncPeriodMs: 1_000,
+    proxyMetricsAddress: '127.0.0.1:10249',
     clusterDNS: [DEFAULT_CLUSTER_DNS],
     clusterDomain: DEFAULT_CLUSTER_DOMAIN,
     cgroupRoot: '/k8ts',
@@ -93,7 +115,6 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     leaseDurationSeconds: 40,
     relistMs: 1_000,
     flannelBackend: 'vxlan',
-    clusterCIDR: '10.42.0.0/16',
     disabledComponents: [],
     ...input,
   };

@@ -1,8 +1,9 @@
 // `k8ts killall`, as k3s-killall.sh: stop every pod and our containerd, then remove what they
 // leave on the host - shims and container processes, cgroups, mounts (container rootfs, shm,
 // network namespaces, tmpfs volumes), the pod network (bridge, iptables chains, IPAM leases,
-// CNI result cache), and the host-wide traces of a first run: killed shims' sockets, empty
-// directories (/run/containerd, /var/lib/cni) and inert nftables tables. Data (images, volumes' content, the database) stays: it is for clean
+// CNI result cache), the service proxy's iptables chains, and the host-wide traces of a first
+// run: killed shims' sockets, empty directories (/run/containerd, /var/lib/cni) and inert
+// nftables tables. Data (images, volumes' content, the database) stays: it is for clean
 // restarts and tests, not uninstall.
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { hostExec, type Exec } from '../lib/exec.js';
 import { networkNameFor } from '../cni/bridge-conflist.js';
 import { removeNetwork } from '../cni/network-cleanup.js';
 import { removeEmptyNftTable } from '../cni/host-cleanup.js';
+import { removeProxyRules } from './proxy/iptables.js';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { connectCri, waitForCriReady } from './cri/index.js';
 import { containerdPaths, DEFAULT_RUN_DIR, detectHost, removeStaleSockets, SHIM_SOCKET_DIR } from './containerd/index.js';
@@ -30,8 +32,8 @@ export interface KillallOptions {
   cniBridge: string;
   cgroupRoot: string;
   cniIpamDir?: string;
-  /** Also remove KUBE-* iptables chains (k3s does). */
-  kubeChains: boolean;
+  /** Also remove the service proxy's chains and the jumps to them (k3s removes every KUBE-* one). */
+  proxyRules: boolean;
   exec?: Exec;
 }
 
@@ -143,7 +145,9 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
 
   // 4. The pod network.
   const network = networkNameFor(o.cniBridge);
-  report.removed.push(...await removeNetwork({ network, bridge: o.cniBridge, ipamDir: o.cniIpamDir, sandboxIds: ids, kubeChains: o.kubeChains }, exec));
+  report.removed.push(...await removeNetwork({ network, bridge: o.cniBridge, ipamDir: o.cniIpamDir, sandboxIds: ids }, exec));
+  // The service proxy's rules: only chains it makes, so another kube-proxy's or kubelet's stay.
+  if (o.proxyRules) report.removed.push(...await removeProxyRules(exec));
 
   // 5. What any first run leaves host-wide, once nothing else uses it: tables iptables-nft
   //    created for our rules, libcni's cache dirs, containerd 1.6's shim socket dir.

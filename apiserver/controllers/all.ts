@@ -19,6 +19,7 @@ import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
+import { hpaController } from './hpa.js';
 import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { csrApprovingController } from './csr-approving.js';
 import { csrSigningController } from './csr-signing.js';
@@ -45,6 +46,7 @@ export const allControllers: ControllerDescriptor[] = [
   endpointSliceController,
   resourceQuotaController,
   disruptionController,
+  hpaController,
   clusterRoleAggregationController,
   csrApprovingController,
   csrSigningController,

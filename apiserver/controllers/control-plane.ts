@@ -50,6 +50,7 @@ export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlan
     options: {
       clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.rootCA, rootCAKey: opts.rootCAKey,
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
+      hpaSyncPeriodMs: opts.hpaSyncPeriodMs,
     },
   });
   manager.start();

@@ -14,6 +14,7 @@ const accounts: Record<string, string> = {
   'endpoints-controller': 'endpoint-controller',
   'endpointslice-controller': 'endpointslice-controller',
   'garbage-collector-controller': 'generic-garbage-collector',
+  'horizontal-pod-autoscaler-controller': 'horizontal-pod-autoscaler',
   'job-controller': 'job-controller',
   'namespace-controller': 'namespace-controller',
   'node-ipam-controller': 'node-controller',

@@ -39,7 +39,7 @@ export class ApiHttpServer {
   private readonly inProcess: PlainServer;
   private readonly sockets = new Set<Duplex>();
   private readonly paths = new Map<string, PathHandler>();
-  private readonly metrics = new RequestMetrics();
+  private readonly metrics: RequestMetrics;
   private ready = false;
 
   constructor(
@@ -55,6 +55,7 @@ export class ApiHttpServer {
       requestCert: true, rejectUnauthorized: false,
     }, (req, res) => void this.handle(req, res));
     this.inProcess = createPlainServer((req, res) => void this.handle(req, res));
+    this.metrics = new RequestMetrics(api);
     this.handlePath('/metrics', (_req, res) => send(res, 200, this.metrics.registry.expose(), metricsContentType));
     for (const server of [this.server, this.inProcess]) {
       server.keepAliveTimeout = 65_000;
@@ -146,6 +147,17 @@ export class ApiHttpServer {
       const verdict = await this.authz.decide({ user, info });
       if (verdict.decision !== 'allow') throw forbiddenFor({ user, info }, verdict.reason);
       if (info.kind === 'resource') {
+        // Watches and streams outlive their handler: they count until their connection closes.
+        const done = served && this.metrics.longRunning(info);
+        if (done) {
+          let once = false;
+          const end = () => {
+            if (!once) done();
+            once = true;
+          };
+          res.once('close', end);
+          req.socket.once('close', end);
+        }
         await handleResource(this.api, info, served, req, res, url, user);
         return;
       }

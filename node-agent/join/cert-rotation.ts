@@ -23,7 +23,7 @@ export function renewAt(pem: string): number {
 
 export function certRotationComponent(cfg: AgentConfig): Component {
   return {
-    name: 'cert-rotation', requires: ['api-client', 'agent-server', 'node-registration'],
+    name: 'cert-rotation', requires: ['api-client', 'agent-server', 'node', 'node-registration'],
     async start(ctx) {
       const rotation = cfg.certRotation;
       if (!rotation) return nothingToStop;

@@ -41,37 +41,84 @@ export const jumpRules: ReadonlyArray<{ table: 'filter' | 'nat'; from: string; t
   { table: 'filter', from: 'INPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
   { table: 'filter', from: 'OUTPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
   { table: 'filter', from: 'FORWARD', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: ['-m', 'conntrack', '--ctstate', 'NEW'] },
+  { table: 'filter', from: 'INPUT', to: 'KUBE-FIREWALL', comment: 'kubernetes firewall for dropping marked packets', extra: [] },
+  { table: 'filter', from: 'OUTPUT', to: 'KUBE-FIREWALL', comment: 'kubernetes firewall for dropping marked packets', extra: [] },
   { table: 'nat', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: [] },
   { table: 'nat', from: 'PREROUTING', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: [] },
   { table: 'nat', from: 'POSTROUTING', to: 'KUBE-POSTROUTING', comment: 'kubernetes postrouting rules', extra: [] },
 ];
 
 class Lines {
-  readonly chains: string[] = [];
+  readonly chainSet = new Set<string>();
   readonly rules: string[] = [];
 
-  /**
-   * `chainSet` may be shared, to know every chain wanted whether or not it is written; without
-   * `keepRules` only the chain names are collected.
-   */
-  constructor(readonly chainSet = new Set<string>(), private readonly keepRules = true) {}
-
   chain(name: string): void {
-    if (this.declared.has(name)) return;
-    this.declared.add(name);
     this.chainSet.add(name);
-    this.chains.push(`:${name} - [0:0]`);
   }
 
-  private readonly declared = new Set<string>();
-
   add(...words: Words): void {
-    if (this.keepRules) this.rules.push(words.join(' '));
+    this.rules.push(words.join(' '));
   }
 }
 
 /** kube-proxy's 1/(n-i) with ten decimals. */
 const probability = (n: number) => (1 / n).toFixed(10);
+
+/** The chains every sync declares: shared by all services (written whole when declared). */
+export const sharedChains = {
+  filter: ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'],
+  nat: ['KUBE-SERVICES', 'KUBE-NODEPORTS'],
+} as const;
+/** Chains whose rules never depend on services: written at full syncs only. */
+export const fixedChains = {
+  filter: ['KUBE-FORWARD', 'KUBE-FIREWALL', 'KUBE-PROXY-CANARY'],
+  nat: ['KUBE-POSTROUTING', 'KUBE-MARK-MASQ', 'KUBE-PROXY-CANARY'],
+} as const;
+
+/** What one service port adds to the tables. */
+export interface PortRules {
+  /** `-A <shared chain> ...` lines of the filter table. */
+  filter: string[];
+  /** `-A <shared chain> ...` lines of the nat table. */
+  nat: string[];
+  /** Its own nat chains (SVC, SVL, EXT, FW, SEP), declared before `rules`. */
+  chains: string[];
+  rules: string[];
+}
+
+/** One service port's rules on their own, so a sync can reuse those of unchanged ports. */
+export function servicePortRules(sp: ProxyServicePort, cfg: ProxyRulesConfig): PortRules {
+  const filter = new Lines();
+  const nat = new Lines();
+  const own = new Lines();
+  writeServicePort(sp, cfg, filter, nat, own);
+  return { filter: filter.rules, nat: nat.rules, chains: [...own.chainSet], rules: own.rules };
+}
+
+/** The rules of the chains that never depend on services (fixedChains), by table. */
+export function fixedRules(cfg: ProxyRulesConfig): { filter: string[]; nat: string[] } {
+  const mark = cfg.masqueradeMark ?? '0x4000';
+  const filter = new Lines();
+  const nat = new Lines();
+  nat.add('-A KUBE-POSTROUTING -m mark !', '--mark', `${mark}/${mark}`, '-j RETURN');
+  nat.add('-A KUBE-POSTROUTING -j MARK --xor-mark', mark);
+  nat.add('-A KUBE-POSTROUTING -m comment --comment', q('kubernetes service traffic requiring SNAT'), '-j MASQUERADE', ...(cfg.randomFully ? ['--random-fully'] : []));
+  nat.add('-A KUBE-MARK-MASQ -j MARK --or-mark', mark);
+  if (cfg.localhostNodePorts) {
+    // route_localnet opens 127/8 to the network; only what conntrack already knows may use it.
+    filter.add('-A KUBE-FIREWALL -m comment --comment', q('block incoming localnet connections'), '-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
+  }
+  filter.add('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP');
+  filter.add('-A KUBE-FORWARD -m comment --comment', q('kubernetes forwarding rules'), '-m mark --mark', `${mark}/${mark}`, '-j ACCEPT');
+  filter.add('-A KUBE-FORWARD -m comment --comment', q('kubernetes forwarding conntrack rule'), '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
+  return { filter: filter.rules, nat: nat.rules };
+}
+
+/** The last rule of nat KUBE-SERVICES: node ports on every local address. */
+export function nodePortsCatchAll(cfg: ProxyRulesConfig): string {
+  return ['-A KUBE-SERVICES -m comment --comment', q('kubernetes service nodeports; NOTE: this must be the last rule in this chain'),
+    '-m addrtype --dst-type LOCAL', ...(cfg.localhostNodePorts ? [] : ['! -d 127.0.0.0/8']), '-j KUBE-NODEPORTS'].join(' ');
+}
 
 /**
  * The ruleset as a restore input. Without `changed` it is complete (a full sync); with it, only
@@ -79,35 +126,66 @@ const probability = (n: number) => (1 / n).toFixed(10);
  * chains are always written whole, as kube-proxy writes them.
  */
 export function buildProxyRules(ports: readonly ProxyServicePort[], cfg: ProxyRulesConfig, changed?: ReadonlySet<string>): ProxyRules {
-  const mark = cfg.masqueradeMark ?? '0x4000';
-  const filter = new Lines();
-  const nat = new Lines();
-  for (const c of ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL']) filter.chain(c);
-  for (const c of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ']) nat.chain(c);
+  const byPort = ports.map((sp) => ({ sp, rules: servicePortRules(sp, cfg) }));
+  const natChains = new Set<string>([...sharedChains.nat, ...fixedChains.nat]);
+  for (const { rules } of byPort) for (const c of rules.chains) natChains.add(c);
+  const write = byPort.filter(({ sp }) => !changed || changed.has(sp.portName)).map(({ rules }) => rules);
+  const text = restoreText({
+    fixed: fixedRules(cfg), shared: byPort.map(({ rules }) => rules), own: write, catchAll: nodePortsCatchAll(cfg),
+  });
+  return { text, natChains };
+}
 
-  nat.add('-A KUBE-POSTROUTING -m mark !', '--mark', `${mark}/${mark}`, '-j RETURN');
-  nat.add('-A KUBE-POSTROUTING -j MARK --xor-mark', mark);
-  nat.add('-A KUBE-POSTROUTING -m comment --comment', q('kubernetes service traffic requiring SNAT'), '-j MASQUERADE', ...(cfg.randomFully ? ['--random-fully'] : []));
-  nat.add('-A KUBE-MARK-MASQ -j MARK --or-mark', mark);
-  if (cfg.localhostNodePorts) {
-    // route_localnet opens 127/8 to the network; only what conntrack already knows may use it.
-    filter.chain('KUBE-FIREWALL');
-    filter.add('-A KUBE-FIREWALL -m comment --comment', q('block incoming localnet connections'), '-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
+export interface RestoreInput {
+  /** Fixed chains to write (a full sync); left alone without. */
+  fixed?: { filter: string[]; nat: string[] };
+  /** Every port's rules, when the shared chains are written whole. */
+  shared?: readonly PortRules[];
+  /** Shared-chain rules to delete and add one by one (instead of `shared`). */
+  edits?: { filter: { del: string[]; add: string[] }; nat: { del: string[]; add: string[] } };
+  /** Ports whose own chains are written. */
+  own: readonly PortRules[];
+  catchAll: string;
+  /** Own chains to flush and delete (no rule left may jump to them). */
+  stale?: readonly string[];
+}
+
+/**
+ * One restore input from the pieces of a sync. A declared chain is flushed and rewritten; the
+ * rest keep their rules through --noflush. Rules added to nat KUBE-SERVICES go first, so the
+ * node-port catch-all stays last.
+ */
+export function restoreText(r: RestoreInput): string {
+  const out: string[] = [];
+  for (const table of ['filter', 'nat'] as const) {
+    out.push(`*${table}`);
+    const declared = new Set<string>();
+    const declare = (c: string) => {
+      if (!declared.has(c)) out.push(`:${c} - [0:0]`);
+      declared.add(c);
+    };
+    if (r.fixed) for (const c of fixedChains[table]) declare(c);
+    if (r.shared) for (const c of sharedChains[table]) declare(c);
+    if (table === 'nat') {
+      for (const p of r.own) for (const c of p.chains) declare(c);
+      for (const c of r.stale ?? []) declare(c);
+    }
+    if (r.fixed) out.push(...r.fixed[table]);
+    if (r.shared) {
+      for (const p of r.shared) out.push(...p[table]);
+      if (table === 'nat') out.push(r.catchAll);
+    } else if (r.edits) {
+      out.push(...r.edits[table].del.map((l) => '-D' + l.slice(2)));
+      const first = table === 'nat' ? (l: string) => (l.startsWith('-A KUBE-SERVICES ') ? '-I KUBE-SERVICES 1 ' + l.slice('-A KUBE-SERVICES '.length) : l) : (l: string) => l;
+      out.push(...r.edits[table].add.map(first));
+    }
+    if (table === 'nat') {
+      for (const p of r.own) out.push(...p.rules);
+      for (const c of r.stale ?? []) out.push(`-X ${c}`);
+    }
+    out.push('COMMIT');
   }
-
-  // A partial sync leaves out the own chains of unchanged services: not declared, a chain keeps
-  // its rules through a --noflush restore. Their names still count as wanted.
-  const skipped = new Lines(nat.chainSet, false);
-  for (const sp of ports) writeServicePort(sp, cfg, filter, nat, !changed || changed.has(sp.portName) ? nat : skipped);
-
-  nat.add('-A KUBE-SERVICES -m comment --comment', q('kubernetes service nodeports; NOTE: this must be the last rule in this chain'),
-    '-m addrtype --dst-type LOCAL', ...(cfg.localhostNodePorts ? [] : ['! -d 127.0.0.0/8']), '-j KUBE-NODEPORTS');
-  filter.add('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP');
-  filter.add('-A KUBE-FORWARD -m comment --comment', q('kubernetes forwarding rules'), '-m mark --mark', `${mark}/${mark}`, '-j ACCEPT');
-  filter.add('-A KUBE-FORWARD -m comment --comment', q('kubernetes forwarding conntrack rule'), '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
-
-  const text = ['*filter', ...filter.chains, ...filter.rules, 'COMMIT', '*nat', ...nat.chains, ...nat.rules, 'COMMIT', ''].join('\n');
-  return { text, natChains: nat.chainSet };
+  return out.join('\n') + '\n';
 }
 
 /**
@@ -129,7 +207,12 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
   const noEndpoints = q(`${name} has no endpoints`);
   const noLocal = q(`${name} has no local endpoints`);
   // No endpoints anywhere: refuse at once. Only no local ones (a Local policy): drop.
-  const refusal = !hasAny ? { target: 'REJECT', comment: noEndpoints } : { target: 'DROP', comment: noLocal };
+  // TCP is refused with a reset rather than kube-proxy's ICMP port-unreachable: a client on this
+  // node has its socket locked while its SYN is rejected on the same path, so the kernel drops the
+  // ICMP (TcpExtLockDroppedIcmps) and the client learns only from its SYN retransmit, 1 s later.
+  // A reset is queued to the socket's backlog instead: refused in milliseconds.
+  const reject = sp.protocol === 'TCP' ? 'REJECT --reject-with tcp-reset' : 'REJECT';
+  const refusal = !hasAny ? { target: reject, comment: noEndpoints } : { target: 'DROP', comment: noLocal };
   const match = (ip: string, port: number) => ['-m', proto, '-p', proto, '-d', ip, '--dport', port];
 
   // The cluster IP.

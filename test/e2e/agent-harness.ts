@@ -3,6 +3,7 @@
 // cgroup root and data dirs, pulling test images (built from Debian packages) from a loopback
 // registry. Teardown stops the agent, runs `k8ts killall` with the same settings, and checks
 // that the host looks as it did before.
+import { readKubeconfig } from '../../lib/kubeconfig.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { LeftoverCheck } from '../lib/leftover-check.js';
 import { freePort, hostSnapshot, missingPrerequisites, mountsUnder, pidsMentioning, type HostSnapshot } from './cri-harness.js';
 
 export { missingPrerequisites };
+
+const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
 
 export interface AgentEnv {
   c: TestCluster;
@@ -67,6 +70,10 @@ export interface AgentEnv {
   /** What of the environment is still on the host: after teardown, as read before the host lock went. */
   leftovers(): Promise<string[]>;
   hostBefore: HostSnapshot;
+  /** host:port of the service proxy's metrics (kube-proxy's 10249 elsewhere). */
+  proxyMetrics: string;
+  /** The cluster's service range. */
+  serviceCIDR: string;
 }
 
 /** The pod fields tests look at. */
@@ -111,6 +118,12 @@ export interface AgentEnvOptions {
    * stopping the agent starts and stops the server.
    */
   embedded?: boolean;
+  /** The agent joins with the server's node-token (its own certificates) instead of the admin kubeconfig. */
+  join?: boolean;
+  /** More agent flags (e.g. a shorter --iptables-sync-period). */
+  agentArgs?: string[];
+  /** Extra `k8ts server` flags (e.g. a shorter --metric-resolution). */
+  serverArgs?: string[];
 }
 
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
@@ -137,6 +150,8 @@ export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEn
 async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Promise<string[]>): Promise<AgentEnv> {
   const hostBefore = await hostSnapshot();
   const ipForward = hostBefore.ipForward;
+  // The service proxy turns route_localnet on (NodePorts on 127.0.0.1); a test host gets its own value back.
+  const routeLocalnet = await readFile(ROUTE_LOCALNET, 'utf8');
   const id = randomBytes(2).toString('hex');
   const bridge = `k8tsag${id}`;
   const network = networkNameFor(bridge);
@@ -155,6 +170,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     what: 'host state',
     fn: async () => {
       if ((await readIpForward()) !== ipForward) await writeIpForward(ipForward);
+      if ((await readFile(ROUTE_LOCALNET, 'utf8')) !== routeLocalnet) await writeFile(ROUTE_LOCALNET, routeLocalnet);
       // Host-wide dirs this run created (libcni's cache, containerd's shim sockets) go when empty.
       await removeEmptyTrees(Object.entries(hostBefore.sharedDirs).filter(([, existed]) => !existed).map(([d]) => d));
     },
@@ -174,6 +190,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   const mirror = (host: string) => `  "${host}":\n    endpoint: ["http://${host}"]\n`;
   await writeFile(registries, `mirrors:\n${mirror(registry.host)}${mirror(authRegistry.host)}`);
 
+  const proxyMetrics = `127.0.0.1:${await freePort()}`;
   const hostFlags = [
     '--node-name', nodeName, '--run-dir', runDir,
     '--cni-conf-dir', join(tmp, 'cni', 'net.d'), '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot,
@@ -182,8 +199,9 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   const podFlags = [
     '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests, '--kubelet-port', '0', '--stream-server-port', String(await freePort()),
     '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
+    '--cluster-cidr', clusterCIDR, '--proxy-metrics-address', proxyMetrics, ...(opts.agentArgs ?? []),
   ];
-  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'];
+  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24', ...(opts.serverArgs ?? [])];
   // Embedded: the server's data dir is the agent's (its serving certificate comes from the CA there).
   const c = await startCluster(opts.embedded
     ? { args: [...clusterFlags, ...hostFlags, ...podFlags], dataDir, agent: true }
@@ -194,10 +212,12 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   const serving = issueCertificate(ca, { commonName: nodeName, dnsNames: [nodeName], ips: [primaryIPv4(), '127.0.0.1'], usage: 'server' });
   await writeFile(join(tmp, 'kubelet.crt'), serving.cert);
   await writeFile(join(tmp, 'kubelet.key'), serving.key, { mode: 0o600 });
-  const agentArgs = [
-    'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags, '--cluster-cidr', clusterCIDR,
-    '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
-  ];
+  const agentArgs = opts.join
+    ? ['agent', '--server', readKubeconfig(c.kubeconfig).server, '--token', (await readFile(join(c.dataDir, 'node-token'), 'utf8')).trim(), ...flags, ...podFlags, '--cluster-cidr', clusterCIDR]
+    : [
+      'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags, '--cluster-cidr', clusterCIDR,
+      '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
+    ];
   let agent: ChildProcess | undefined;
   const stopAgent = async (): Promise<void> => {
     const p = agent;
@@ -227,14 +247,17 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     agent = p;
     if (start.server) return;
     const logStart = (await readFile(agentLog, 'utf8')).length;
+    const tail = async () => (await readFile(agentLog, 'utf8')).split('\n').slice(-15).join('\n');
     await waitForNode(async () => {
-      if (p.exitCode !== null) throw new Error(`agent exited ${p.exitCode}:\n${(await readFile(agentLog, 'utf8')).split('\n').slice(-15).join('\n')}`);
+      if (p.exitCode !== null) throw new Error(`agent exited ${p.exitCode}:\n${await tail()}`);
       return (await readFile(agentLog, 'utf8')).slice(logStart).includes('"agent running"');
+    }).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}: the node did not turn Ready; the agent's last lines:\n${await tail()}`);
     });
   };
   const killall = async (): Promise<string> => {
     const { run } = await import('../lib/cluster.js');
-    const r = await run(process.execPath, [cliPath, 'killall', '--data-dir', dataDir, '--run-dir', runDir, '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot, '--keep-kube-chains'], undefined, 120_000);
+    const r = await run(process.execPath, [cliPath, 'killall', '--data-dir', dataDir, '--run-dir', runDir, '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot], undefined, 120_000);
     if (r.code !== 0) throw new Error(`killall failed (${r.code}): ${r.stderr}`);
     return r.stdout;
   };
@@ -249,6 +272,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     c, id, nodeName, image: `${registry.host}/library/busybox:latest`, tmp,
     authImage: `${authRegistry.host}/private/busybox:1.0`, authUser: auth.username, authPassword: auth.password, runDir, bridge, network, podCIDR: clusterCIDR, manifests,
     agentLog, images, registry, startAgent: opts.embedded ? startEmbedded : startAgent, stopAgent: stop, killall, k, hostBefore, teardown: undo.teardown, leftovers,
+    proxyMetrics, serviceCIDR: '10.43.0.0/16',
     agentPid: () => agent?.pid, criSocket: join(runDir, 'containerd', 'containerd.sock'),
     async apply(yaml) {
       const r = await c.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: yaml });

@@ -1,0 +1,87 @@
+// The proxy's edge to the host's iptables (nft or legacy, whichever `iptables` is): one restore
+// per sync, the canary check, the jumps from the built-in chains, and removal for killall.
+import { execOk, type Exec } from '../../lib/exec.js';
+import { chainRemovalBatch, savedTables } from '../../cni/host-cleanup.js';
+import { isServiceChain } from './chain-names.js';
+import { fixedChains, jumpRules, sharedChains } from './rules.js';
+
+/** Wait up to 5 s for the xtables lock (legacy backend; nft ignores it). */
+const WAIT = ['-w', '5'];
+
+export const CANARY = 'KUBE-PROXY-CANARY';
+
+export class ProxyIptables {
+  private readonly iptables: string;
+  private readonly save: string;
+  private readonly restoreCmd: string;
+
+  /** `variant` picks iptables-legacy or iptables-nft by name (the benchmark); default: the host's `iptables`. */
+  constructor(private readonly exec: Exec, variant = 'iptables') {
+    this.iptables = variant;
+    this.save = `${variant}-save`;
+    this.restoreCmd = `${variant}-restore`;
+  }
+
+  /** Applies a restore input; throws (ExecError) when iptables-restore rejects it. */
+  async restore(text: string): Promise<void> {
+    await execOk(this.exec, this.restoreCmd, [...WAIT, '--noflush'], { stdin: text, timeoutMs: 120_000 });
+  }
+
+  /** Every chain the nat table holds (names only: parsing its 40,000 rules at scale is waste). */
+  async natChains(): Promise<string[]> {
+    const out = (await execOk(this.exec, this.save, ['-t', 'nat'])).stdout;
+    const chains: string[] = [];
+    for (let i = out.indexOf('\n:'); i !== -1; i = out.indexOf('\n:', i + 1)) chains.push(out.slice(i + 2, out.indexOf(' ', i + 2)));
+    return chains;
+  }
+
+  /** False once someone flushed the tables (the canary chains are gone). */
+  async canaryPresent(): Promise<boolean> {
+    for (const table of ['nat', 'filter']) {
+      const r = await this.exec(this.iptables, [...WAIT, '-t', table, '-S', CANARY]);
+      if (r.code !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Prepends the jumps into our chains that are missing, as kube-proxy does. Returns how many. */
+  async ensureJumps(): Promise<number> {
+    // One listing per built-in chain rather than one check per jump: each call is a process and,
+    // with the legacy backend, a copy of the whole table out of the kernel.
+    const builtins = [...new Set(jumpRules.map((j) => `${j.table} ${j.from}`))];
+    const listed = new Map(await Promise.all(builtins.map(async (b) => {
+      const [table, chain] = b.split(' ') as [string, string];
+      return [b, (await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-S', chain])).stdout.split('\n')] as const;
+    })));
+    let added = 0;
+    for (const j of jumpRules) {
+      const lines = listed.get(`${j.table} ${j.from}`) ?? [];
+      if (lines.some((l) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`))) continue;
+      await execOk(this.exec, this.iptables, [...WAIT, '-t', j.table, '-I', j.from, '1', '-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to]);
+      added++;
+    }
+    return added;
+  }
+}
+
+/** Whether a chain is one the proxy makes (fixed, shared or per service). */
+export function isProxyChain(table: 'filter' | 'nat', chain: string): boolean {
+  return (sharedChains[table] as readonly string[]).includes(chain) || (fixedChains[table] as readonly string[]).includes(chain) || (table === 'nat' && isServiceChain(chain));
+}
+
+/** Removes the proxy's chains and every rule that jumps to them (`k8ts killall`). Returns what went. */
+export async function removeProxyRules(exec: Exec): Promise<string[]> {
+  const removed: string[] = [];
+  // Only tables that exist: naming one to iptables-nft would create it.
+  const tables = await savedTables(exec);
+  for (const table of ['filter', 'nat'] as const) {
+    const saved = tables.get(table);
+    if (!saved) continue;
+    const ours = saved.chains.filter((c) => isProxyChain(table, c));
+    const batch = chainRemovalBatch(table, saved, ours);
+    if (!batch) continue;
+    await execOk(exec, 'iptables-restore', [...WAIT, '--noflush'], { stdin: batch });
+    removed.push(...ours.map((c) => `iptables ${table} ${c}`));
+  }
+  return removed;
+}

@@ -1,0 +1,63 @@
+// The service proxy as an agent component (`proxy`, kube-proxy's job): once the Service and
+// EndpointSlice watch has synced, it prepares the host, serves kube-proxy's metrics port and
+// keeps the iptables rules in step. Optional: `--disable proxy` (or k3s' --disable-kube-proxy)
+// for clusters that bring their own proxy.
+import { networkInterfaces } from 'node:os';
+import type { Server } from 'node:http';
+import { logger } from '../../lib/log.js';
+import { hostExec } from '../../lib/exec.js';
+import type { Component } from '../../lib/components.js';
+import type { AgentConfig } from '../config.js';
+import { nodeValue } from '../agent-values.js';
+import { serviceInformersValue } from '../service-informers.js';
+import { Conntrack } from './conntrack.js';
+import { prepareHost } from './host-prep.js';
+import { ProxyIptables } from './iptables.js';
+import { ProxyMetrics } from './metrics.js';
+import { serveProxyMetrics } from './metrics-server.js';
+import { Proxier } from './proxier.js';
+
+const log = logger('proxy');
+const HOUR = 3_600_000;
+
+/** The node's IPv4 addresses (node ports answer on every one). */
+function localIPv4s(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') out.add(a.address);
+  return out;
+}
+
+export function proxyComponent(cfg: AgentConfig): Component {
+  return {
+    name: 'proxy',
+    requires: ['service-watch', 'service-informers', 'node'],
+    optional: true,
+    async start(ctx) {
+      const exec = hostExec;
+      const { localhostNodePorts } = await prepareHost(exec);
+      const hasConntrack = (await exec('conntrack', ['--version']).catch(() => undefined))?.code === 0;
+      if (!hasConntrack) log.warn({}, 'no conntrack command: stale UDP flows to Services are not removed (install the conntrack package)');
+      const metrics = new ProxyMetrics();
+      const proxier = new Proxier({
+        informers: ctx.get(serviceInformersValue), nodeName: cfg.nodeName,
+        cfg: { clusterCIDR: cfg.clusterCIDR, localhostNodePorts, randomFully: true, nodeIP: ctx.get(nodeValue).host.internalIP },
+        iptables: new ProxyIptables(exec), conntrack: hasConntrack ? new Conntrack(exec) : undefined, localIPs: localIPv4s, metrics,
+        minSyncMs: cfg.proxyMinSyncPeriodMs, syncPeriodMs: cfg.proxySyncPeriodMs, fullSyncMs: HOUR,
+      });
+      let server: Server | undefined;
+      if (cfg.proxyMetricsAddress) {
+        // Another proxy (or a second agent on this host) may hold the port: the proxy runs anyway.
+        server = await serveProxyMetrics(cfg.proxyMetricsAddress, metrics).catch((err: unknown) => {
+          log.warn({ address: cfg.proxyMetricsAddress, err: (err as Error).message }, 'proxy metrics port not served');
+          return undefined;
+        });
+      }
+      const stop = proxier.start();
+      log.info({ clusterCIDR: cfg.clusterCIDR, syncPeriodMs: cfg.proxySyncPeriodMs, minSyncMs: cfg.proxyMinSyncPeriodMs, metrics: server ? cfg.proxyMetricsAddress : undefined }, 'service proxy started');
+      return async () => {
+        await stop();
+        if (server) await new Promise((r) => server.close(r));
+      };
+    },
+  };
+}

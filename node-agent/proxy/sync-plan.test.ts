@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { removeEmptyTrees } from '../../lib/empty-dirs.js';
+import type { EndpointSlice, Service } from '../kube-types.js';
+import { servicePortRules } from './rules.js';
+import { servicePortsOf } from './service-ports.js';
+import { planSync, type PortEntry } from './sync-plan.js';
+
+const cfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true };
+
+function service(name: string, ip: string): Service {
+  return { metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as Service;
+}
+function slice(service: string, ips: string[]): EndpointSlice {
+  return {
+    metadata: { name: `${service}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } }, addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: ips.map((ip) => ({ addresses: [ip], nodeName: 'n1', conditions: { ready: true } })),
+  } as EndpointSlice;
+}
+function entries(services: Service[], slices: EndpointSlice[]): Map<string, PortEntry> {
+  return new Map(servicePortsOf(services, slices, 'n1').map((sp) => [sp.portName, { sp, fingerprint: JSON.stringify(sp), rules: servicePortRules(sp, cfg) }]));
+}
+const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
+
+const a = service('a', '10.43.0.20');
+const b = service('b', '10.43.0.21');
+const before = entries([a, b], [slice('a', ['10.42.0.5']), slice('b', ['10.42.0.6'])]);
+
+test('a partial sync writes only the changed port\'s chains and edits the shared ones by rule', () => {
+  const after = entries([a, b], [slice('a', ['10.42.0.5']), slice('b', ['10.42.0.7'])]);
+  const plan = planSync('partial', before, after, cfg);
+  assert.deepEqual(plan.changed, ['default/b:http']);
+  // No shared chain is declared (that would flush it), and the service's cluster IP rule is unchanged.
+  assert.deepEqual(lines(plan.text, /^:KUBE-(SERVICES|NODEPORTS|POSTROUTING)/), []);
+  assert.deepEqual(lines(plan.text, /^-[ADI] KUBE-SERVICES/), []);
+  assert.ok(plan.text.includes('-> 10.42.0.7:8080'));
+  assert.ok(!plan.text.includes('10.42.0.5'), 'the unchanged service is not written');
+  // The old endpoint's chain is flushed and deleted.
+  const oldSep = before.get('default/b:http')!.rules.chains.find((c) => c.startsWith('KUBE-SEP-'))!;
+  assert.match(plan.text, new RegExp(`^:${oldSep} - \\[0:0\\]$`, 'm'));
+  assert.match(plan.text, new RegExp(`^-X ${oldSep}$`, 'm'));
+});
+
+test('losing the last endpoint moves the service from nat to a filter REJECT, rule by rule; the catch-all stays last', () => {
+  const after = entries([a, b], [slice('a', ['10.42.0.5'])]);
+  const { text } = planSync('partial', before, after, cfg);
+  assert.deepEqual(lines(text, /^-D KUBE-SERVICES/).map((l) => /comment "([^"]+)"/.exec(l)![1]), ['default/b:http cluster IP']);
+  assert.match(text, /^-A KUBE-SERVICES -m comment --comment "default\/b:http has no endpoints" .* -j REJECT --reject-with tcp-reset$/m);
+  // Back again: the nat rule is inserted at the top, never after the node-port catch-all.
+  const { text: back } = planSync('partial', after, before, cfg);
+  assert.match(back, /^-I KUBE-SERVICES 1 -m comment --comment "default\/b:http cluster IP" /m);
+  assert.match(back, /^-D KUBE-SERVICES -m comment --comment "default\/b:http has no endpoints"/m);
+});
+
+test('nothing changed: a partial sync has nothing to write', () => {
+  assert.deepEqual(planSync('partial', before, entries([a, b], [slice('a', ['10.42.0.5']), slice('b', ['10.42.0.6'])]), cfg).changed, []);
+});
+
+test('a periodic sync rewrites the shared and fixed chains whole, with the canary', () => {
+  const { text } = planSync('periodic', before, before, cfg);
+  for (const c of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-PROXY-CANARY']) assert.match(text, new RegExp(`^:${c} - \\[0:0\\]$`, 'm'));
+  assert.equal(lines(text, /^-A KUBE-SERVICES .*cluster IP/).length, 2);
+  assert.deepEqual(lines(text, /^:KUBE-SVC-/), [], 'own chains of unchanged ports are left alone');
+});
+
+test('a full sync writes everything and deletes service chains no service wants', () => {
+  const { text } = planSync('full', new Map(), before, cfg, ['KUBE-SERVICES', 'KUBE-SVC-AAAAAAAAAAAAAAAA', 'CNI-xyz']);
+  assert.equal(lines(text, /^:KUBE-SVC-/).length, 3);
+  assert.match(text, /^-X KUBE-SVC-AAAAAAAAAAAAAAAA$/m);
+  assert.doesNotMatch(text, /CNI-xyz/);
+});
+
+test('iptables-restore applies a full sync then partial ones in turn (in a network namespace of its own)', { skip: process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 }, async () => {
+  const ns = `k8ts-unit-plan-${process.pid}`;
+  // `ip netns add` makes /run/netns on a host that had none: it goes again afterwards.
+  const hadNetnsDir = existsSync('/run/netns');
+  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
+  const restore = (text: string) => spawnSync('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: text, encoding: 'utf8' });
+  try {
+    let r = restore(planSync('full', new Map(), before, cfg).text);
+    assert.equal(r.status, 0, r.stderr);
+    const empty = entries([a, b], [slice('a', ['10.42.0.5'])]);
+    r = restore(planSync('partial', before, empty, cfg).text);
+    assert.equal(r.status, 0, r.stderr);
+    r = restore(planSync('partial', empty, before, cfg).text);
+    assert.equal(r.status, 0, r.stderr);
+    const nat = spawnSync('ip', ['netns', 'exec', ns, 'iptables-save', '-t', 'nat'], { encoding: 'utf8' }).stdout;
+    const services = lines(nat, /^-A KUBE-SERVICES /);
+    assert.equal(services.length, 3);
+    assert.match(services.at(-1)!, /KUBE-NODEPORTS$/);
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
+  }
+});
