@@ -5,6 +5,7 @@ import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
 import { isIP } from 'node:net';
 import type { FlagSpec } from './flags.js';
 import { parseDuration } from '../lib/duration.js';
+import { FLANNEL_BACKENDS, type FlannelBackend } from '../node-agent/network/overlay/flannel-node.js';
 
 export const agentFlagHelp = `  --node-name NAME                  node name (default: this host's name)
   --container-runtime-endpoint EP   use this CRI endpoint (unix:///...) instead of running containerd
@@ -18,6 +19,9 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
                                     ClusterIP (default ${DEFAULT_CLUSTER_DNS}; comma-separated, the first is kube-dns)
   --cluster-domain DOMAIN           cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
   --pod-cidr CIDR                   pod range to use when the server assigns none (default 10.42.0.0/24)
+  --flannel-backend B               pod network across hosts: vxlan (default), host-gw, or none (bring your own CNI:
+                                    no CNI config, no overlay)
+  --flannel-iface IFACE             interface for overlay traffic (default: the one holding the node IP)
   --cni-conf-dir DIR                CNI config dir (default /etc/cni/net.d)
   --cni-bin-dir DIR                 CNI plugins (default /opt/cni/bin if it has bridge, else /usr/lib/cni)
   --cni-bridge NAME                 bridge device of the pod network (default cni0)
@@ -29,7 +33,7 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --tls-cert-file FILE              serving certificate of the agent's server (default: from the cluster CA in
                                     <data-dir>/pki when this host has it, else self-signed)
   --tls-private-key-file FILE       its key
-  --cluster-cidr CIDR               the cluster's pod range; Service traffic from outside it is masqueraded (default ${DEFAULT_CLUSTER_CIDR})
+  --cluster-cidr CIDR               the cluster's pod range; Service traffic from outside it and pod traffic leaving it are masqueraded (default ${DEFAULT_CLUSTER_CIDR})
   --iptables-sync-period D          the service proxy rewrites its shared chains and checks its canary this often (default 30s)
   --iptables-min-sync-period D      service proxy syncs are at least this far apart; a burst of changes is one sync (default 1s)
   --proxy-metrics-address ADDR      kube-proxy's metrics and healthz port (default 127.0.0.1:10249; '' = none)
@@ -48,6 +52,8 @@ export const agentFlags = {
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'pod-cidr': { type: 'string' },
+  'flannel-backend': { type: 'string' },
+  'flannel-iface': { type: 'string' },
   'cni-conf-dir': { type: 'string' },
   'cni-bin-dir': { type: 'string' },
   'cni-bridge': { type: 'string' },
@@ -111,6 +117,12 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
     }
   }
   if (f['pod-cidr']) cfg.defaultPodCIDR = f['pod-cidr'];
+  if (f['flannel-backend'] !== undefined) {
+    const b = f['flannel-backend'];
+    if (!(FLANNEL_BACKENDS as readonly string[]).includes(b)) throw new Error(`invalid --flannel-backend "${b}" (want ${FLANNEL_BACKENDS.join(', ')})`);
+    cfg.flannelBackend = b as FlannelBackend;
+  }
+  if (f['flannel-iface']) cfg.flannelIface = f['flannel-iface'];
   if (f['cni-conf-dir']) cfg.cniConfDir = f['cni-conf-dir'];
   if (f['cni-bin-dir']) cfg.cniBinDir = f['cni-bin-dir'];
   if (f['cni-bridge']) cfg.cniBridge = f['cni-bridge'];

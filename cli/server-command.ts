@@ -21,7 +21,6 @@ Flags:
   --advertise-address ADDR       address clients and pods use to reach the API server
   --tls-san NAME                 extra name or IP for the serving certificate (repeatable)
   --service-cidr CIDR            service IP range (default 10.43.0.0/16)
-  --cluster-cidr CIDR            pod IP range (default 10.42.0.0/16)
   --service-node-port-range R    NodePort range (default 30000-32767)
   --token-auth-file FILE         static bearer tokens, CSV: token,user,uid,"group1,group2"
   --anonymous-auth=false         refuse requests without credentials (401) instead of serving them

@@ -22,6 +22,7 @@ import {
 import { apiPodsComponent, nodeRegistrationComponent, orphanCleanupComponent } from './api-components.js';
 import { agentServerValue, nodeValue, podMachineryValue, podNetworkValue, runtimeValue } from './agent-values.js';
 import { podNetworkComponent } from './network/pod-network.js';
+import { flannelComponent } from './network/overlay/overlay-component.js';
 import { podMachineryComponent } from './pods/pod-machinery.js';
 import { serviceInformersComponent, serviceWatchComponent } from './service-informers.js';
 import { certRotationComponent } from './join/cert-rotation.js';
@@ -50,7 +51,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), dnsComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), dnsComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */
@@ -58,12 +59,18 @@ export function agentComponents(cfg: AgentConfig): Component[] {
   return [...localComponents(cfg), ...apiComponents(cfg)];
 }
 
+/** `--disable`, plus what `--flannel-backend none` turns off: the user's CNI owns pod networking. */
+export function disabledComponents(cfg: AgentConfig): string[] {
+  return cfg.flannelBackend === 'none' ? [...new Set([...cfg.disabledComponents, 'network', 'flannel'])] : cfg.disabledComponents;
+}
+
 export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const local = localComponents(cfg);
   const api = apiComponents(cfg);
   // Both phases are checked together before anything starts: a bad --disable fails at once.
-  planComponents([...local, ...api], cfg.disabledComponents);
-  const disabledIn = (phase: Component[]) => cfg.disabledComponents.filter((n) => phase.some((c) => c.name === n));
+  const disabled = disabledComponents(cfg);
+  planComponents([...local, ...api], disabled);
+  const disabledIn = (phase: Component[]) => disabled.filter((n) => phase.some((c) => c.name === n));
   const stopper = new AbortController();
   const withoutApi = await startComponents(local, { disabled: disabledIn(local), signal: stopper.signal });
 

@@ -1,6 +1,7 @@
 // What a node agent is told at start (flags, or the server embedding it) and the directories it
 // derives from that. One place for defaults, so the CLI, the embedded agent and tests agree.
 import { join } from 'node:path';
+import type { FlannelBackend } from './network/overlay/flannel-node.js';
 
 export interface AgentConfig {
   nodeName: string;
@@ -65,7 +66,14 @@ export interface AgentConfig {
   relistMs: number;
   /** Wait for our own containerd at most this long. */
   runtimeReadyTimeoutMs?: number;
-  /** The whole cluster's pod range: traffic to a Service from outside it is masqueraded. */
+  /** Pod network across hosts (--flannel-backend): vxlan (default), host-gw, or none (bring your own CNI). */
+  flannelBackend: FlannelBackend;
+  /** Interface overlay traffic uses (--flannel-iface); default: the one holding the node IP. */
+  flannelIface?: string;
+  /**
+   * The whole cluster's pod range: traffic to a Service from outside it is masqueraded (proxy),
+   * and pod traffic leaving it is masqueraded while pod-to-pod is not (overlay).
+   */
   clusterCIDR: string;
   /** How often the service proxy rewrites its shared chains and checks its canary (kube-proxy: 30 s). */
   proxySyncPeriodMs: number;
@@ -106,6 +114,7 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     nodeStatusUpdateMs: 10_000,
     leaseDurationSeconds: 40,
     relistMs: 1_000,
+    flannelBackend: 'vxlan',
     disabledComponents: [],
     ...input,
   };

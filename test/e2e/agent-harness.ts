@@ -213,9 +213,9 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   await writeFile(join(tmp, 'kubelet.crt'), serving.cert);
   await writeFile(join(tmp, 'kubelet.key'), serving.key, { mode: 0o600 });
   const agentArgs = opts.join
-    ? ['agent', '--server', readKubeconfig(c.kubeconfig).server, '--token', (await readFile(join(c.dataDir, 'node-token'), 'utf8')).trim(), ...flags, ...podFlags]
+    ? ['agent', '--server', readKubeconfig(c.kubeconfig).server, '--token', (await readFile(join(c.dataDir, 'node-token'), 'utf8')).trim(), ...flags, ...podFlags, '--cluster-cidr', clusterCIDR]
     : [
-      'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags,
+      'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags, '--cluster-cidr', clusterCIDR,
       '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
     ];
   let agent: ChildProcess | undefined;
