@@ -65,7 +65,11 @@ describe('resource metrics, kubectl top and the HPA on real containers', { skip:
   it('serves /metrics/resource and /stats/summary through the node proxy', async () => {
     await env.apply(burner(env.image, 'burn'));
     await eventually(async () => (await env.k('get', 'deploy', 'burn', '-o', 'jsonpath={.status.readyReplicas}')) === '1', 90_000, 500);
-    const text = await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/metrics/resource`);
+    // A new container's figures appear with the first collection after it runs (kubelet's too).
+    const text = await eventually(async () => {
+      const t = await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/metrics/resource`);
+      return /^container_cpu_usage_seconds_total\{container="main"/m.test(t) && t;
+    }, 20_000, 500);
     assert.match(text, /^node_cpu_usage_seconds_total [0-9.e+]+ \d{13}$/m);
     assert.match(text, /^node_memory_working_set_bytes [0-9.e+]+ \d{13}$/m);
     assert.match(text, /^container_cpu_usage_seconds_total\{container="main",namespace="default",pod="burn-[a-z0-9-]+"\} [0-9.e+-]+ \d{13}$/m);
