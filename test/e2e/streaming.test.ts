@@ -91,7 +91,11 @@ describe('streaming: logs, exec, attach, port-forward, cp, proxies', { skip: mis
         const r = await k(bin, ['exec', 'web', '-c', 'httpd', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
         assert.equal(r.code, 3);
         assert.equal(r.stdout, 'out\n');
-        assert.equal(r.stderr, 'err\ncommand terminated with exit code 3\n');
+        // kubectl 1.30+ logs this when the empty "connection established" frame that Kubernetes'
+        // servers send first (k8ts' too) beats its own stream setup, which a busy host allows;
+        // the frame is empty, so nothing is lost.
+        const stderr = r.stderr.replace(/^E\d{4} [\d:.]+ +\d+ websocket\.go:\d+\] Unknown stream id \d, discarding message\n/m, '');
+        assert.equal(stderr, 'err\ncommand terminated with exit code 3\n');
         const ok = await k(bin, ['exec', '-v=7', 'web', '-c', 'httpd', '--', 'hostname']);
         assert.equal(ok.code, 0);
         assert.equal(ok.stdout, 'web\n');
