@@ -2,6 +2,7 @@
 // the host (like k3s-killall.sh). Flag parsing and wiring only.
 import { setLogLevel } from '../lib/log.js';
 import { killall } from '../node-agent/killall.js';
+import { recordedHostPaths } from '../node-agent/host-paths.js';
 import { defaultDataDir, parseFlags } from './flags.js';
 
 const help = `Stop every pod and k8ts's containerd, and remove their processes, cgroups, mounts,
@@ -9,6 +10,10 @@ network namespaces, the pod network's bridge, iptables chains (CNI-* of the k8ts
 service proxy's KUBE-* chains and the jumps to them), the overlay (flannel.1, its routes, FLANNEL-*
 chains, subnet.env) and CNI state. Images, volume data and the database are kept. Stop the k8ts service first (this
 command stops it when systemd runs it), or its agent starts the pods again.
+
+With several agents on one machine, --data-dir D cleans up only the agent of that data dir: its
+run dir, cgroup root, bridge and IPAM dir are the ones it recorded in D when it started (flags
+given here win).
 
 Flags:
   --data-dir DIR        data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
@@ -33,12 +38,15 @@ export async function runKillall(argv: string[]): Promise<number> {
   setLogLevel(f['log-level'] ?? 'warn');
   if (process.getuid?.() !== 0) throw new Error('killall must run as root');
   await stopServices();
+  const dataDir = f['data-dir'] ?? defaultDataDir();
+  // Flags win; otherwise what that agent recorded when it started; otherwise the defaults.
+  const recorded = recordedHostPaths(dataDir);
   const r = await killall({
-    dataDir: f['data-dir'] ?? defaultDataDir(),
-    runDir: f['run-dir'],
-    cniBridge: f['cni-bridge'] ?? 'cni0',
-    cniIpamDir: f['cni-ipam-dir'],
-    cgroupRoot: f['cgroup-root'] ?? '/k8ts',
+    dataDir,
+    runDir: f['run-dir'] ?? recorded?.runDir,
+    cniBridge: f['cni-bridge'] ?? recorded?.cniBridge ?? 'cni0',
+    cniIpamDir: f['cni-ipam-dir'] ?? recorded?.cniIpamDir,
+    cgroupRoot: f['cgroup-root'] ?? recorded?.cgroupRoot ?? '/k8ts',
     proxyRules: !f['keep-kube-chains'],
   });
   process.stdout.write(`stopped ${r.podsStopped} pod(s), killed ${r.processesKilled} process(es), unmounted ${r.unmounted.length} mount(s)\n`);

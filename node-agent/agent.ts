@@ -11,6 +11,7 @@
 //      and removal of pods that no source wants any more.
 //
 // stop() takes it all down in reverse; pods keep running and the next agent adopts them.
+import { recordHostPaths } from './host-paths.js';
 import { hostname } from 'node:os';
 import { logger } from '../lib/log.js';
 import { planComponents, StartAborted, startComponents, type Component, type RunningComponents } from '../lib/components.js';
@@ -70,6 +71,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   // Both phases are checked together before anything starts: a bad --disable fails at once.
   const disabled = disabledComponents(cfg);
   planComponents([...local, ...api], disabled);
+  recordHostPaths(cfg);
   const disabledIn = (phase: Component[]) => disabled.filter((n) => phase.some((c) => c.name === n));
   const stopper = new AbortController();
   const withoutApi = await startComponents(local, { disabled: disabledIn(local), signal: stopper.signal });

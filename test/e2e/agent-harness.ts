@@ -60,7 +60,8 @@ export interface AgentEnv {
   /** Our containerd's socket. */
   criSocket: string;
   /** `k8ts killall` with this environment's settings. */
-  killall(): Promise<string>;
+  /** `k8ts killall` for this agent; `byDataDir`: only --data-dir, the rest as the agent recorded it. */
+  killall(opts?: { byDataDir?: boolean }): Promise<string>;
   /** Runs kubectl; throws with stderr on failure. */
   k(...args: string[]): Promise<string>;
   apply(yaml: string): Promise<void>;
@@ -255,9 +256,10 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
       throw new Error(`${(err as Error).message}: the node did not turn Ready; the agent's last lines:\n${await tail()}`);
     });
   };
-  const killall = async (): Promise<string> => {
+  const killall = async (k: { byDataDir?: boolean } = {}): Promise<string> => {
     const { run } = await import('../lib/cluster.js');
-    const r = await run(process.execPath, [cliPath, 'killall', '--data-dir', dataDir, '--run-dir', runDir, '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot], undefined, 120_000);
+    const where = k.byDataDir ? [] : ['--run-dir', runDir, '--cni-bridge', bridge, '--cni-ipam-dir', join(tmp, 'cni', 'ipam'), '--cgroup-root', cgroupRoot];
+    const r = await run(process.execPath, [cliPath, 'killall', '--data-dir', dataDir, ...where], undefined, 120_000);
     if (r.code !== 0) throw new Error(`killall failed (${r.code}): ${r.stderr}`);
     return r.stdout;
   };
