@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually } from '../lib/cluster.js';
+import { eventually, run } from '../lib/cluster.js';
 import { connectCri } from '../../node-agent/cri/index.js';
 import { cond, httpdDeployment, missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv, type PodJson } from './agent-harness.js';
 import { cidrContains } from '../../lib/ipv4.js';
@@ -507,7 +507,10 @@ spec:
     await env.stopAgent();
     // Only --data-dir: the run dir, cgroup root, bridge and IPAM dir are the ones the agent recorded.
     const out = await env.killall({ byDataDir: true });
-    assert.match(out, /^stopped [1-9]\d* pod\(s\), killed \d+ process\(es\), unmounted \d+ mount\(s\)\n$/);
+    assert.match(out, /^stopped \d+ pod\(s\), killed \d+ process\(es\), unmounted \d+ mount\(s\)\n$/);
+    // Before teardown's own killall (with every flag) could mend it: that agent's bridge is gone.
+    const link = await run('ip', ['link', 'show', env.bridge]);
+    assert.notEqual(link.code, 0, `bridge ${env.bridge} still there after killall --data-dir`);
     const problems = await env.teardown();
     assert.deepEqual(problems, []);
     assert.deepEqual(await env.leftovers(), []);
