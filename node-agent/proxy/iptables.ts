@@ -4,6 +4,10 @@ import { execOk, type Exec } from '../../lib/exec.js';
 import { chainRemovalBatch, savedTables } from '../../cni/host-cleanup.js';
 import { isServiceChain } from './chain-names.js';
 import { fixedChains, jumpRules, sharedChains } from './rules.js';
+import { RestoreShell } from './restore-shell.js';
+import { logger } from '../../lib/log.js';
+
+const log = logger('proxy');
 
 /** Wait up to 5 s for the xtables lock (legacy backend; nft ignores it). */
 const WAIT = ['-w', '5'];
@@ -15,16 +19,35 @@ export class ProxyIptables {
   private readonly save: string;
   private readonly restoreCmd: string;
 
-  /** `variant` picks iptables-legacy or iptables-nft by name (the benchmark); default: the host's `iptables`. */
-  constructor(private readonly exec: Exec, variant = 'iptables') {
+  private shell: RestoreShell | undefined;
+
+  /**
+   * `variant` picks iptables-legacy or iptables-nft by name (the benchmark); default: the host's
+   * `iptables`. With `useShell`, restores run from a helper shell (restore-shell.ts).
+   */
+  constructor(private readonly exec: Exec, variant = 'iptables', useShell = false) {
     this.iptables = variant;
     this.save = `${variant}-save`;
     this.restoreCmd = `${variant}-restore`;
+    if (useShell) this.shell = new RestoreShell([this.restoreCmd, ...WAIT, '--noflush']);
   }
 
-  /** Applies a restore input; throws (ExecError) when iptables-restore rejects it. */
+  /** Applies a restore input; throws when iptables-restore rejects it. */
   async restore(text: string): Promise<void> {
+    if (this.shell) {
+      const r = await this.shell.run(text).catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'restore shell failed: running iptables-restore directly');
+        return undefined;
+      });
+      if (r?.code === 0) return;
+      if (r) throw new Error(`${this.restoreCmd} exited ${r.code}: ${r.output.trim().split('\n').slice(-3).join(' | ')}`);
+    }
     await execOk(this.exec, this.restoreCmd, [...WAIT, '--noflush'], { stdin: text, timeoutMs: 120_000 });
+  }
+
+  /** Ends the helper shell. */
+  close(): void {
+    this.shell?.close();
   }
 
   /** Every chain the nat table holds (names only: parsing its 40,000 rules at scale is waste). */
