@@ -14,6 +14,9 @@ const WAIT = ['-w', '5'];
 
 export const CANARY = 'KUBE-PROXY-CANARY';
 
+/** Restore inputs up to this size go through the helper shell. */
+const SHELL_MAX_INPUT = 256 * 1024;
+
 export class ProxyIptables {
   private readonly iptables: string;
   private readonly save: string;
@@ -34,7 +37,9 @@ export class ProxyIptables {
 
   /** Applies a restore input; throws when iptables-restore rejects it. */
   async restore(text: string): Promise<void> {
-    if (this.shell) {
+    // A whole ruleset (megabytes) goes straight to iptables-restore: the shell would parse it as a
+    // here-document, and one fork is nothing beside a restore of seconds.
+    if (this.shell && text.length <= SHELL_MAX_INPUT) {
       const r = await this.shell.run(text).catch((err: unknown) => {
         log.warn({ err: (err as Error).message }, 'restore shell failed: running iptables-restore directly');
         return undefined;
