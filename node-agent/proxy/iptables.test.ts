@@ -1,10 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { hostExec, type Exec } from '../../lib/exec.js';
-import { removeEmptyTrees } from '../../lib/empty-dirs.js';
-import { fixedRules, restoreText, nodePortsCatchAll } from './rules.js';
+import type { Exec } from '../../lib/exec.js';
 import { isProxyChain, ProxyIptables } from './iptables.js';
 import { jumpRules } from './rules.js';
 
@@ -34,23 +30,4 @@ test('killall takes the proxy\'s own chains only', () => {
   assert.ok(!isProxyChain('filter', 'KUBE-SEP-T3LO3VCUF2JQPG4Q'));
   assert.ok(!isProxyChain('nat', 'KUBE-KUBELET-CANARY'));
   assert.ok(!isProxyChain('nat', 'CNI-81ea0b36c417d7f905609579'));
-});
-
-test('with the real iptables, jumps are added once and found again (in a network namespace of its own)', { skip: process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 }, async () => {
-  const ns = `k8ts-unit-jumps-${process.pid}`;
-  const hadNetnsDir = existsSync('/run/netns');
-  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
-  const exec: Exec = (file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts);
-  try {
-    const ipt = new ProxyIptables(exec);
-    const cfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true };
-    await ipt.restore(restoreText({ fixed: fixedRules(cfg), shared: [], own: [], catchAll: nodePortsCatchAll(cfg) }));
-    assert.equal(await ipt.canaryPresent(), true);
-    assert.equal(await ipt.ensureJumps(), jumpRules.length);
-    assert.equal(await ipt.ensureJumps(), 0, 'iptables -S output is recognised');
-    assert.match((await exec('iptables', ['-t', 'nat', '-S', 'PREROUTING'])).stdout, /^-A PREROUTING .*-j KUBE-SERVICES$/m);
-  } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
-  }
 });
