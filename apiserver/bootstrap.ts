@@ -4,9 +4,12 @@
 import { logger } from '../lib/log.js';
 import { isStatusError } from './api/errors.js';
 import { ensureRbacPolicy } from './auth/rbac/ensure-policy.js';
+import { joinBindings } from './join/join-policy.js';
 import type { KubeObject } from './api/object.js';
 import type { ApiContext } from './registry/api-context.js';
+import { decoded } from './registry/decoded.js';
 import { systemUser, type RequestContext } from './registry/context.js';
+import { kubeDnsManager, kubeDnsName, kubeDnsNamespace, managedByLabel } from './kube-dns/kube-dns-objects.js';
 
 const log = logger('bootstrap');
 
@@ -16,6 +19,11 @@ export interface BootstrapOptions {
   /** Where the API server is reachable for pods (the kubernetes Service's endpoints). */
   advertiseAddress: string;
   securePort: number;
+  /**
+   * Built-in cluster DNS is off (`--disable dns`): the kube-dns endpoints it once listed are
+   * removed, so a CoreDNS deployed in its place gets the Service's traffic alone.
+   */
+  clusterDnsDisabled?: boolean;
 }
 
 const ctx = (namespace: string): RequestContext => ({ user: systemUser, namespace, dryRun: false });
@@ -30,11 +38,13 @@ async function ensure(api: ApiContext, group: string, plural: string, namespace:
 }
 
 export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promise<void> {
+  if (opts.clusterDnsDisabled) await removeBuiltinDnsEndpoints(api);
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(api, '', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   // After the namespaces: some default Roles live in kube-system and kube-public.
   await ensureRbacPolicy(api);
+  for (const b of joinBindings()) await ensure(api, 'rbac.authorization.k8s.io', 'clusterrolebindings', '', b);
   await ensure(api, '', 'services', 'default', {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
@@ -73,4 +83,21 @@ async function ensurePriorityClasses(api: ApiContext): Promise<void> {
       description: name === 'system-node-critical' ? 'Used for system critical pods that must not be moved from their current node.' : 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
     });
   }
+}
+
+/** Deletes kube-dns's EndpointSlice if k8ts' built-in DNS made it (anyone else's stays). */
+async function removeBuiltinDnsEndpoints(api: ApiContext): Promise<void> {
+  const slices = api.storeFor('discovery.k8s.io', 'endpointslices');
+  let slice: KubeObject;
+  try {
+    slice = decoded(slices.get(kubeDnsNamespace, kubeDnsName));
+  } catch (err) {
+    if (isStatusError(err, 'NotFound')) return;
+    throw err;
+  }
+  if (slice.metadata.labels?.[managedByLabel] !== kubeDnsManager) return;
+  await slices.delete(kubeDnsNamespace, kubeDnsName, { preconditions: { uid: slice.metadata.uid } }, ctx(kubeDnsNamespace)).catch((err: unknown) => {
+    if (!isStatusError(err, 'NotFound')) throw err;
+  });
+  log.info({ namespace: kubeDnsNamespace, name: kubeDnsName }, 'built-in DNS is disabled: its kube-dns endpoints removed');
 }

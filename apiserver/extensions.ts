@@ -13,6 +13,8 @@ import { reviewExtensions } from './auth/reviews.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Authorizer } from './auth/authorize.js';
 import { connectExtensions, type KubeletClientConfig } from './registry/connect/index.js';
+import { resourceMetricsExtensions } from './registry/kinds/resource-metrics.js';
+import { MetricsStorage } from './metrics/metrics-storage.js';
 
 export interface ExtensionOptions {
   serviceCIDR: string;
@@ -35,4 +37,6 @@ export function installExtensions(api: ApiContext, opts: ExtensionOptions): void
   namespaceExtensions(api);
   reviewExtensions(api, opts.authn, opts.authz);
   connectExtensions(api, opts.kubeletClient);
+  // Empty until the metrics-server component (optional) takes over with scraped figures.
+  resourceMetricsExtensions(api, new MetricsStorage(0));
 }

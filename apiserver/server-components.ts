@@ -2,6 +2,14 @@
 // admission, authentication, authorization, extensions), the HTTP server, OpenAPI, CRDs,
 // serving, bootstrap, and the control plane's thread (controllers and scheduler; optional).
 // The PKI is server-pki.ts.
+import { caHash } from '../lib/bootstrap-token.js';
+import { ensureServerJoinToken } from './join/join-token.js';
+import { joinTokenAuthenticator } from './join/join-authenticator.js';
+import { nodeRestriction } from './auth/admission/node-restriction.js';
+import { NodeAuthorizer } from './auth/node/node-authorizer.js';
+import { NodeGraph } from './auth/node/node-graph.js';
+import { EscalationGuard } from './auth/rbac/escalation.js';
+import { RbacAuthorizer } from './auth/rbac/rbac-authorizer.js';
 import { join } from 'node:path';
 import { logger } from '../lib/log.js';
 import { writeKubeconfig } from '../lib/kubeconfig.js';
@@ -28,7 +36,7 @@ import { startControlPlaneThread } from './controllers/control-plane-thread.js';
 import { OpenApiService } from './openapi/handler.js';
 import { CrdController } from './crd/crd-controller.js';
 import { serverVersion } from '../lib/version.js';
-import { installServiceAccountTokens } from './registry/serviceaccounts/token.js';
+import { inProcessUser, installServiceAccountTokens } from './registry/serviceaccounts/token.js';
 import { pkiValue } from './server-pki.js';
 import type { ServerOptions } from './server.js';
 
@@ -72,16 +80,36 @@ export function apiComponent(opts: ServerOptions): Component {
       admission.register(priorityAdmission(store, api.storeFor('scheduling.k8s.io', 'priorityclasses').prefix('')));
       admission.register(defaultTolerationSeconds(opts.defaultTolerationSeconds?.notReady, opts.defaultTolerationSeconds?.unreachable));
       admission.register(resourceQuotaAdmission(store, api.storeFor('', 'resourcequotas')));
-      const authn = new Authenticator();
+      admission.register(nodeRestriction());
+      const authn = new Authenticator({ anonymous: opts.anonymousAuth ?? true });
       if (opts.tokenAuthFile) authn.addTokenAuthenticator(tokenFileAuthenticator(opts.tokenAuthFile));
       const authz = new Authorizer();
+      // RBAC, enforced: roles and bindings are followed from storage; writes of them may not
+      // grant more than the writer holds.
+      const rbac = new RbacAuthorizer(api);
+      new EscalationGuard(api, rbac).install();
+      // The Node authorizer first, as kube-apiserver's --authorization-mode=Node,RBAC.
+      const nodeGraph = new NodeGraph(api);
+      authz.add(new NodeAuthorizer(nodeGraph).authorize);
+      authz.add(rbac.authorize);
+      authz.ruleLister = (user, namespace) => rbac.rulesFor(user, namespace);
+      authz.enforce = true;
       installServiceAccountTokens(api, authn, pkiDir);
+      // Joining nodes: the server's token (written to <data-dir>/node-token) and bootstrap tokens.
+      const join = ensureServerJoinToken(opts.dataDir, ca.cert);
+      authn.addTokenAuthenticator(joinTokenAuthenticator(api, join.secret, caHash(ca.cert)));
       installExtensions(api, {
         serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, authn, authz,
         kubeletClient: { ca: ca.cert, cert: kubeletClient.cert, key: kubeletClient.key },
       });
+      // After every extension: following storage makes the stores, which take their extensions then.
+      rbac.start();
+      nodeGraph.start();
       ctx.provide(apiValue, { api, registry, authn, authz });
-      return nothingToStop;
+      return () => {
+        rbac.stop();
+        nodeGraph.stop();
+      };
     },
   };
 }
@@ -152,7 +180,9 @@ export function bootstrapComponent(opts: ServerOptions): Component {
       const { kubernetesIP, advertise, ca, admin } = ctx.get(pkiValue);
       const http = ctx.get(httpValue);
       const port = http.address.port;
-      await bootstrap(ctx.get(apiValue).api, { kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port });
+      await bootstrap(ctx.get(apiValue).api, {
+        kubernetesServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: port, clusterDnsDisabled: opts.disabledComponents?.includes('dns'),
+      });
       http.setReady(true);
       const adminKubeconfig = adminKubeconfigPath(opts.dataDir);
       writeKubeconfig(adminKubeconfig, {
@@ -178,8 +208,8 @@ export function controlPlaneComponent(opts: ServerOptions): Component {
       if (!opts.controlPlane) return nothingToStop;
       const http = ctx.get(httpValue);
       const controlPlane = startControlPlaneThread(
-        { ...opts.controlPlane, server: `https://localhost:${ctx.get(servingValue).port}`, rootCA: ctx.get(pkiValue).ca.cert, clusterCIDR: opts.clusterCIDR },
-        (user, socket) => http.acceptInProcess(socket, { name: user, groups: ['system:authenticated'] }),
+        { ...opts.controlPlane, server: `https://localhost:${ctx.get(servingValue).port}`, rootCA: ctx.get(pkiValue).ca.cert, rootCAKey: ctx.get(pkiValue).ca.key, clusterCIDR: opts.clusterCIDR },
+        (user, socket) => http.acceptInProcess(socket, inProcessUser(user)),
       );
       return () => controlPlane.stop();
     },

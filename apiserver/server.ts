@@ -9,10 +9,12 @@ import type { ApiHttpServer } from './http/server.js';
 import type { RevisionStore } from './storage/revision-store.js';
 import type { ControlPlaneSettings } from './controllers/control-plane-settings.js';
 import { pkiComponent, pkiValue } from './server-pki.js';
+import { kubeDnsComponent } from './kube-dns/kube-dns-component.js';
 import {
   apiComponent, apiValue, bootstrapComponent, controlPlaneComponent, crdsComponent, httpComponent, httpValue, openApiComponent,
   servingComponent, servingValue, storageComponent, storageValue,
 } from './server-components.js';
+import { metricsServerComponent } from './metrics/component.js';
 
 const log = logger('server');
 
@@ -29,6 +31,8 @@ export interface ServerOptions {
   tlsSANs: string[];
   /** A kube-apiserver style static token CSV file. */
   tokenAuthFile?: string;
+  /** Whether requests without credentials are served as system:anonymous (default) or refused with 401. */
+  anonymousAuth?: boolean;
   /** How many changes storage keeps for watch resume and consistent paging. */
   historyEvents?: number;
   /** The NoExecute tolerations DefaultTolerationSeconds gives pods (300 s each by default). */
@@ -37,8 +41,12 @@ export interface ServerOptions {
   controlPlane?: ControlPlaneSettings;
   /** More components to run with the server's (they may require its own; `k8ts server`: the agent). */
   components?: Component[];
+  /** How often the built-in metrics server scrapes the agents (15 s by default). */
+  metricResolutionMs?: number;
   /** Optional components not to run (`--disable`). */
   disabledComponents?: string[];
+  /** ClusterIP of kube-system/kube-dns (the first --cluster-dns; default 10.43.0.10). */
+  clusterDNS?: string;
 }
 
 export interface RunningServer {
@@ -56,7 +64,7 @@ export interface RunningServer {
 export function serverComponents(opts: ServerOptions): Component[] {
   return [
     pkiComponent(opts), storageComponent(opts), apiComponent(opts), httpComponent(opts), openApiComponent(), crdsComponent(),
-    servingComponent(), bootstrapComponent(opts), controlPlaneComponent(opts), ...(opts.components ?? []),
+    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), controlPlaneComponent(opts), metricsServerComponent(opts), ...(opts.components ?? []),
   ];
 }
 

@@ -2,8 +2,10 @@
 // unless --disable-agent), and how they become an AgentConfig.
 import { defaultAgentConfig, DEFAULT_CLUSTER_CIDR, DEFAULT_CLUSTER_DNS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_KUBELET_PORT, DEFAULT_POD_LOGS_DIR, DEFAULT_POD_MANIFEST_PATH, type AgentConfig } from '../node-agent/config.js';
 import { DEFAULT_SANDBOX_IMAGE } from '../node-agent/containerd/index.js';
+import { isIP } from 'node:net';
 import type { FlagSpec } from './flags.js';
 import { parseDuration } from '../lib/duration.js';
+import { FLANNEL_BACKENDS, type FlannelBackend } from '../node-agent/network/overlay/flannel-node.js';
 
 export const agentFlagHelp = `  --node-name NAME                  node name (default: this host's name)
   --container-runtime-endpoint EP   use this CRI endpoint (unix:///...) instead of running containerd
@@ -13,9 +15,13 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --node-ip ADDR                    InternalIP to report (default: the first non-loopback IPv4)
   --node-labels K=V,...             extra labels for the node
   --kubelet-port PORT               port of the agent's HTTPS server (default ${DEFAULT_KUBELET_PORT}; 0 = any)
-  --cluster-dns ADDR                cluster DNS server for ClusterFirst pods (default ${DEFAULT_CLUSTER_DNS})
+  --cluster-dns ADDR                cluster DNS server for ClusterFirst pods, and on a server kube-dns's
+                                    ClusterIP (default ${DEFAULT_CLUSTER_DNS}; comma-separated, the first is kube-dns)
   --cluster-domain DOMAIN           cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
   --pod-cidr CIDR                   pod range to use when the server assigns none (default 10.42.0.0/24)
+  --flannel-backend B               pod network across hosts: vxlan (default), host-gw, or none (bring your own CNI:
+                                    no CNI config, no overlay)
+  --flannel-iface IFACE             interface for overlay traffic (default: the one holding the node IP)
   --cni-conf-dir DIR                CNI config dir (default /etc/cni/net.d)
   --cni-bin-dir DIR                 CNI plugins (default /opt/cni/bin if it has bridge, else /usr/lib/cni)
   --cni-bridge NAME                 bridge device of the pod network (default cni0)
@@ -27,7 +33,7 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --tls-cert-file FILE              serving certificate of the agent's server (default: from the cluster CA in
                                     <data-dir>/pki when this host has it, else self-signed)
   --tls-private-key-file FILE       its key
-  --cluster-cidr CIDR               the cluster's pod range; Service traffic from outside it is masqueraded (default ${DEFAULT_CLUSTER_CIDR})
+  --cluster-cidr CIDR               the cluster's pod range; Service traffic from outside it and pod traffic leaving it are masqueraded (default ${DEFAULT_CLUSTER_CIDR})
   --iptables-sync-period D          the service proxy rewrites its shared chains and checks its canary this often (default 30s)
   --iptables-min-sync-period D      service proxy syncs are at least this far apart; a burst of changes is one sync (default 1s)
   --proxy-metrics-address ADDR      kube-proxy's metrics and healthz port (default 127.0.0.1:10249; '' = none)
@@ -46,6 +52,8 @@ export const agentFlags = {
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'pod-cidr': { type: 'string' },
+  'flannel-backend': { type: 'string' },
+  'flannel-iface': { type: 'string' },
   'cni-conf-dir': { type: 'string' },
   'cni-bin-dir': { type: 'string' },
   'cni-bridge': { type: 'string' },
@@ -98,9 +106,23 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
   if (f['stream-server-port'] !== undefined) cfg.streamServerPort = port('stream-server-port', f['stream-server-port'], 0);
   if (f['sync-frequency']) cfg.syncFrequencyMs = parseDuration(f['sync-frequency']);
   if (f['pod-manifest-path'] !== undefined) cfg.podManifestPath = f['pod-manifest-path'];
-  if (f['cluster-dns'] !== undefined) cfg.clusterDNS = f['cluster-dns'].split(',').filter(Boolean);
-  if (f['cluster-domain']) cfg.clusterDomain = f['cluster-domain'];
+  if (f['cluster-dns'] !== undefined) {
+    cfg.clusterDNS = f['cluster-dns'].split(',').map((s) => s.trim()).filter(Boolean);
+    for (const ip of cfg.clusterDNS) if (!isIP(ip)) throw new Error(`invalid --cluster-dns "${ip}": want an IP address`);
+  }
+  if (f['cluster-domain']) {
+    cfg.clusterDomain = f['cluster-domain'].toLowerCase().replace(/\.$/, '');
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(cfg.clusterDomain)) {
+      throw new Error(`invalid --cluster-domain "${f['cluster-domain']}": want DNS labels such as cluster.local`);
+    }
+  }
   if (f['pod-cidr']) cfg.defaultPodCIDR = f['pod-cidr'];
+  if (f['flannel-backend'] !== undefined) {
+    const b = f['flannel-backend'];
+    if (!(FLANNEL_BACKENDS as readonly string[]).includes(b)) throw new Error(`invalid --flannel-backend "${b}" (want ${FLANNEL_BACKENDS.join(', ')})`);
+    cfg.flannelBackend = b as FlannelBackend;
+  }
+  if (f['flannel-iface']) cfg.flannelIface = f['flannel-iface'];
   if (f['cni-conf-dir']) cfg.cniConfDir = f['cni-conf-dir'];
   if (f['cni-bin-dir']) cfg.cniBinDir = f['cni-bin-dir'];
   if (f['cni-bridge']) cfg.cniBridge = f['cni-bridge'];

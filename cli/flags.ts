@@ -1,4 +1,5 @@
 // Flag parsing shared by the commands (node:util parseArgs, Kubernetes-style --long-flags).
+import { parseBool } from '../lib/parse-bool.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -28,4 +29,11 @@ export function parseRange(s: string): [number, number] {
   const m = /^(\d+)-(\d+)$/.exec(s);
   if (!m || Number(m[1]) > Number(m[2])) throw new Error(`invalid port range "${s}" (want e.g. 30000-32767)`);
   return [Number(m[1]), Number(m[2])];
+}
+
+/** A `--name=true|false` flag, with Go's spellings (as kube-apiserver's flags take them). */
+export function parseBoolFlag(name: string, value: string): boolean {
+  const b = parseBool(value);
+  if (b === undefined) throw new Error(`invalid argument "${value}" for "--${name}" flag: want true or false`);
+  return b;
 }

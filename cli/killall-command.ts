@@ -6,7 +6,8 @@ import { defaultDataDir, parseFlags } from './flags.js';
 
 const help = `Stop every pod and k8ts's containerd, and remove their processes, cgroups, mounts,
 network namespaces, the pod network's bridge, iptables chains (CNI-* of the k8ts network, and the
-service proxy's KUBE-* chains and the jumps to them) and CNI state. Images, volume data and the database are kept. Stop the k8ts service first (this
+service proxy's KUBE-* chains and the jumps to them), the overlay (flannel.1, its routes, FLANNEL-*
+chains, subnet.env) and CNI state. Images, volume data and the database are kept. Stop the k8ts service first (this
 command stops it when systemd runs it), or its agent starts the pods again.
 
 Flags:

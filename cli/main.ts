@@ -8,6 +8,7 @@ Usage:
   k8ts server [flags]    run the API server, controllers, scheduler (and the node agent)
   k8ts agent [flags]     run a node agent (--simulated: simulated nodes for load tests, like kwok)
   k8ts killall [flags]   stop every pod and remove what they left on the host (k3s-killall.sh)
+  k8ts token COMMAND     create, list or delete bootstrap tokens that join nodes
   k8ts version           print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -26,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./node-agent-command.js')).runNodeAgent(rest);
     case 'killall':
       return (await import('./killall-command.js')).runKillall(rest);
+    case 'token':
+      return (await import('./token-command.js')).runToken(rest);
     case 'version': {
       const { serverVersion } = await import('../lib/version.js');
       process.stdout.write(`${serverVersion().gitVersion}\n`);

@@ -5,15 +5,25 @@ import { disableableNames, parseDisable } from '../lib/components.js';
 import { agentComponents, defaultNodeName, startAgent } from '../node-agent/agent.js';
 import { agentConfigFromFlags, agentFlagHelp, agentFlags } from './agent-flags.js';
 import { defaultDataDir, parseFlags } from './flags.js';
+import { parseDuration } from '../lib/duration.js';
+import { tlsBootstrap } from '../node-agent/join/tls-bootstrap.js';
+import { primaryIPv4 } from '../node-agent/node/host-info.js';
 
 const help = `Run a node agent: registers this machine as a node and runs the pods bound to it on
 containerd (its own, supervised, unless --container-runtime-endpoint names one), networked with
 the CNI bridge plugin. Static pods are read from --pod-manifest-path. Stopping the agent leaves
 pods running; the next agent adopts them. (Simulated nodes: 'k8ts agent --simulated --help'.)
 
+Join a cluster with a token (the server's <data-dir>/node-token, or 'k8ts token create'):
+  k8ts agent --server https://HOST:6443 --token TOKEN
+The server's CA is checked against the token, the node gets its own certificates (written to
+<data-dir>/agent/kubelet.kubeconfig and serving-kubelet.*), and a restart reuses them.
+
 Flags:
-  --kubeconfig FILE                 kubeconfig to reach the API server (required)
-  --server URL                      API server URL (overrides the kubeconfig's)
+  --server URL                      API server URL (with --token; or overrides the kubeconfig's)
+  --token TOKEN                     join token (K10<hash>::server:<secret> or K10<hash>::<id>.<secret>)
+  --node-cert-lifetime D            lifetime to ask for the node's certificates (default: the server's, 1 year)
+  --kubeconfig FILE                 kubeconfig to reach the API server (instead of --token)
   --data-dir DIR                    data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
   --disable NAME,...                do not run these components: network (pod CIDR to CNI config; bring
                                     your own CNI), proxy (the service proxy; bring your own kube-proxy),
@@ -26,6 +36,8 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
   const f = parseFlags(argv, {
     kubeconfig: { type: 'string' },
     server: { type: 'string' },
+    token: { type: 'string' },
+    'node-cert-lifetime': { type: 'string' },
     'data-dir': { type: 'string' },
     disable: { type: 'string', multiple: true },
     'disable-kube-proxy': { type: 'boolean' },
@@ -33,10 +45,23 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
     ...agentFlags,
   }, help);
   if (f['log-level']) setLogLevel(f['log-level']);
-  if (!f.kubeconfig) throw new Error('--kubeconfig is required');
+  if (!f.kubeconfig && !f.token) throw new Error('give --server URL --token TOKEN to join a cluster (or --kubeconfig FILE)');
+  if (f.token && !f.server) throw new Error('--token needs --server https://HOST:6443');
+  if (f.token && f.kubeconfig) throw new Error('give either --token (join) or --kubeconfig, not both');
+  const dataDir = f['data-dir'] ?? defaultDataDir();
+  const nodeName = f['node-name'] ?? defaultNodeName();
+  const certLifetimeSeconds = f['node-cert-lifetime'] ? parseDuration(f['node-cert-lifetime']) / 1000 : undefined;
+  const joined = f.token
+    ? await tlsBootstrap({ server: f.server ?? '', token: f.token, nodeName, dataDir, nodeIPs: [f['node-ip'] ?? primaryIPv4()], certLifetimeSeconds })
+    : undefined;
   const cfg = agentConfigFromFlags(f, {
-    nodeName: defaultNodeName(), dataDir: f['data-dir'] ?? defaultDataDir(), kubeconfig: f.kubeconfig, server: f.server,
+    nodeName: defaultNodeName(), dataDir, kubeconfig: joined?.kubeconfig ?? f.kubeconfig ?? '', server: joined ? undefined : f.server,
   });
+  if (joined) {
+    cfg.tlsCertFile ??= joined.servingCertFile;
+    cfg.tlsPrivateKeyFile ??= joined.servingKeyFile;
+    cfg.certRotation = { server: f.server ?? '', lifetimeSeconds: certLifetimeSeconds };
+  }
   // A wrong name fails before anything is made.
   cfg.disabledComponents = parseDisable([...(f.disable ?? []), ...(f['disable-kube-proxy'] ? ['proxy'] : [])], disableableNames(agentComponents(cfg)));
   const log = logger('agent');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from './metrics.js';
+import { CounterVec, GaugeVec, HistogramVec, MetricsRegistry, ValueFunc } from './metrics.js';
 
 test('counters write one line per label set, labels and series sorted by name', () => {
   const c = new CounterVec('requests_total', 'Requests.', ['verb', 'code']);
@@ -44,4 +44,27 @@ test('a registry writes families by name; value functions are read at scrape tim
   r.register(new CounterVec('a_total', 'A.', []));
   n = 7;
   assert.equal(r.expose(), '# HELP a_total A.\n# TYPE a_total counter\n# HELP z_gauge Z.\n# TYPE z_gauge gauge\nz_gauge 7\n');
+});
+
+test('a series handle (with) counts into the same series as inc and observe', () => {
+  const c = new CounterVec('hits_total', 'Hits.', ['kind']);
+  const h = c.with(['a']);
+  h.inc();
+  h.inc(2);
+  c.inc(['a']);
+  assert.match(c.expose(), /^hits_total\{kind="a"\} 4$/m);
+  const l = new HistogramVec('t_seconds', 'T.', ['k'], [1]);
+  l.with(['x']).observe(0.5);
+  l.observe(['x'], 2);
+  assert.match(l.expose(), /^t_seconds_count\{k="x"\} 2$/m);
+  assert.match(l.expose(), /^t_seconds_bucket\{k="x",le="1"\} 1$/m);
+});
+
+test('gauges go up and down and can be set', () => {
+  const g = new GaugeVec('watchers', 'Open watches.', ['resource']);
+  g.add(['pods'], 1);
+  g.add(['pods'], 1);
+  g.add(['pods'], -1);
+  g.set(['nodes'], 5);
+  assert.equal(g.expose(), '# HELP watchers Open watches.\n# TYPE watchers gauge\nwatchers{resource="nodes"} 5\nwatchers{resource="pods"} 1\n');
 });

@@ -51,6 +51,31 @@ export class CounterVec extends Vec<{ n: number }> {
     this.at(labelValues).n += by;
   }
 
+  /** The series for these label values, to count on without looking it up each time (hot paths). */
+  with(labelValues: readonly string[]): { inc(by?: number): void } {
+    const series = this.at(labelValues);
+    return { inc: (by = 1) => void (series.n += by) };
+  }
+
+  protected lines(labels: string, v: { n: number }): string[] {
+    return [`${this.name}${braces(labels)} ${v.n}`];
+  }
+}
+
+export class GaugeVec extends Vec<{ n: number }> {
+  protected readonly type = 'gauge';
+  protected fresh() {
+    return { n: 0 };
+  }
+
+  set(labelValues: readonly string[], value: number): void {
+    this.at(labelValues).n = value;
+  }
+
+  add(labelValues: readonly string[], by: number): void {
+    this.at(labelValues).n += by;
+  }
+
   protected lines(labels: string, v: { n: number }): string[] {
     return [`${this.name}${braces(labels)} ${v.n}`];
   }
@@ -74,7 +99,16 @@ export class HistogramVec extends Vec<HistogramSeries> {
   }
 
   observe(labelValues: readonly string[], value: number): void {
-    const s = this.at(labelValues);
+    this.record(this.at(labelValues), value);
+  }
+
+  /** The series for these label values, to observe into without looking it up each time. */
+  with(labelValues: readonly string[]): { observe(value: number): void } {
+    const series = this.at(labelValues);
+    return { observe: (value) => this.record(series, value) };
+  }
+
+  private record(s: HistogramSeries, value: number): void {
     let i = 0;
     while (i < this.buckets.length && value > this.buckets[i]) i++;
     s.counts[i]++;

@@ -9,7 +9,7 @@ import type forge from 'node-forge';
 // node-forge (~1.6 MiB of heap) is needed only to issue certificates, which a node agent or
 // server with its certificates in place never does: load it on first use.
 let forgeLib: typeof forge | undefined;
-const forgeNow = (): typeof forge => (forgeLib ??= createRequire(import.meta.url)('node-forge') as typeof forge);
+export const forgeNow = (): typeof forge => (forgeLib ??= createRequire(import.meta.url)('node-forge') as typeof forge);
 
 /** The CN of the certificate the API server presents to node agents (both sides know it). */
 export const APISERVER_KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
@@ -26,9 +26,16 @@ export interface CertRequest {
   ips?: string[];
   usage: 'server' | 'client' | 'both';
   days?: number;
+  /** Validity in seconds (a CSR's expirationSeconds); takes precedence over days. */
+  seconds?: number;
 }
 
 const day = 86_400_000;
+
+/** A new RSA private key, PEM (PKCS#1). */
+export function newPrivateKey(): string {
+  return newKey().pem;
+}
 
 function newKey(): { pem: string; key: forge.pki.rsa.PrivateKey } {
   const { pki } = forgeNow();
@@ -72,7 +79,7 @@ export function signCertificate(ca: KeyPair, publicKey: forge.pki.PublicKey, req
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + (req.days ?? 365) * day);
+  cert.validity.notAfter = new Date(Date.now() + (req.seconds !== undefined ? req.seconds * 1000 : (req.days ?? 365) * day));
   const subject: forge.pki.CertificateField[] = (req.organizations ?? []).map((o) => ({ name: 'organizationName', value: o }));
   subject.push({ name: 'commonName', value: req.commonName });
   cert.setSubject(subject);

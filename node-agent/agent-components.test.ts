@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { disableableNames, planComponents } from '../lib/components.js';
-import { agentComponents } from './agent.js';
+import { agentComponents, disabledComponents } from './agent.js';
 import { defaultAgentConfig } from './config.js';
 
 const cfg = defaultAgentConfig({ nodeName: 'n1', dataDir: '/nonexistent', kubeconfig: '/nonexistent' });
@@ -9,11 +9,19 @@ const cfg = defaultAgentConfig({ nodeName: 'n1', dataDir: '/nonexistent', kubeco
 test('the agent starts its components in the order node-agent/README.md gives', () => {
   assert.deepEqual(planComponents(agentComponents(cfg)).map((c) => c.name), [
     'runtime', 'api-client', 'events', 'node', 'service-informers', 'pods', 'static-pods', 'pleg', 'agent-server',
-    'node-registration', 'network', 'service-watch', 'proxy', 'api-pods', 'orphan-cleanup',
+    'node-registration', 'network', 'flannel', 'service-watch', 'proxy', 'dns', 'api-pods', 'orphan-cleanup', 'cert-rotation',
   ]);
 });
 
-test('the pod network, the service proxy and static pods can be turned off, and nothing else', () => {
-  assert.deepEqual(disableableNames(agentComponents(cfg)), ['static-pods', 'network', 'proxy']);
-  assert.deepEqual(planComponents(agentComponents(cfg), ['network', 'static-pods', 'proxy']).map((c) => c.name).slice(-4), ['node-registration', 'service-watch', 'api-pods', 'orphan-cleanup']);
+test('the pod network, its overlay, the service proxy, cluster DNS and static pods can be turned off, and nothing else', () => {
+  assert.deepEqual(disableableNames(agentComponents(cfg)), ['static-pods', 'network', 'flannel', 'proxy', 'dns']);
+  // The overlay runs without the CNI config (a user's CNI reading subnet.env).
+  assert.ok(planComponents(agentComponents(cfg), ['network']).some((c) => c.name === 'flannel'));
+  assert.deepEqual(planComponents(agentComponents(cfg), ['network', 'flannel', 'static-pods', 'proxy', 'dns']).map((c) => c.name).slice(-5), ['node-registration', 'service-watch', 'api-pods', 'orphan-cleanup', 'cert-rotation']);
+});
+
+test('--flannel-backend none writes no CNI config and runs no overlay, as --disable network,flannel', () => {
+  const none = { ...cfg, flannelBackend: 'none' as const, disabledComponents: ['static-pods'] };
+  assert.deepEqual(disabledComponents(none), ['static-pods', 'network', 'flannel']);
+  assert.deepEqual(disabledComponents({ ...cfg, disabledComponents: ['static-pods'] }), ['static-pods']);
 });

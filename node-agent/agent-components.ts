@@ -15,6 +15,8 @@ import { agentServerValue, apiClientValue, eventsValue, nodeValue, plegValue, po
 import { Pleg } from './runtime/pleg.js';
 import { servingCertificate } from './serving-cert.js';
 import { startAgentServer } from './server/index.js';
+import { hostCgroupLayout, ResourceCollector } from './stats/collector.js';
+import { agentMetrics } from './stats/agent-metrics.js';
 
 const log = logger('agent');
 
@@ -117,17 +119,25 @@ export function agentServerComponent(cfg: AgentConfig): Component {
     async start(ctx) {
       const node = ctx.get(nodeValue);
       const { sources, statuses } = ctx.get(podMachineryValue);
+      const { cri, host } = ctx.get(runtimeValue);
+      const pods = sources.podSource(statuses);
+      const startedAt = new Date();
+      agentMetrics.runningPods(() => pods.listPods().filter((p) => p.status?.phase === 'Running').length);
+      const resources = new ResourceCollector({
+        cri, nodeName: cfg.nodeName, nodeStartTime: startedAt, listPods: () => pods.listPods(),
+        layout: await hostCgroupLayout(), cgroupDriver: host.cgroupDriver, cgroupRoot: cfg.cgroupRoot,
+      });
       try {
         const server = await startAgentServer({
-          context: { cri: ctx.get(runtimeValue).cri, nodeName: cfg.nodeName, pods: sources.podSource(statuses), nodeLogDir: '/var/log', startedAt: new Date() },
+          context: { cri, nodeName: cfg.nodeName, pods, nodeLogDir: '/var/log', startedAt, resources },
           address: cfg.kubeletAddress, port: cfg.kubeletPort, tls: servingCertificate(cfg, node.host.internalIP), clientCA: ctx.get(apiClientValue).config.caCert,
         });
         node.setKubeletPort(server.port);
-        ctx.provide(agentServerValue, { port: server.port });
+        ctx.provide(agentServerValue, { port: server.port, setServingCertificate: (tls) => server.setServingCertificate(tls) });
         return () => server.close();
       } catch (err) {
         log.warn({ port: cfg.kubeletPort, err: (err as Error).message }, 'agent server did not start');
-        ctx.provide(agentServerValue, { port: 0 });
+        ctx.provide(agentServerValue, { port: 0, setServingCertificate: () => {} });
         return nothingToStop;
       }
     },

@@ -29,6 +29,6 @@ export const podMachineryValue = provides<PodMachinery>('pods');
 
 export const plegValue = provides<Pleg>('pleg');
 /** The port the agent's HTTPS server listens on (0 if it could not start). */
-export const agentServerValue = provides<{ port: number }>('agent-server');
+export const agentServerValue = provides<{ port: number; setServingCertificate(tls: { cert: string; key: string }): void }>('agent-server');
 /** The pod CIDR the network was first configured with. */
 export const podNetworkValue = provides<{ podCIDR: string }>('network');

@@ -5,10 +5,10 @@
 //   1. without the API (agent-components.ts, pods/pod-machinery.ts): container runtime, API
 //      client and event recorder, host facts, the pod machinery, static pods, the runtime
 //      relist (PLEG), the agent's HTTPS server;
-//   2. once the API answers, in the background (api-components.ts, network/): node
+//   2. once the API answers, in the background (api-components.ts, network/, dns/): node
 //      registration and heartbeats, the pod network's CNI config (from the node's pod CIDR),
-//      the Service watch and the service proxy's iptables rules, pods bound to the node, and
-//      removal of pods that no source wants any more.
+//      the Service watch, the service proxy's iptables rules, cluster DNS, pods bound to the node,
+//      and removal of pods that no source wants any more.
 //
 // stop() takes it all down in reverse; pods keep running and the next agent adopts them.
 import { hostname } from 'node:os';
@@ -22,8 +22,11 @@ import {
 import { apiPodsComponent, nodeRegistrationComponent, orphanCleanupComponent } from './api-components.js';
 import { agentServerValue, nodeValue, podMachineryValue, podNetworkValue, runtimeValue } from './agent-values.js';
 import { podNetworkComponent } from './network/pod-network.js';
+import { flannelComponent } from './network/overlay/overlay-component.js';
 import { podMachineryComponent } from './pods/pod-machinery.js';
 import { serviceInformersComponent, serviceWatchComponent } from './service-informers.js';
+import { certRotationComponent } from './join/cert-rotation.js';
+import { dnsComponent } from './dns/dns-component.js';
 import { proxyComponent } from './proxy/proxy-component.js';
 
 const log = logger('agent');
@@ -48,7 +51,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), apiPodsComponent(), orphanCleanupComponent()];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), dnsComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */
@@ -56,12 +59,18 @@ export function agentComponents(cfg: AgentConfig): Component[] {
   return [...localComponents(cfg), ...apiComponents(cfg)];
 }
 
+/** `--disable`, plus what `--flannel-backend none` turns off: the user's CNI owns pod networking. */
+export function disabledComponents(cfg: AgentConfig): string[] {
+  return cfg.flannelBackend === 'none' ? [...new Set([...cfg.disabledComponents, 'network', 'flannel'])] : cfg.disabledComponents;
+}
+
 export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const local = localComponents(cfg);
   const api = apiComponents(cfg);
   // Both phases are checked together before anything starts: a bad --disable fails at once.
-  planComponents([...local, ...api], cfg.disabledComponents);
-  const disabledIn = (phase: Component[]) => cfg.disabledComponents.filter((n) => phase.some((c) => c.name === n));
+  const disabled = disabledComponents(cfg);
+  planComponents([...local, ...api], disabled);
+  const disabledIn = (phase: Component[]) => disabled.filter((n) => phase.some((c) => c.name === n));
   const stopper = new AbortController();
   const withoutApi = await startComponents(local, { disabled: disabledIn(local), signal: stopper.signal });
 

@@ -1,6 +1,7 @@
 // What a node agent is told at start (flags, or the server embedding it) and the directories it
 // derives from that. One place for defaults, so the CLI, the embedded agent and tests agree.
 import { join } from 'node:path';
+import type { FlannelBackend } from './network/overlay/flannel-node.js';
 
 export interface AgentConfig {
   nodeName: string;
@@ -32,6 +33,14 @@ export interface AgentConfig {
   cniIpamDataDir?: string;
   clusterDNS: string[];
   clusterDomain: string;
+  /** Cluster DNS listens here (default: the node's IPs, which kube-dns's endpoints list). */
+  dnsAddresses?: string[];
+  /** Cluster DNS port, UDP and TCP (default 53; 0 = pick a free one, for tests). */
+  dnsPort?: number;
+  /** Cluster DNS metrics port (default 9153, as CoreDNS). */
+  dnsMetricsPort?: number;
+  /** The node's resolvers, where names outside the cluster go (default /etc/resolv.conf). */
+  resolvConf?: string;
   /** Top of the cgroup tree pods live under (`/k8ts` or `k8ts.slice`). */
   cgroupRoot: string;
   /** HTTPS port of the agent's own server (0 = pick a free one; kubelet: 10250). */
@@ -41,6 +50,8 @@ export interface AgentConfig {
   /** Serving certificate and key (PEM files) of the agent's server; default: issued from the cluster CA in <data>/pki when present, else self-signed. */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** Set when the agent joined with a token: its certificates are renewed before they expire. */
+  certRotation?: { server: string; lifetimeSeconds?: number };
   /** InternalIP to report (default: the host's first non-loopback IPv4). */
   nodeIP?: string;
   nodeLabels: Record<string, string>;
@@ -55,7 +66,14 @@ export interface AgentConfig {
   relistMs: number;
   /** Wait for our own containerd at most this long. */
   runtimeReadyTimeoutMs?: number;
-  /** The whole cluster's pod range: traffic to a Service from outside it is masqueraded. */
+  /** Pod network across hosts (--flannel-backend): vxlan (default), host-gw, or none (bring your own CNI). */
+  flannelBackend: FlannelBackend;
+  /** Interface overlay traffic uses (--flannel-iface); default: the one holding the node IP. */
+  flannelIface?: string;
+  /**
+   * The whole cluster's pod range: traffic to a Service from outside it is masqueraded (proxy),
+   * and pod traffic leaving it is masqueraded while pod-to-pod is not (overlay).
+   */
   clusterCIDR: string;
   /** How often the service proxy rewrites its shared chains and checks its canary (kube-proxy: 30 s). */
   proxySyncPeriodMs: number;
@@ -96,6 +114,7 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     nodeStatusUpdateMs: 10_000,
     leaseDurationSeconds: 40,
     relistMs: 1_000,
+    flannelBackend: 'vxlan',
     disabledComponents: [],
     ...input,
   };

@@ -21,6 +21,8 @@ import { containerdPaths, DEFAULT_RUN_DIR, detectHost, removeStaleSockets, SHIM_
 import { kubepodsParent, processesUnder, removeCgroup } from './runtime/cgroups.js';
 import { mountPointsUnder, unmount } from '../lib/mounts.js';
 import { agentPaths } from './config.js';
+import { removeOverlay } from './network/overlay/overlay-cleanup.js';
+import { subnetEnvPath } from './network/overlay/subnet-env.js';
 
 const log = logger('killall');
 
@@ -136,6 +138,8 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   await rm(paths.state, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   await rm(paths.runcRoot, { recursive: true, force: true });
   report.removed.push(paths.state, paths.runcRoot);
+  // The overlay (flannel.1, routes, FLANNEL-* chains, subnet.env), before the run dir that may hold it.
+  report.removed.push(...await removeOverlay(subnetEnvPath(o.runDir, DEFAULT_RUN_DIR), exec));
   // The run dir itself goes when nothing else lives in it.
   await rmdir(o.runDir ?? DEFAULT_RUN_DIR).catch(() => undefined);
 

@@ -12,6 +12,13 @@ export const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:
 
 export class Authenticator {
   private readonly tokenAuthenticators: TokenAuthenticator[] = [];
+  /** Whether requests without credentials are system:anonymous's (else unauthenticated: 401). */
+  private readonly anonymous: boolean;
+
+  constructor(opts: { anonymous?: boolean } = {}) {
+    this.anonymous = opts.anonymous ?? true;
+  }
+
   /**
    * Who is at the other end of each connection: a client certificate never changes, so it is
    * parsed once per socket; in-process connections are entered by trustConnection.
@@ -48,7 +55,7 @@ export class Authenticator {
     if (connectionUser) return connectionUser;
     const auth = req.headers.authorization;
     if (auth && /^bearer /i.test(auth)) return this.authenticateToken(auth.slice(7).trim());
-    return anonymous;
+    return this.anonymous ? anonymous : undefined;
   }
 
   /** The user a bearer token stands for, or undefined if no authenticator accepts it. */

@@ -72,10 +72,16 @@ export function reviewExtensions(api: ApiContext, authn?: Authenticator, authz?:
   });
   api.extend('authorization.k8s.io', 'selfsubjectrulesreviews', {
     async create(req, obj) {
-      const admin = req.ctx.user.groups.includes('system:masters');
-      return withStatus(obj, admin
-        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
-        : { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'rules are not yet listed for non-admin users' });
+      const user = req.ctx.user;
+      const namespace = (obj.spec as { namespace?: string } | undefined)?.namespace ?? '';
+      const rules = [
+        ...(user.groups.includes('system:masters') ? [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }] : []),
+        ...(authz.ruleLister?.(user, namespace) ?? []),
+      ];
+      const resourceRules = rules.filter((r) => !r.nonResourceURLs?.length)
+        .map((r) => ({ verbs: r.verbs ?? [], apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames }));
+      const nonResourceRules = rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs }));
+      return withStatus(obj, { resourceRules, nonResourceRules, incomplete: false });
     },
   });
   api.extend('authentication.k8s.io', 'selfsubjectreviews', {

@@ -19,7 +19,11 @@ import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import { resourceQuotaController } from './resourcequota.js';
 import { disruptionController } from './disruption.js';
+import { hpaController } from './hpa.js';
 import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
+import { csrApprovingController } from './csr-approving.js';
+import { csrSigningController } from './csr-signing.js';
+import { tokenCleanerController } from './token-cleaner.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -42,5 +46,9 @@ export const allControllers: ControllerDescriptor[] = [
   endpointSliceController,
   resourceQuotaController,
   disruptionController,
+  hpaController,
   clusterRoleAggregationController,
+  csrApprovingController,
+  csrSigningController,
+  tokenCleanerController,
 ];

@@ -15,8 +15,14 @@ export interface ControllerOptions {
   nodeMonitorGracePeriodMs: number;
   /** How often node health is checked (default 5 s). */
   nodeMonitorPeriodMs: number;
+  /** How often every HorizontalPodAutoscaler is evaluated (default 15 s). */
+  hpaSyncPeriodMs: number;
   /** The cluster CA, published to every namespace as kube-root-ca.crt. */
   rootCA: string;
+  /** The cluster CA's key: the CSR signer signs with it (absent: it signs nothing). */
+  rootCAKey?: string;
+  /** The longest certificate the CSR signer issues (kube-controller-manager's --cluster-signing-duration, 1 year). */
+  clusterSigningSeconds?: number;
 }
 
 export const defaultControllerOptions: Omit<ControllerOptions, 'rootCA'> = {
@@ -24,6 +30,7 @@ export const defaultControllerOptions: Omit<ControllerOptions, 'rootCA'> = {
   nodeCIDRMaskSize: 24,
   nodeMonitorGracePeriodMs: 40_000,
   nodeMonitorPeriodMs: 5_000,
+  hpaSyncPeriodMs: 15_000,
 };
 
 export interface ControllerContext {

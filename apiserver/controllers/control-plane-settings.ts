@@ -11,6 +11,8 @@ export interface ControlPlaneSettings {
   nodeMonitorGracePeriodMs: number;
   nodeMonitorPeriodMs: number;
   nodeCIDRMaskSize: number;
+  /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period. */
+  hpaSyncPeriodMs: number;
 }
 
 export const defaultControlPlaneSettings: ControlPlaneSettings = {
@@ -20,4 +22,5 @@ export const defaultControlPlaneSettings: ControlPlaneSettings = {
   nodeMonitorGracePeriodMs: defaultControllerOptions.nodeMonitorGracePeriodMs,
   nodeMonitorPeriodMs: defaultControllerOptions.nodeMonitorPeriodMs,
   nodeCIDRMaskSize: defaultControllerOptions.nodeCIDRMaskSize,
+  hpaSyncPeriodMs: defaultControllerOptions.hpaSyncPeriodMs,
 };

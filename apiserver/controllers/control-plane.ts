@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { KubeClient } from '../../lib/client/rest-client.js';
 import { startScheduler, type RunningScheduler } from '../scheduler/start.js';
 import { allControllers } from './all.js';
+import { serviceAccountUser } from './controller-identities.js';
 import { ControllerManager, selectControllers } from './manager.js';
 import type { ControlPlaneSettings } from './control-plane-settings.js';
 
@@ -16,6 +17,8 @@ export interface ControlPlaneOptions extends ControlPlaneSettings {
   connect(user: string): Duplex;
   /** The cluster CA's certificate (PEM), which the root-CA publisher puts in every namespace. */
   rootCA: string;
+  /** The cluster CA's key (PEM), with which the CSR signer signs; absent: nothing is signed. */
+  rootCAKey?: string;
   clusterCIDR: string;
 }
 
@@ -36,11 +39,18 @@ function clientFor(opts: ControlPlaneOptions, name: string, user: string): KubeC
 export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlane {
   const controllers = selectControllers(allControllers, opts.controllers);
   const cmClient = clientFor(opts, 'kube-controller-manager', 'system:kube-controller-manager');
+  const accountClients = new Map<string, KubeClient>();
+  const accountClient = (account: string) => {
+    let c = accountClients.get(account);
+    if (!c) accountClients.set(account, (c = clientFor(opts, `kube-controller-manager/${account}`, serviceAccountUser(account))));
+    return c;
+  };
   const manager = new ControllerManager({
-    client: cmClient, controllers, leaderElect: opts.leaderElect,
+    client: cmClient, accountClient, controllers, leaderElect: opts.leaderElect,
     options: {
-      clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.rootCA,
+      clusterCIDR: opts.clusterCIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize, rootCA: opts.rootCA, rootCAKey: opts.rootCAKey,
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
+      hpaSyncPeriodMs: opts.hpaSyncPeriodMs,
     },
   });
   manager.start();
@@ -54,6 +64,7 @@ export function startControlPlane(opts: ControlPlaneOptions): RunningControlPlan
     async stop() {
       await Promise.all([manager.stop(), scheduler?.stop()]);
       cmClient.close();
+      for (const c of accountClients.values()) c.close();
       schedClient?.close();
     },
   };

@@ -10,7 +10,9 @@ export const controllerNames: readonly string[] = [
   'replicationcontroller-controller', 'deployment-controller', 'daemonset-controller',
   'statefulset-controller', 'job-controller', 'cronjob-controller', 'ttl-after-finished-controller',
   'endpoints-controller', 'endpointslice-controller', 'resourcequota-controller', 'disruption-controller',
-  'clusterrole-aggregation-controller',
+  'horizontal-pod-autoscaler-controller',
+  'clusterrole-aggregation-controller', 'certificatesigningrequest-approving-controller',
+  'certificatesigningrequest-signing-controller', 'token-cleaner-controller',
 ];
 
 /**

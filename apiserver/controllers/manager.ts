@@ -13,12 +13,16 @@ import type { KubeClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
 import type { Lease } from '../../lib/client/types.js';
 import type { ControllerContext, ControllerDescriptor, ControllerOptions } from './context.js';
+import { controllerAccount } from './controller-identities.js';
 import { controllerSpec } from './controller-names.js';
 
 const log = logger('controller-manager');
 
 export interface ManagerConfig {
+  /** The controller manager's own client: leader election and the shared informers. */
   client: KubeClient;
+  /** A client acting as a kube-system service account (each controller's own identity); absent: `client`. */
+  accountClient?(account: string): KubeClient;
   controllers: ControllerDescriptor[];
   options: ControllerOptions;
   /** Campaign for the lease (default); false runs at once, for a single server that knows it is alone. */
@@ -75,18 +79,22 @@ export class ControllerManager {
   private async lead(signal: AbortSignal): Promise<void> {
     const informers = new InformerFactory(this.cfg.client, { clock: this.clock });
     const recorders: EventRecorder[] = [];
-    const ctx: ControllerContext = {
-      client: this.cfg.client,
-      informers,
-      clock: this.clock,
-      options: this.cfg.options,
-      recorder: (component) => {
-        const r = new EventRecorder(apiEventSink(this.cfg.client), { component, clock: this.clock });
-        recorders.push(r);
-        return r;
-      },
+    const contextFor = (controller: string): ControllerContext => {
+      const account = controllerAccount(controller);
+      const client = account && this.cfg.accountClient ? this.cfg.accountClient(account) : this.cfg.client;
+      return {
+        client,
+        informers,
+        clock: this.clock,
+        options: this.cfg.options,
+        recorder: (component) => {
+          const r = new EventRecorder(apiEventSink(client), { component, clock: this.clock });
+          recorders.push(r);
+          return r;
+        },
+      };
     };
-    const controllers = this.cfg.controllers.map((d) => ({ name: d.name, controller: d.setup(ctx) }));
+    const controllers = this.cfg.controllers.map((d) => ({ name: d.name, controller: d.setup(contextFor(d.name)) }));
     informers.start(signal);
     log.info({ controllers: controllers.map((c) => c.name) }, 'starting controllers');
     await Promise.all(controllers.map(async ({ name, controller }) => {

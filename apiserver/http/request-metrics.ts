@@ -2,7 +2,9 @@
 // (apiserver_request_total, apiserver_request_duration_seconds, the series its API call latency
 // SLO is measured from), and the process metrics every Kubernetes component exports.
 import type { IncomingMessage } from 'node:http';
-import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from '../../lib/metrics.js';
+import { CounterVec, GaugeVec, HistogramVec, MetricsRegistry, ValueFunc } from '../../lib/metrics.js';
+import { AdmissionChain } from '../auth/admission/chain.js';
+import type { ApiContext } from '../registry/api-context.js';
 import { inputFormat } from './negotiate.js';
 import type { ResourceRequest } from './request-info.js';
 import { dryRunQuery } from './resource-handler.js';
@@ -21,7 +23,16 @@ export class RequestMetrics {
     'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
     labels, durationBuckets));
 
-  constructor() {
+  private readonly longRunningRequests = this.registry.register(new GaugeVec('apiserver_longrunning_requests',
+    'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.',
+    ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component']));
+
+  constructor(api: ApiContext) {
+    this.registry.register(storageObjects(api));
+    if (api.admission instanceof AdmissionChain) {
+      this.registry.register(api.admission.metrics.controller);
+      this.registry.register(api.admission.metrics.step);
+    }
     const started = Date.now() / 1000;
     this.registry.register(new ValueFunc('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', () => started));
     this.registry.register(new ValueFunc('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss()));
@@ -31,12 +42,40 @@ export class RequestMetrics {
     }));
   }
 
+  /** Counts a watch or connect request as open until the returned function is called; other verbs are not long-running. */
+  longRunning(info: ResourceRequest): (() => void) | undefined {
+    if (info.verb !== 'watch' && info.verb !== 'connect') return undefined;
+    const values = [info.verb === 'watch' ? 'WATCH' : 'CONNECT', info.group, info.version, info.resource, info.subresource, scope(info), 'apiserver'];
+    this.longRunningRequests.add(values, 1);
+    return () => this.longRunningRequests.add(values, -1);
+  }
+
   /** Records one finished resource request: from receiving it to the end of its response. */
   observe(info: ResourceRequest, req: IncomingMessage, url: URL, code: number, seconds: number): void {
     const values = [reportedVerb(info, req), dryRun(url), info.group, info.version, info.resource, info.subresource, scope(info), 'apiserver'];
     this.total.inc([...values, String(code)]);
     this.duration.observe(values, seconds);
   }
+}
+
+/** apiserver_storage_objects{resource}: objects stored per resource, counted when scraped. */
+function storageObjects(api: ApiContext) {
+  const gauge = new GaugeVec('apiserver_storage_objects', 'Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.', ['resource']);
+  return {
+    name: gauge.name,
+    expose(): string {
+      const seen = new Set<string>();
+      for (const def of api.registry.all()) {
+        if (!def.verbs.includes('list') || api.virtualRead(def)) continue;
+        const prefix = api.restStore(def).prefix('');
+        // events.k8s.io Events share the core ones' storage: counted once, as "events".
+        if (seen.has(prefix)) continue;
+        seen.add(prefix);
+        gauge.set([def.group ? `${def.plural}.${def.group}` : def.plural], api.store.count(prefix));
+      }
+      return gauge.expose();
+    },
+  };
 }
 
 /** The verb Kubernetes reports: the HTTP method, except LIST, WATCH, APPLY and the collection verbs. */

@@ -9,6 +9,7 @@ import { metricsContentType } from '../../lib/metrics.js';
 import { notFoundPath, unauthorized } from '../api/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { forbiddenFor, type Authorizer } from '../auth/authorize.js';
+import { impersonatedUser } from '../auth/impersonation.js';
 import type { UserInfo } from '../registry/context.js';
 import type { ServedResource } from '../api/registry.js';
 import type { ApiContext } from '../registry/api-context.js';
@@ -38,7 +39,7 @@ export class ApiHttpServer {
   private readonly inProcess: PlainServer;
   private readonly sockets = new Set<Duplex>();
   private readonly paths = new Map<string, PathHandler>();
-  private readonly metrics = new RequestMetrics();
+  private readonly metrics: RequestMetrics;
   private ready = false;
 
   constructor(
@@ -54,6 +55,7 @@ export class ApiHttpServer {
       requestCert: true, rejectUnauthorized: false,
     }, (req, res) => void this.handle(req, res));
     this.inProcess = createPlainServer((req, res) => void this.handle(req, res));
+    this.metrics = new RequestMetrics(api);
     this.handlePath('/metrics', (_req, res) => send(res, 200, this.metrics.registry.expose(), metricsContentType));
     for (const server of [this.server, this.inProcess]) {
       server.keepAliveTimeout = 65_000;
@@ -130,14 +132,32 @@ export class ApiHttpServer {
     let served: ServedResource | undefined;
     try {
       if (this.serveHealth(req, res, url)) return;
-      const user = await this.authn.authenticate(req);
-      if (!user) throw unauthorized();
+      if (url.pathname === '/cacerts') {
+        // The CA, for nodes about to join (they check it against their token's hash): public,
+        // as k3s serves it, before any credential is looked at.
+        send(res, 200, this.opts.tls.ca ?? '', 'text/plain; charset=utf-8');
+        return;
+      }
+      const authenticated = await this.authn.authenticate(req);
+      if (!authenticated) throw unauthorized();
+      const user = await impersonatedUser(req, authenticated, this.authz);
       info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       // Looked up once: the handler routes by it, and /metrics counts only what is served.
       if (info.kind === 'resource') served = this.api.registry.lookup(info.group, info.version, info.resource);
-      const decision = await this.authz.authorize({ user, info });
-      if (decision !== 'allow') throw forbiddenFor({ user, info });
+      const verdict = await this.authz.decide({ user, info });
+      if (verdict.decision !== 'allow') throw forbiddenFor({ user, info }, verdict.reason);
       if (info.kind === 'resource') {
+        // Watches and streams outlive their handler: they count until their connection closes.
+        const done = served && this.metrics.longRunning(info);
+        if (done) {
+          let once = false;
+          const end = () => {
+            if (!once) done();
+            once = true;
+          };
+          res.once('close', end);
+          req.socket.once('close', end);
+        }
         await handleResource(this.api, info, served, req, res, url, user);
         return;
       }

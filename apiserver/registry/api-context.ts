@@ -43,6 +43,10 @@ export class ApiContext {
 
   extend(group: string, plural: string, ext: ResourceExtensions): void {
     const key = `${group}/${plural}`;
+    const def = this.registry.definition(group, plural);
+    // A store takes its hooks and graceful deletion when first made: later ones would be
+    // silently ignored (pods deleted at once instead of gracefully, say).
+    if ((ext.hooks || ext.gracefulDelete) && def && this.stores.has(def)) throw new Error(`storage extensions for ${plural}.${group} must be installed before its store is first used`);
     const cur = this.extensions.get(key) ?? {};
     this.extensions.set(key, {
       hooks: ext.hooks ?? cur.hooks,

@@ -10,16 +10,18 @@ export interface BenchClient {
   agent: Agent;
 }
 
-export function benchClient(kubeconfig: string, maxSockets: number): BenchClient {
+/** With `token`, requests carry it instead of the kubeconfig's client certificate. */
+export function benchClient(kubeconfig: string, maxSockets: number, token?: string): BenchClient {
   const c = readKubeconfig(kubeconfig);
   const url = new URL(c.server);
-  const agent = new Agent({ keepAlive: true, maxSockets, ca: c.caCert, cert: c.clientCert, key: c.clientKey });
+  const agent = new Agent({ keepAlive: true, maxSockets, ca: c.caCert, ...(token ? {} : { cert: c.clientCert, key: c.clientKey }) });
+  const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   const base = { host: url.hostname, port: Number(url.port), agent };
   return {
     agent,
     call(method, path, body) {
       return new Promise((resolve, reject) => {
-        const req = request({ ...base, method, path, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
+        const req = request({ ...base, method, path, headers: { ...auth, ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (text += d));

@@ -82,6 +82,17 @@ export class KubeClient {
     this.userAgent = opts.userAgent ?? 'k8ts';
   }
 
+  /**
+   * Presents a new client certificate (a renewed one) on connections opened from now on; open
+   * keep-alive connections keep the old one, which stays valid until it expires.
+   */
+  updateCredentials(cert: string, key: string): void {
+    const secureContext = createSecureContext({ ca: this.config.caCert, cert, key });
+    for (const a of [this.agent, this.streamAgent]) (a as unknown as { options: { secureContext?: unknown } }).options.secureContext = secureContext;
+    this.config.clientCert = cert;
+    this.config.clientKey = key;
+  }
+
   static fromKubeconfig(file: string, opts: ClientOptions = {}): KubeClient {
     return new KubeClient(readKubeconfig(file), opts);
   }

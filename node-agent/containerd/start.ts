@@ -13,6 +13,7 @@ import { importImageArchives } from './import-images.js';
 import { containerdPaths, type ContainerdPaths } from './paths.js';
 import { parseRegistriesYaml, registryAuthByHost, renderHostsFiles, type RegistriesConfig } from './registries.js';
 import { ContainerdSupervisor } from './supervisor.js';
+import { agentMetrics } from '../stats/agent-metrics.js';
 
 const log = logger('container-runtime');
 
@@ -119,7 +120,7 @@ export async function startContainerRuntime(opts: ContainerRuntimeOptions): Prom
   });
   await supervisor.start();
   const endpoint = 'unix://' + paths.socket;
-  const cri = connectCri(endpoint);
+  const cri = connectCri(endpoint, { observe: (m, s, failed) => agentMetrics.runtimeOperation(m, s, failed) });
   const stopped = supervisor.stopped().finally(() => cri.close());
   try {
     await importImageArchives({ socket: paths.socket, dir: paths.imagesDir, snapshotter, ctrBinary: opts.ctrBinary, exec });
@@ -132,7 +133,7 @@ export async function startContainerRuntime(opts: ContainerRuntimeOptions): Prom
 
 async function attach(opts: ContainerRuntimeOptions, host: HostFacts): Promise<ContainerRuntime> {
   const endpoint = opts.endpoint as string;
-  const cri = connectCri(endpoint);
+  const cri = connectCri(endpoint, { observe: (m, s, failed) => agentMetrics.runtimeOperation(m, s, failed) });
   try {
     await waitForCriReady(cri, { timeoutMs: opts.readyTimeoutMs ?? 30_000, signal: opts.signal });
   } catch (err) {

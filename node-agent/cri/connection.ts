@@ -22,6 +22,8 @@ export interface CallOptions {
 export interface ConnectionOptions {
   /** Per-call deadline unless a call says otherwise (kubelet's runtime-request-timeout is 2 min). */
   defaultTimeoutMs?: number;
+  /** Told of every unary call when it ends (the agent's kubelet_runtime_operations_* metrics). */
+  observe?: (method: string, seconds: number, failed: boolean) => void;
 }
 
 /** A method's path and its message (de)serializers. */
@@ -65,10 +67,12 @@ export class CriConnection {
   private closed = false;
   private readonly client: grpc.Client;
   private readonly defaultTimeoutMs: number;
+  private readonly observe: NonNullable<ConnectionOptions['observe']>;
 
   constructor(endpoint: string, opts: ConnectionOptions = {}) {
     this.target = toGrpcTarget(endpoint);
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 120_000;
+    this.observe = opts.observe ?? (() => undefined);
     const channelOptions: grpc.ChannelOptions = {
       // A local socket: reconnect fast after a runtime restart instead of grpc's 1 s..120 s backoff.
       'grpc.initial_reconnect_backoff_ms': 100,
@@ -96,6 +100,7 @@ export class CriConnection {
       const call = this.client.makeUnaryRequest(m.path, m.serialize, m.deserialize, req, new grpc.Metadata(), callOpts, (err, res) => {
         opts.signal?.removeEventListener('abort', onAbort);
         const ms = Math.round((performance.now() - started) * 10) / 10;
+        this.observe(methodName, ms / 1000, !!err);
         if (err) {
           const e = toCriError(name, err);
           log.debug({ method: name, ms, code: e.code, err: e.details }, 'cri call failed');

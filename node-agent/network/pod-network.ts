@@ -7,6 +7,7 @@ import { nothingToStop, type Component } from '../../lib/components.js';
 import { networkNameFor, writeBridgeConflist } from '../../cni/bridge-conflist.js';
 import type { AgentConfig } from '../config.js';
 import { nodeValue, podNetworkValue, runtimeValue } from '../agent-values.js';
+import { overlayCniOptions } from './overlay/cni-options.js';
 
 const log = logger('network');
 
@@ -22,9 +23,11 @@ export function podNetworkComponent(cfg: AgentConfig): Component {
       const node = ctx.get(nodeValue);
       const cri = ctx.get(runtimeValue).cri;
       const write = async (podCIDR: string) => {
-        await writeBridgeConflist(cfg.cniConfDir, { name: networkNameFor(cfg.cniBridge), podCidr: podCIDR, bridge: cfg.cniBridge, ipamDataDir: cfg.cniIpamDataDir });
+        const backend = cfg.disabledComponents.includes('flannel') ? 'none' : cfg.flannelBackend;
+        const overlay = await overlayCniOptions(backend, { iface: cfg.flannelIface, nodeIP: cfg.nodeIP ?? node.host.internalIP });
+        await writeBridgeConflist(cfg.cniConfDir, { name: networkNameFor(cfg.cniBridge), podCidr: podCIDR, bridge: cfg.cniBridge, ipamDataDir: cfg.cniIpamDataDir, ...overlay });
         await cri.runtime.updateRuntimeConfig(podCIDR).catch(() => undefined);
-        log.info({ podCIDR, confDir: cfg.cniConfDir }, 'pod network configured');
+        log.info({ podCIDR, confDir: cfg.cniConfDir, ...overlay }, 'pod network configured');
       };
       const podCIDR = (await node.waitForPodCIDR(POD_CIDR_WAIT_MS, ctx.signal)) ?? cfg.defaultPodCIDR;
       await write(podCIDR);

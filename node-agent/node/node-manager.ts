@@ -1,6 +1,7 @@
 // The node's life in the API, as kubelet keeps it: register (or take over) the Node, renew its
 // Lease in kube-node-lease every 10 s, re-check the status every 10 s and post it when it
 // changed (or every 5 minutes), and follow spec.podCIDR, which the server's node IPAM sets.
+import { nodeIdentity } from './node-identity.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../../lib/log.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../lib/client/api-error.js';
@@ -66,6 +67,17 @@ export class NodeManager {
     this.informer.on({ add: (n) => this.observe(n), update: (_, n) => this.observe(n) });
   }
 
+  private id: string | undefined;
+
+  /** This agent's identity; none when its data dir cannot hold one (it is then not checked). */
+  private nodeId(): string | undefined {
+    try {
+      return (this.id ??= nodeIdentity(this.opts.dataDir));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The port the agent's server really got (daemonEndpoints). */
   setKubeletPort(port: number): void {
     this.opts.kubeletPort = port;
@@ -122,7 +134,7 @@ export class NodeManager {
     }));
     return {
       name: this.opts.name, host: this.info, kubeletVersion: this.opts.kubeletVersion, containerRuntimeVersion: this.runtimeVersion,
-      kubeletPort: this.opts.kubeletPort, labels: this.opts.labels, images,
+      kubeletPort: this.opts.kubeletPort, labels: this.opts.labels, images, nodeId: this.nodeId(),
     };
   }
 

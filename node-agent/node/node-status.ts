@@ -1,6 +1,7 @@
 // The Node object and status a kubelet posts: labels, capacity and allocatable (less kubelet's
 // default hard eviction thresholds), conditions with kubelet's reasons and messages, addresses,
 // nodeInfo and images. Pure, so what kubectl shows can be tested without a machine.
+import { nodeIdAnnotation } from './node-identity.js';
 import { rfc3339, type Node, type NodeCondition } from '../../lib/client/types.js';
 import type { HostInfo } from './host-info.js';
 
@@ -20,6 +21,8 @@ export interface NodeFacts {
   kubeletPort: number;
   labels: Record<string, string>;
   images: { names: string[]; sizeBytes: number }[];
+  /** This agent's identity (node-identity.ts), shown on the Node. */
+  nodeId?: string;
 }
 
 export interface Health {
@@ -122,7 +125,10 @@ export function nodeObject(f: NodeFacts, conditions: NodeCondition[]): Node {
     metadata: {
       name: f.name,
       labels: nodeLabels(f),
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      annotations: {
+        ...(f.nodeId ? { [nodeIdAnnotation]: f.nodeId } : {}),
+        'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+      },
     },
     spec: {},
     status: nodeStatus(f, conditions),

@@ -12,7 +12,8 @@ import type { CriClient } from '../cri/index.js';
 import type { MountIn } from '../cri/types.js';
 import type { ConfigMap, Container, Pod, Secret, Service } from '../kube-types.js';
 import { removeCgroup } from '../runtime/cgroups.js';
-import { makeEnvironment, referencedObjects, type EnvInputs } from '../runtime/env.js';
+import { makeEnvironment, type EnvInputs } from '../runtime/env.js';
+import { containerReferences } from '../../lib/pod-references.js';
 import { StartError } from '../runtime/image-manager.js';
 import { containerHash, type ContainerKind } from '../runtime/labels.js';
 import { formatPod } from '../runtime/lifecycle-hooks.js';
@@ -257,7 +258,7 @@ export class PodSyncer implements PodLifecycle {
 
   private async environment(pod: Pod, c: Container, podIPs: string[]) {
     const ns = pod.metadata?.namespace ?? '';
-    const refs = referencedObjects(c);
+    const refs = containerReferences(c);
     const inputs: EnvInputs = {
       configMaps: new Map(), secrets: new Map(), services: this.env.services(), podIPs, hostIPs: this.env.hostIPs(),
       allocatable: this.env.allocatable(),

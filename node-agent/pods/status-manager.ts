@@ -5,6 +5,7 @@ import { logger } from '../../lib/log.js';
 import { isNotFound } from '../../lib/client/api-error.js';
 import type { ResourceClient } from '../../lib/client/rest-client.js';
 import type { Pod } from '../kube-types.js';
+import { agentMetrics } from '../stats/agent-metrics.js';
 
 const log = logger('status-manager');
 
@@ -27,6 +28,8 @@ interface Entry {
   writing: boolean;
   dirty: boolean;
   waiters: Array<() => void>;
+  /** When the pod was first seen, until it runs (kubelet_pod_start_duration_seconds). */
+  firstSeenMs?: number;
 }
 
 /** Status fields whose absence must be written as null (merge patch), e.g. a cleared reason. */
@@ -46,8 +49,13 @@ export class StatusManager {
   set(uid: string, target: StatusTarget, status: PodStatus, apiStatus: PodStatus | undefined): Promise<void> {
     let e = this.entries.get(uid);
     if (!e) {
-      e = { target, status, writing: false, dirty: false, waiters: [] };
+      // A pod already running when first seen (adopted after a restart) has no start to measure.
+      e = { target, status, writing: false, dirty: false, waiters: [], firstSeenMs: status.phase === 'Running' ? undefined : Date.now() };
       this.entries.set(uid, e);
+    }
+    if (e.firstSeenMs !== undefined && status.phase === 'Running') {
+      agentMetrics.podStarted((Date.now() - e.firstSeenMs) / 1000);
+      e.firstSeenMs = undefined;
     }
     e.target = target;
     e.status = status;

@@ -9,13 +9,14 @@ import type { Container, Pod, Probe } from '../kube-types.js';
 import type { PodEvents } from '../pods/pod-events.js';
 import type { RuntimePodStatus } from '../runtime/runtime-state.js';
 import { execCheck, grpcCheck, httpCheck, httpTarget, resolvePort, tcpCheck, type CheckResult } from './handlers.js';
+import { agentMetrics } from '../stats/agent-metrics.js';
 
 const log = logger('prober');
 
 export type ProbeType = 'startup' | 'liveness' | 'readiness';
 type Verdict = 'success' | 'failure' | 'unknown';
 
-const TYPE_NAMES: Record<ProbeType, string> = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
+const TYPE_NAMES: Record<ProbeType, 'Startup' | 'Liveness' | 'Readiness'> = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
 const INITIAL: Record<ProbeType, Verdict> = { startup: 'unknown', liveness: 'success', readiness: 'failure' };
 
 /** What a worker needs to know about its container, refreshed by every pod sync. */
@@ -121,6 +122,9 @@ class Worker {
 
     const result = await this.check(o);
     const v: Verdict = result.ok ? 'success' : 'failure';
+    agentMetrics.probe(TYPE_NAMES[this.type], result.ok ? 'successful' : 'failed', {
+      name: o.pod.metadata?.name ?? '', namespace: o.pod.metadata?.namespace ?? '', uid: o.pod.metadata?.uid ?? '',
+    }, this.container.name);
     if (!result.ok) this.mgr.events.container(o.pod, this.container, 'Warning', 'Unhealthy', `${TYPE_NAMES[this.type]} probe failed: ${result.output}`);
     if (v === this.last) this.run++;
     else {

@@ -1,7 +1,7 @@
 // A container's environment as kubelet builds it (makeEnvironmentVariables): envFrom sources,
 // then env entries in order ($(VAR) expanded against what came before and the service links),
 // then service link variables for names not already set. Pure: the ConfigMaps, Secrets and
-// Services it reads are fetched by the caller (`referencedObjects` says which).
+// Services it reads are fetched by the caller (lib/pod-references.ts says which).
 import { compareStrings } from '../../lib/go-order.js';
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../lib/quantity.js';
 import type { Container, EnvVar, ObjectFieldSelector, Pod, ResourceFieldSelector, Service } from '../kube-types.js';
@@ -34,21 +34,6 @@ export interface EnvResult {
   env: KeyValue[];
   /** Events to record (reason, message), e.g. skipped invalid envFrom keys. */
   warnings: { reason: string; message: string }[];
-}
-
-/** ConfigMaps and Secrets a container's env and envFrom read. */
-export function referencedObjects(container: Container): { configMaps: Set<string>; secrets: Set<string> } {
-  const configMaps = new Set<string>();
-  const secrets = new Set<string>();
-  for (const f of container.envFrom ?? []) {
-    if (f.configMapRef?.name) configMaps.add(f.configMapRef.name);
-    if (f.secretRef?.name) secrets.add(f.secretRef.name);
-  }
-  for (const e of container.env ?? []) {
-    if (e.valueFrom?.configMapKeyRef?.name) configMaps.add(e.valueFrom.configMapKeyRef.name);
-    if (e.valueFrom?.secretKeyRef?.name) secrets.add(e.valueFrom.secretKeyRef.name);
-  }
-  return { configMaps, secrets };
 }
 
 /**

@@ -11,7 +11,11 @@ import { serveContainerLogs } from './container-logs.js';
 import { replyJson, replyText, type AgentContext, type Connection } from './context.js';
 import { serveNodeLogs } from './node-logs.js';
 import { matchRoute, subresourceOf, type AgentRoute } from './routes.js';
-import { statsSummary } from './stats.js';
+import { buildSummary } from '../stats/summary.js';
+import { renderResourceMetrics } from '../stats/resource-metrics.js';
+import { renderCadvisorMetrics } from '../stats/cadvisor-metrics.js';
+import { agentMetrics } from '../stats/agent-metrics.js';
+import { metricsContentType } from '../../lib/metrics.js';
 
 const log = logger('agent-server');
 
@@ -30,6 +34,8 @@ export interface AgentServerOptions {
 export interface AgentServer {
   /** The port it listens on. */
   readonly port: number;
+  /** New connections get this certificate (a renewed one); open ones keep theirs. */
+  setServingCertificate(tls: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
 
@@ -40,7 +46,15 @@ async function dispatch(ctx: AgentContext, conn: Connection, route: AgentRoute):
     case 'pods':
       return replyJson(conn, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: ctx.pods.listPods() });
     case 'statsSummary':
-      return replyJson(conn, 200, await statsSummary(ctx));
+      return replyJson(conn, 200, buildSummary(await ctx.resources.snapshot(), { onlyCpuAndMemory: conn.url.searchParams.get('only_cpu_and_memory') === 'true' }));
+    case 'metricsResource':
+      return replyText(conn, 200, renderResourceMetrics(await ctx.resources.snapshot()), metricsContentType);
+    case 'metrics':
+      return replyText(conn, 200, agentMetrics.registry.expose(), metricsContentType);
+    case 'metricsProbes':
+      return replyText(conn, 200, agentMetrics.probes.expose(), metricsContentType);
+    case 'metricsCadvisor':
+      return replyText(conn, 200, renderCadvisorMetrics(await ctx.resources.snapshot()), metricsContentType);
     case 'nodeLogs':
       return serveNodeLogs(ctx, conn, route.path);
     case 'containerLogs':
@@ -103,6 +117,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   log.info({ address: opts.address, port }, 'agent server listening');
   return {
     port,
+    setServingCertificate: (tls) => server.setSecureContext({ cert: tls.cert, key: tls.key, ca: opts.clientCA }),
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const s of sockets) s.destroy();

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { CriClient } from '../cri/index.js';
 import type { Pod } from '../../lib/client/types.js';
 import { writeRawResponse } from '../../lib/streaming/http-proxy.js';
+import type { ResourceCollector } from '../stats/collector.js';
 
 /** The pods this node runs, as the kubelet knows them (spec, and the status it reports). */
 export interface PodSource {
@@ -20,6 +21,8 @@ export interface AgentContext {
   /** Served under /logs/. */
   nodeLogDir: string;
   startedAt: Date;
+  /** CPU and memory of the node, pods and containers (/metrics/resource, /stats/summary). */
+  resources: ResourceCollector;
 }
 
 export type Connection =
@@ -27,7 +30,7 @@ export type Connection =
   | { kind: 'upgrade'; req: IncomingMessage; socket: Duplex; head: Buffer; url: URL };
 
 /** Answers with a plain-text error, whichever way the request came. */
-export function replyText(conn: Connection, code: number, message: string): void {
+export function replyText(conn: Connection, code: number, message: string, contentType = 'text/plain; charset=utf-8'): void {
   if (conn.kind === 'upgrade') {
     writeRawResponse(conn.socket, code, STATUS_CODES[code] ?? '', message);
     return;
@@ -36,7 +39,7 @@ export function replyText(conn: Connection, code: number, message: string): void
     conn.res.end();
     return;
   }
-  conn.res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(message) });
+  conn.res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(message) });
   conn.res.end(message);
 }
 

@@ -5,6 +5,10 @@ export type AgentRoute =
   | { kind: 'healthz' }
   | { kind: 'pods' }
   | { kind: 'statsSummary' }
+  | { kind: 'metricsResource' }
+  | { kind: 'metricsCadvisor' }
+  | { kind: 'metrics' }
+  | { kind: 'metricsProbes' }
   | { kind: 'nodeLogs'; path: string }
   | { kind: 'containerLogs'; namespace: string; pod: string; container: string }
   | { kind: 'exec' | 'attach'; namespace: string; pod: string; uid?: string; container: string }
@@ -15,6 +19,7 @@ export function subresourceOf(route: AgentRoute | undefined): string {
   switch (route?.kind) {
     case 'healthz': return 'healthz';
     case 'statsSummary': return 'stats';
+    case 'metricsResource': case 'metricsCadvisor': case 'metrics': case 'metricsProbes': return 'metrics';
     case 'nodeLogs': return 'log';
     default: return 'proxy';
   }
@@ -24,6 +29,10 @@ export function matchRoute(pathname: string): AgentRoute | undefined {
   if (pathname === '/healthz') return { kind: 'healthz' };
   if (pathname === '/pods' || pathname === '/pods/') return { kind: 'pods' };
   if (pathname === '/stats/summary' || pathname === '/stats/summary/') return { kind: 'statsSummary' };
+  if (pathname === '/metrics/resource') return { kind: 'metricsResource' };
+  if (pathname === '/metrics/cadvisor') return { kind: 'metricsCadvisor' };
+  if (pathname === '/metrics') return { kind: 'metrics' };
+  if (pathname === '/metrics/probes') return { kind: 'metricsProbes' };
   if (pathname === '/logs' || pathname.startsWith('/logs/')) return { kind: 'nodeLogs', path: pathname.slice('/logs'.length) || '/' };
   let parts: string[];
   try {

@@ -3,6 +3,7 @@
 // cgroup root and data dirs, pulling test images (built from Debian packages) from a loopback
 // registry. Teardown stops the agent, runs `k8ts killall` with the same settings, and checks
 // that the host looks as it did before.
+import { readKubeconfig } from '../../lib/kubeconfig.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
@@ -117,8 +118,12 @@ export interface AgentEnvOptions {
    * stopping the agent starts and stops the server.
    */
   embedded?: boolean;
+  /** The agent joins with the server's node-token (its own certificates) instead of the admin kubeconfig. */
+  join?: boolean;
   /** More agent flags (e.g. a shorter --iptables-sync-period). */
   agentArgs?: string[];
+  /** Extra `k8ts server` flags (e.g. a shorter --metric-resolution). */
+  serverArgs?: string[];
 }
 
 export async function setupAgentEnv(opts: AgentEnvOptions = {}): Promise<AgentEnv> {
@@ -196,7 +201,7 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
     '--cluster-cidr', clusterCIDR, '--proxy-metrics-address', proxyMetrics, ...(opts.agentArgs ?? []),
   ];
-  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24'];
+  const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24', ...(opts.serverArgs ?? [])];
   // Embedded: the server's data dir is the agent's (its serving certificate comes from the CA there).
   const c = await startCluster(opts.embedded
     ? { args: [...clusterFlags, ...hostFlags, ...podFlags], dataDir, agent: true }
@@ -207,10 +212,12 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   const serving = issueCertificate(ca, { commonName: nodeName, dnsNames: [nodeName], ips: [primaryIPv4(), '127.0.0.1'], usage: 'server' });
   await writeFile(join(tmp, 'kubelet.crt'), serving.cert);
   await writeFile(join(tmp, 'kubelet.key'), serving.key, { mode: 0o600 });
-  const agentArgs = [
-    'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags,
-    '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
-  ];
+  const agentArgs = opts.join
+    ? ['agent', '--server', readKubeconfig(c.kubeconfig).server, '--token', (await readFile(join(c.dataDir, 'node-token'), 'utf8')).trim(), ...flags, ...podFlags, '--cluster-cidr', clusterCIDR]
+    : [
+      'agent', '--kubeconfig', c.kubeconfig, ...flags, ...podFlags, '--cluster-cidr', clusterCIDR,
+      '--tls-cert-file', join(tmp, 'kubelet.crt'), '--tls-private-key-file', join(tmp, 'kubelet.key'),
+    ];
   let agent: ChildProcess | undefined;
   const stopAgent = async (): Promise<void> => {
     const p = agent;
@@ -240,9 +247,12 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     agent = p;
     if (start.server) return;
     const logStart = (await readFile(agentLog, 'utf8')).length;
+    const tail = async () => (await readFile(agentLog, 'utf8')).split('\n').slice(-15).join('\n');
     await waitForNode(async () => {
-      if (p.exitCode !== null) throw new Error(`agent exited ${p.exitCode}:\n${(await readFile(agentLog, 'utf8')).split('\n').slice(-15).join('\n')}`);
+      if (p.exitCode !== null) throw new Error(`agent exited ${p.exitCode}:\n${await tail()}`);
       return (await readFile(agentLog, 'utf8')).slice(logStart).includes('"agent running"');
+    }).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}: the node did not turn Ready; the agent's last lines:\n${await tail()}`);
     });
   };
   const killall = async (): Promise<string> => {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath, startCluster, type TestCluster } from '../lib/cluster.js';
+import { cliPath, eventually, startCluster, type TestCluster } from '../lib/cluster.js';
 
 let c: TestCluster;
 before(async () => {
@@ -88,6 +88,31 @@ test('/metrics counts requests and their latency under Kubernetes\' names', asyn
   assert.match(text, /^process_resident_memory_bytes \d+$/m);
 });
 
+test('/metrics has the storage, watch and admission series dashboards look for', async () => {
+  await c.k('create', 'configmap', 'admitted');
+  // The controllers' informers hold watches open (once the control plane has started).
+  const pods = /^apiserver_longrunning_requests\{component="apiserver",group="",resource="pods",scope="cluster",subresource="",verb="WATCH",version="v1"\} [1-9]\d*$/m;
+  const text = await eventually(async () => {
+    const t = await c.k('get', '--raw', '/metrics');
+    return pods.test(t) ? t : undefined;
+  }, 30_000, 250);
+  assert.match(text, /^apiserver_storage_objects\{resource="configmaps"\} [1-9]\d*$/m);
+  assert.match(text, /^apiserver_storage_objects\{resource="deployments\.apps"\} \d+$/m);
+  assert.match(text, /^apiserver_admission_controller_admission_duration_seconds_count\{name="NamespaceLifecycle",operation="CREATE",rejected="false",type="admit"\} [1-9]\d*$/m);
+  assert.match(text, /^apiserver_admission_step_admission_duration_seconds_bucket\{operation="CREATE",rejected="false",type="admit",le="2\.5"\} [1-9]\d*$/m);
+});
+
+test('metrics.k8s.io is discovered; without agents kubectl top says metrics are not available', async () => {
+  const resources = await c.k('api-resources', '--api-group=metrics.k8s.io', '--no-headers');
+  assert.match(resources, /^nodes\s+metrics\.k8s\.io\/v1beta1\s+false\s+NodeMetrics$/m);
+  assert.match(resources, /^pods\s+metrics\.k8s\.io\/v1beta1\s+true\s+PodMetrics$/m);
+  const top = await c.kubectl(['top', 'node']);
+  assert.notEqual(top.code, 0);
+  assert.match(top.stderr, /metrics not available yet/);
+  const list = JSON.parse(await c.k('get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods')) as { kind: string; items: unknown[] };
+  assert.deepEqual([list.kind, list.items], ['PodMetricsList', []]);
+});
+
 test('error bodies are the bytes Kubernetes sends; every object body ends with a newline', async () => {
   // The Python client's utils.create_from_yaml compares the conflict's text. Kubernetes encodes a
   // Status with Go's json.Encoder: the struct's field order (kind, apiVersion, metadata, status,
@@ -162,11 +187,11 @@ test('--disable turns off a built-in component, and a wrong name fails the start
   try {
     const r = spawnSync(process.execPath, [cliPath, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable', 'control-plane,traefik'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, 'Error: "traefik" is not in the list of components that can be disabled: agent, control-plane, network, static-pods\n');
+    assert.equal(r.stderr, 'Error: "traefik" is not in the list of components that can be disabled: agent, control-plane, dns, flannel, metrics-server, network, proxy, static-pods\n');
     assert.equal(existsSync(dataDir), false);
     const a = spawnSync(process.execPath, [cliPath, 'agent', '--kubeconfig', join(tmp, 'none'), '--data-dir', dataDir, '--disable', 'agent'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(a.status, 1);
-    assert.equal(a.stderr, 'Error: "agent" is not in the list of components that can be disabled: network, static-pods\n');
+    assert.equal(a.stderr, 'Error: "agent" is not in the list of components that can be disabled: dns, flannel, network, proxy, static-pods\n');
     assert.equal(existsSync(dataDir), false);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

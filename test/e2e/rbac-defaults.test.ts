@@ -44,7 +44,8 @@ test('kubectl get clusterroles lists the defaults with NAME and CREATED AT', asy
   const out = await c.k('get', 'clusterroles');
   assert.match(out.split('\n')[0], /^NAME\s+CREATED AT$/);
   const listed = await rows('clusterroles');
-  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles].sort());
+  // Plus the role the built-in metrics server adds, as metrics-server's manifest (and k3s) does.
+  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles, 'system:aggregated-metrics-reader'].sort());
   for (const r of listed) assert.match(r['CREATED AT'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   const admin = JSON.parse(await c.k('get', 'clusterrole', 'cluster-admin', '-o', 'json')) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; rules: unknown };
   assert.equal(admin.metadata.labels['kubernetes.io/bootstrapping'], 'rbac-defaults');
@@ -81,6 +82,7 @@ test('view, edit and admin are aggregated: view reads pods, not secrets; edit wr
   assert.match(view, /^Labels: +kubernetes\.io\/bootstrapping=rbac-defaults\n +rbac\.authorization\.k8s\.io\/aggregate-to-edit=true$/m);
   assert.match(view, /^Annotations: +rbac\.authorization\.kubernetes\.io\/autoupdate: true$/m);
   assert.doesNotMatch(view, /secrets/);
+  assert.match(view, /^ +pods\.metrics\.k8s\.io +\[\] +\[\] +\[get list watch\]$/m, 'kubectl top works for viewers');
   const edit = await eventually(async () => {
     const d = await describe('clusterrole/edit');
     return /^ +secrets +\[\] +\[\] +\[get list watch create delete deletecollection patch update\]$/m.test(d) && d;

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { issueCertificate } from '../../lib/pki.js';
 import type { Pod } from '../../lib/client/types.js';
 import type { ContainerConfig, PodSandboxConfig } from '../../node-agent/cri/index.js';
+import { hostCgroupLayout, ResourceCollector } from '../../node-agent/stats/collector.js';
 import { KubeletLabels, startAgentServer, type AgentServer } from '../../node-agent/server/index.js';
 import { startCluster, type TestCluster } from '../lib/cluster.js';
 import { setupCriEnv, type CriEnv } from './cri-harness.js';
@@ -127,15 +128,17 @@ export async function setupStreamingFixture(extraContainers: string[]): Promise<
     const nodeLogDir = join(tmp, 'node-logs');
     await mkdir(join(nodeLogDir, 'k8ts'), { recursive: true });
     await writeFile(join(nodeLogDir, 'syslog'), 'node log line\n');
+    const pods = {
+      getPod: (ns: string, name: string) => (ns === NS && name === POD ? pod() : undefined),
+      listPods: () => [pod()],
+    };
+    const startedAt = new Date();
+    const resources = new ResourceCollector({
+      cri, nodeName: NODE, nodeStartTime: startedAt, listPods: pods.listPods, layout: await hostCgroupLayout(), cgroupDriver: 'cgroupfs', cgroupRoot: '/k8ts',
+    });
     agent = await startAgentServer({
       address: '127.0.0.1', port: 0, tls: { cert: serving.cert, key: serving.key }, clientCA: ca.cert,
-      context: {
-        cri, nodeName: NODE, nodeLogDir, startedAt: new Date(),
-        pods: {
-          getPod: (ns, name) => (ns === NS && name === POD ? pod() : undefined),
-          listPods: () => [pod()],
-        },
-      },
+      context: { cri, nodeName: NODE, nodeLogDir, startedAt, pods, resources },
     });
 
     const node = await cluster.http('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE } });

@@ -5,6 +5,7 @@
 import { badRequest, conflict, invalid, notFound } from '../../api/errors.js';
 import { forbiddenField, invalidValue, path } from '../../api/field-errors.js';
 import type { ApiContext } from '../api-context.js';
+import type { UserInfo } from '../context.js';
 import type { KubeObject } from '../../api/object.js';
 import type { Authenticator, TokenAuthenticator } from '../../auth/authenticate.js';
 import { ensureServiceAccountKey, ServiceAccountTokens, type ObjectRef } from '../../auth/service-account-token.js';
@@ -120,10 +121,21 @@ export function serviceAccountTokenAuthenticator(api: ApiContext, tokens: Servic
     return {
       name: claims.sub,
       uid: k.serviceaccount.uid,
-      groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`],
+      groups: serviceAccountGroups(k.namespace),
       extra,
     };
   };
+}
+
+/** The groups every service account of `namespace` is in. */
+export function serviceAccountGroups(namespace: string): string[] {
+  return ['system:serviceaccounts', `system:serviceaccounts:${namespace}`];
+}
+
+/** The user an in-process client names: a service account gets its groups. */
+export function inProcessUser(name: string): UserInfo {
+  const sa = /^system:serviceaccount:([^:]+):[^:]+$/.exec(name);
+  return { name, groups: [...(sa ? serviceAccountGroups(sa[1] ?? '') : []), 'system:authenticated'] };
 }
 
 /** Wires service account tokens into a server: the signing key in `pkiDir`, the subresource, the authenticator. */

@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { agentConfigFromFlags } from './agent-flags.js';
+
+const base = { nodeName: 'n1', dataDir: '/nonexistent', kubeconfig: '/nonexistent' };
+
+test('--cluster-dns takes IPs (the first is kube-dns) and --cluster-domain DNS labels', () => {
+  const cfg = agentConfigFromFlags({ 'cluster-dns': '10.43.0.53, fd00::a', 'cluster-domain': 'Corp.Example.' }, base);
+  assert.deepEqual(cfg.clusterDNS, ['10.43.0.53', 'fd00::a']);
+  assert.equal(cfg.clusterDomain, 'corp.example');
+  assert.deepEqual(agentConfigFromFlags({}, base).clusterDNS, ['10.43.0.10']);
+});
+
+test('a --cluster-dns that is no IP or a --cluster-domain that is no DNS name fails with the flag named', () => {
+  assert.throws(() => agentConfigFromFlags({ 'cluster-dns': 'dns.local' }, base), /invalid --cluster-dns "dns.local": want an IP address/);
+  assert.throws(() => agentConfigFromFlags({ 'cluster-domain': 'under_score.local' }, base), /invalid --cluster-domain "under_score.local"/);
+});

@@ -1,0 +1,194 @@
+// "Hosts" in network namespaces for overlay tests and benchmarks: a switch namespace holding a
+// bridge (192.168.77.1/24, the hosts' default gateway), and per host a namespace joined to it by
+// a veth (192.168.77.1N) with a "pod" namespace behind a bridge (10.42.N.2 on cni0 10.42.N.1).
+// Nothing is added to the root namespace but the namespaces themselves: pod and host traffic
+// can only ever reach these namespaces (the switch has no route out), never leave the machine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { execOk, hostExec, type Exec } from '../../lib/exec.js';
+
+export interface NetnsHost {
+  n: number;
+  ns: string;
+  podNs: string;
+  ip: string;
+  podCIDR: string;
+  podIP: string;
+  /** Runs programs inside the host's namespace. */
+  exec: Exec;
+}
+
+export interface NetnsTopology {
+  id: string;
+  switchNs: string;
+  switchIP: string;
+  hosts: NetnsHost[];
+  /** Removes every namespace (their links, addresses, routes and iptables rules go with them). */
+  destroy(): Promise<void>;
+}
+
+/** An Exec that runs inside namespace `ns`. */
+export function netnsExec(ns: string): Exec {
+  return (file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts);
+}
+
+async function run(...args: string[]): Promise<void> {
+  await execOk(hostExec, 'ip', args);
+}
+
+/** Names of namespaces a (possibly killed) earlier run left, found by our prefix. */
+export async function leftoverNamespaces(prefix = 'k8tsvx-'): Promise<string[]> {
+  const out = (await hostExec('ip', ['netns', 'list'])).stdout;
+  return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
+}
+
+/** `prefix` names the namespaces (`<prefix><id>-h1`...): tests and benchmarks use their own. */
+export async function createTopology(count: number, opts: { uplinkMTU?: number; podMTU?: number; prefix?: string } = {}): Promise<NetnsTopology> {
+  const id = randomBytes(2).toString('hex');
+  const prefix = opts.prefix ?? 'k8tsvx-';
+  const switchNs = `${prefix}${id}-sw`;
+  const made: string[] = [];
+  const destroy = async () => {
+    for (const ns of made.reverse()) await hostExec('ip', ['netns', 'del', ns]);
+  };
+  try {
+    await run('netns', 'add', switchNs);
+    made.push(switchNs);
+    await run('-n', switchNs, 'link', 'set', 'lo', 'up');
+    await run('-n', switchNs, 'link', 'add', 'br0', 'type', 'bridge');
+    await run('-n', switchNs, 'addr', 'add', '192.168.77.1/24', 'dev', 'br0');
+    await run('-n', switchNs, 'link', 'set', 'br0', 'up');
+    const hosts: NetnsHost[] = [];
+    for (let n = 1; n <= count; n++) {
+      const ns = `${prefix}${id}-h${n}`;
+      const podNs = `${prefix}${id}-p${n}`;
+      await run('netns', 'add', ns);
+      made.push(ns);
+      await run('netns', 'add', podNs);
+      made.push(podNs);
+      const ip = `192.168.77.${10 + n}`;
+      const podCIDR = `10.42.${n}.0/24`;
+      const podIP = `10.42.${n}.2`;
+      await run('-n', ns, 'link', 'set', 'lo', 'up');
+      await run('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `h${n}`, 'netns', switchNs);
+      await run('-n', switchNs, 'link', 'set', `h${n}`, 'master', 'br0', 'up');
+      if (opts.uplinkMTU) {
+        await run('-n', ns, 'link', 'set', 'eth0', 'mtu', String(opts.uplinkMTU));
+        await run('-n', switchNs, 'link', 'set', `h${n}`, 'mtu', String(opts.uplinkMTU));
+      }
+      await run('-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0');
+      await run('-n', ns, 'link', 'set', 'eth0', 'up');
+      await run('-n', ns, 'route', 'add', 'default', 'via', '192.168.77.1');
+      await execOk(hostExec, 'ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      // The pod: what the bridge CNI plugin would make.
+      await run('-n', ns, 'link', 'add', 'cni0', 'type', 'bridge');
+      await run('-n', ns, 'addr', 'add', `10.42.${n}.1/24`, 'dev', 'cni0');
+      await run('-n', ns, 'link', 'set', 'cni0', 'up');
+      await run('-n', ns, 'link', 'add', 'vpod', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', podNs);
+      await run('-n', ns, 'link', 'set', 'vpod', 'master', 'cni0', 'up');
+      await run('-n', podNs, 'link', 'set', 'lo', 'up');
+      if (opts.podMTU) await run('-n', podNs, 'link', 'set', 'eth0', 'mtu', String(opts.podMTU));
+      await run('-n', podNs, 'addr', 'add', `${podIP}/24`, 'dev', 'eth0');
+      await run('-n', podNs, 'link', 'set', 'eth0', 'up');
+      await run('-n', podNs, 'route', 'add', 'default', 'via', `10.42.${n}.1`);
+      hosts.push({ n, ns, podNs, ip, podCIDR, podIP, exec: netnsExec(ns) });
+    }
+    return { id, switchNs, switchIP: '192.168.77.1', hosts, destroy };
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+}
+
+/**
+ * A small TCP server inside `ns`: per connection, the first byte picks what it does - 'a' answers
+ * the peer's address (to see whether it was masqueraded), 's' sinks bytes and answers their count
+ * when the client ends, 'p' echoes every chunk (ping-pong).
+ */
+const serverScript = `
+const net = require('node:net');
+const [host, port] = process.argv.slice(1);
+net.createServer((s) => {
+  let mode = '', n = 0;
+  s.on('error', () => {});
+  s.on('data', (b) => {
+    if (!mode) { mode = String.fromCharCode(b[0]); b = b.subarray(1); if (mode === 'a') s.end(s.remoteAddress + '\\n'); }
+    if (mode === 's') n += b.length;
+    else if (mode === 'p' && b.length) s.write(b);
+  });
+  s.on('end', () => { if (mode === 's') s.end(String(n)); else s.end(); });
+}).listen(Number(port), host, () => console.log('listening'));
+`;
+
+export interface NetnsServer {
+  stop(): Promise<void>;
+}
+
+export async function startServer(ns: string, host: string, port: number): Promise<NetnsServer> {
+  const p: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', serverScript, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: p.stdout! }).on('line', (l) => l === 'listening' && resolve());
+    p.once('exit', (code) => reject(new Error(`server in ${ns} exited ${code}`)));
+  });
+  return {
+    stop: async () => {
+      if (p.exitCode !== null || p.signalCode !== null) return;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGKILL');
+      await gone;
+    },
+  };
+}
+
+/** A client inside `ns`; prints one JSON line. */
+const clientScript = `
+const net = require('node:net');
+const [mode, host, port, arg, timeoutMs] = process.argv.slice(1);
+const s = net.connect({ host, port: Number(port) });
+const out = (o) => { console.log(JSON.stringify(o)); process.exit(0); };
+s.setTimeout(Number(timeoutMs), () => out({ error: 'timeout' }));
+s.on('error', (e) => out({ error: e.code || e.message }));
+s.on('connect', () => {
+  s.setNoDelay(true);
+  if (mode === 'a') { let t = ''; s.write('a'); s.on('data', (b) => (t += b)); s.on('end', () => out({ address: t.trim() })); }
+  if (mode === 's') {
+    const secs = Number(arg), chunk = Buffer.alloc(64 * 1024, 120), t0 = process.hrtime.bigint();
+    let sent = 0, reply = '';
+    s.write('s');
+    const pump = () => {
+      while (Number(process.hrtime.bigint() - t0) / 1e9 < secs) { sent += chunk.length; if (!s.write(chunk)) return s.once('drain', pump); }
+      s.end();
+    };
+    pump();
+    s.on('data', (b) => (reply += b));
+    s.on('end', () => out({ bytes: Number(reply), sent, seconds: Number(process.hrtime.bigint() - t0) / 1e9 }));
+  }
+  if (mode === 'p') {
+    const rounds = Number(arg), rtts = [];
+    let t = 0n, i = 0;
+    s.write('p');
+    const one = () => { t = process.hrtime.bigint(); s.write('x'); };
+    s.on('data', () => { rtts.push(Number(process.hrtime.bigint() - t) / 1e3); if (++i < rounds) one(); else { s.end(); out({ rttsUs: rtts }); } });
+    one();
+  }
+});
+`;
+
+export interface ClientResult {
+  error?: string;
+  address?: string;
+  bytes?: number;
+  seconds?: number;
+  rttsUs?: number[];
+}
+
+export async function runClient(ns: string, mode: 'a' | 's' | 'p', host: string, port: number, arg = '0', timeoutMs = 3000): Promise<ClientResult> {
+  const r = await hostExec('ip', ['netns', 'exec', ns, process.execPath, '-e', clientScript, mode, host, String(port), arg, String(timeoutMs)], { timeoutMs: timeoutMs + 60_000 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as ClientResult;
+  } catch {
+    return { error: `client failed (${r.code}): ${r.stderr.trim()}` };
+  }
+}
