@@ -72,21 +72,42 @@ export class ProxyIptables {
     return true;
   }
 
-  /** Prepends the jumps into our chains that are missing, as kube-proxy does. Returns how many. */
+  /**
+   * Prepends the jumps into our chains that are missing, as kube-proxy does, and puts ours back
+   * in front when another tool inserted a rule ahead of them (the overlay's FLANNEL-FWD accepts
+   * all pod traffic in FORWARD: behind it, a Service without endpoints would time out instead of
+   * being refused). Returns how many jumps were inserted.
+   */
   async ensureJumps(): Promise<number> {
     // One listing per built-in chain rather than one check per jump: each call is a process and,
     // with the legacy backend, a copy of the whole table out of the kernel.
     const builtins = [...new Set(jumpRules.map((j) => `${j.table} ${j.from}`))];
     const listed = new Map(await Promise.all(builtins.map(async (b) => {
       const [table, chain] = b.split(' ') as [string, string];
-      return [b, (await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-S', chain])).stdout.split('\n')] as const;
+      const out = (await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-S', chain])).stdout;
+      return [b, out.split('\n').filter((l) => l.startsWith(`-A ${chain} `))] as const;
     })));
+    const spec = (j: (typeof jumpRules)[number]) => ['-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to];
     let added = 0;
-    for (const j of jumpRules) {
-      const lines = listed.get(`${j.table} ${j.from}`) ?? [];
-      if (lines.some((l) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`))) continue;
-      await execOk(this.exec, this.iptables, [...WAIT, '-t', j.table, '-I', j.from, '1', '-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to]);
-      added++;
+    for (const b of builtins) {
+      const [table, chain] = b.split(' ') as [string, string];
+      const ours = jumpRules.filter((j) => `${j.table} ${j.from}` === b);
+      const rules = listed.get(b) ?? [];
+      const isJump = (l: string, j: (typeof jumpRules)[number]) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`);
+      const mine = rules.map((l) => ours.some((j) => isJump(l, j)));
+      const firstForeign = mine.indexOf(false);
+      const misplaced = firstForeign !== -1 && mine.lastIndexOf(true) > firstForeign;
+      const missing = ours.filter((j) => !rules.some((l) => isJump(l, j)));
+      if (!misplaced && missing.length === 0) continue;
+      const insert = misplaced ? ours : missing;
+      if (misplaced) {
+        for (const j of ours) if (!missing.includes(j)) await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-D', chain, ...spec(j)]);
+        log.info({ table, chain }, 'proxy jumps moved back in front of rules inserted ahead of them');
+      }
+      for (const j of [...insert].reverse()) {
+        await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-I', chain, '1', ...spec(j)]);
+        added++;
+      }
     }
     return added;
   }
