@@ -192,9 +192,10 @@ async function proxierRuns(variant: string): Promise<ProxierResult> {
   const heapBefore = process.memoryUsage().heapUsed / 1024 / 1024;
   // The proxier's timers do not keep a process alive (the agent's server does): this does.
   const keepAlive = setInterval(() => undefined, 1000);
+  const iptables = new ProxyIptables(exec, variant, true);
   const proxier = new Proxier({
     informers, nodeName: 'bench-node', cfg: { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true },
-    iptables: new ProxyIptables(exec, variant), localIPs: () => new Set(), metrics: new ProxyMetrics(),
+    iptables, localIPs: () => new Set(), metrics: new ProxyMetrics(),
     minSyncMs: 0, syncPeriodMs: 3_600_000, fullSyncMs: 24 * 3_600_000, onSynced: (r) => waiter?.(r),
   });
   try {
@@ -245,6 +246,7 @@ async function proxierRuns(variant: string): Promise<ProxierResult> {
     }
   } finally {
     clearInterval(keepAlive);
+    iptables.close();
     stopper.abort();
     await Promise.allSettled(running);
   }

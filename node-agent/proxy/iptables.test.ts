@@ -1,10 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { hostExec, type Exec } from '../../lib/exec.js';
-import { removeEmptyTrees } from '../../lib/empty-dirs.js';
-import { fixedRules, restoreText, nodePortsCatchAll } from './rules.js';
+import type { Exec } from '../../lib/exec.js';
 import { isProxyChain, ProxyIptables } from './iptables.js';
 import { jumpRules } from './rules.js';
 
@@ -19,7 +15,8 @@ test('prepends only the jumps that are missing, reading each built-in chain once
     calls.push([...args]);
     // Every jump but the one from nat PREROUTING is there (as iptables -S prints them).
     const chain = args[args.indexOf('-S') + 1];
-    const stdout = args.includes('-S') ? jumpRules.filter((j) => j.from === chain && !(j.table === 'nat' && j.from === 'PREROUTING'))
+    const table = args[args.indexOf('-t') + 1];
+    const stdout = args.includes('-S') ? jumpRules.filter((j) => j.table === table && j.from === chain && !(j.table === 'nat' && j.from === 'PREROUTING'))
       .map((j) => `-A ${j.from} -m comment --comment "${j.comment}" ${j.extra.join(' ')} -j ${j.to}`.replace('  ', ' ')).join('\n') : '';
     return { code: 0, stdout: `-P ${chain} ACCEPT\n${stdout}\n`, stderr: '' };
   };
@@ -36,21 +33,21 @@ test('killall takes the proxy\'s own chains only', () => {
   assert.ok(!isProxyChain('nat', 'CNI-81ea0b36c417d7f905609579'));
 });
 
-test('with the real iptables, jumps are added once and found again (in a network namespace of its own)', { skip: process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 }, async () => {
-  const ns = `k8ts-unit-jumps-${process.pid}`;
-  const hadNetnsDir = existsSync('/run/netns');
-  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
-  const exec: Exec = (file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts);
-  try {
-    const ipt = new ProxyIptables(exec);
-    const cfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true };
-    await ipt.restore(restoreText({ fixed: fixedRules(cfg), shared: [], own: [], catchAll: nodePortsCatchAll(cfg) }));
-    assert.equal(await ipt.canaryPresent(), true);
-    assert.equal(await ipt.ensureJumps(), jumpRules.length);
-    assert.equal(await ipt.ensureJumps(), 0, 'iptables -S output is recognised');
-    assert.match((await exec('iptables', ['-t', 'nat', '-S', 'PREROUTING'])).stdout, /^-A PREROUTING .*-j KUBE-SERVICES$/m);
-  } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
-  }
+test('puts its jumps back in front when another tool inserted a rule ahead of them', async () => {
+  const calls: string[][] = [];
+  const exec: Exec = async (_file, args) => {
+    calls.push([...args]);
+    const chain = args[args.indexOf('-S') + 1];
+    if (!args.includes('-S')) return { code: 0, stdout: '', stderr: '' };
+    const ours = jumpRules.filter((j) => j.from === chain && j.table === (args[args.indexOf('-t') + 1]))
+      .map((j) => `-A ${j.from} -m comment --comment "${j.comment}" ${j.extra.join(' ')} -j ${j.to}`.replace('  ', ' '));
+    // FORWARD: the overlay's accept-all jump went in first.
+    const stdout = chain === 'FORWARD' ? ['-A FORWARD -m comment --comment "k8ts flannel" -j FLANNEL-FWD', ...ours].join('\n') : ours.join('\n');
+    return { code: 0, stdout: `-P ${chain} ACCEPT\n${stdout}\n`, stderr: '' };
+  };
+  const forward = jumpRules.filter((j) => j.table === 'filter' && j.from === 'FORWARD');
+  assert.equal(await new ProxyIptables(exec).ensureJumps(), forward.length);
+  assert.equal(calls.filter((c) => c.includes('-D')).length, forward.length);
+  // Inserted last to first at position 1, so they end up in their listed order, ahead of FLANNEL-FWD.
+  assert.deepEqual(calls.filter((c) => c.includes('-I')).map((c) => c.at(-1)), forward.map((j) => j.to).reverse());
 });

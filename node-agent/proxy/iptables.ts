@@ -4,27 +4,55 @@ import { execOk, type Exec } from '../../lib/exec.js';
 import { chainRemovalBatch, savedTables } from '../../cni/host-cleanup.js';
 import { isServiceChain } from './chain-names.js';
 import { fixedChains, jumpRules, sharedChains } from './rules.js';
+import { RestoreShell } from './restore-shell.js';
+import { logger } from '../../lib/log.js';
+
+const log = logger('proxy');
 
 /** Wait up to 5 s for the xtables lock (legacy backend; nft ignores it). */
 const WAIT = ['-w', '5'];
 
 export const CANARY = 'KUBE-PROXY-CANARY';
 
+/** Restore inputs up to this size go through the helper shell. */
+const SHELL_MAX_INPUT = 256 * 1024;
+
 export class ProxyIptables {
   private readonly iptables: string;
   private readonly save: string;
   private readonly restoreCmd: string;
 
-  /** `variant` picks iptables-legacy or iptables-nft by name (the benchmark); default: the host's `iptables`. */
-  constructor(private readonly exec: Exec, variant = 'iptables') {
+  private shell: RestoreShell | undefined;
+
+  /**
+   * `variant` picks iptables-legacy or iptables-nft by name (the benchmark); default: the host's
+   * `iptables`. With `useShell`, restores run from a helper shell (restore-shell.ts).
+   */
+  constructor(private readonly exec: Exec, variant = 'iptables', useShell = false) {
     this.iptables = variant;
     this.save = `${variant}-save`;
     this.restoreCmd = `${variant}-restore`;
+    if (useShell) this.shell = new RestoreShell([this.restoreCmd, ...WAIT, '--noflush']);
   }
 
-  /** Applies a restore input; throws (ExecError) when iptables-restore rejects it. */
+  /** Applies a restore input; throws when iptables-restore rejects it. */
   async restore(text: string): Promise<void> {
+    // A whole ruleset (megabytes) goes straight to iptables-restore: the shell would parse it as a
+    // here-document, and one fork is nothing beside a restore of seconds.
+    if (this.shell && text.length <= SHELL_MAX_INPUT) {
+      const r = await this.shell.run(text).catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'restore shell failed: running iptables-restore directly');
+        return undefined;
+      });
+      if (r?.code === 0) return;
+      if (r) throw new Error(`${this.restoreCmd} exited ${r.code}: ${r.output.trim().split('\n').slice(-3).join(' | ')}`);
+    }
     await execOk(this.exec, this.restoreCmd, [...WAIT, '--noflush'], { stdin: text, timeoutMs: 120_000 });
+  }
+
+  /** Ends the helper shell. */
+  close(): void {
+    this.shell?.close();
   }
 
   /** Every chain the nat table holds (names only: parsing its 40,000 rules at scale is waste). */
@@ -44,21 +72,42 @@ export class ProxyIptables {
     return true;
   }
 
-  /** Prepends the jumps into our chains that are missing, as kube-proxy does. Returns how many. */
+  /**
+   * Prepends the jumps into our chains that are missing, as kube-proxy does, and puts ours back
+   * in front when another tool inserted a rule ahead of them (the overlay's FLANNEL-FWD accepts
+   * all pod traffic in FORWARD: behind it, a Service without endpoints would time out instead of
+   * being refused). Returns how many jumps were inserted.
+   */
   async ensureJumps(): Promise<number> {
     // One listing per built-in chain rather than one check per jump: each call is a process and,
     // with the legacy backend, a copy of the whole table out of the kernel.
     const builtins = [...new Set(jumpRules.map((j) => `${j.table} ${j.from}`))];
     const listed = new Map(await Promise.all(builtins.map(async (b) => {
       const [table, chain] = b.split(' ') as [string, string];
-      return [b, (await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-S', chain])).stdout.split('\n')] as const;
+      const out = (await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-S', chain])).stdout;
+      return [b, out.split('\n').filter((l) => l.startsWith(`-A ${chain} `))] as const;
     })));
+    const spec = (j: (typeof jumpRules)[number]) => ['-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to];
     let added = 0;
-    for (const j of jumpRules) {
-      const lines = listed.get(`${j.table} ${j.from}`) ?? [];
-      if (lines.some((l) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`))) continue;
-      await execOk(this.exec, this.iptables, [...WAIT, '-t', j.table, '-I', j.from, '1', '-m', 'comment', '--comment', j.comment, ...j.extra, '-j', j.to]);
-      added++;
+    for (const b of builtins) {
+      const [table, chain] = b.split(' ') as [string, string];
+      const ours = jumpRules.filter((j) => `${j.table} ${j.from}` === b);
+      const rules = listed.get(b) ?? [];
+      const isJump = (l: string, j: (typeof jumpRules)[number]) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`);
+      const mine = rules.map((l) => ours.some((j) => isJump(l, j)));
+      const firstForeign = mine.indexOf(false);
+      const misplaced = firstForeign !== -1 && mine.lastIndexOf(true) > firstForeign;
+      const missing = ours.filter((j) => !rules.some((l) => isJump(l, j)));
+      if (!misplaced && missing.length === 0) continue;
+      const insert = misplaced ? ours : missing;
+      if (misplaced) {
+        for (const j of ours) if (!missing.includes(j)) await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-D', chain, ...spec(j)]);
+        log.info({ table, chain }, 'proxy jumps moved back in front of rules inserted ahead of them');
+      }
+      for (const j of [...insert].reverse()) {
+        await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-I', chain, '1', ...spec(j)]);
+        added++;
+      }
     }
     return added;
   }

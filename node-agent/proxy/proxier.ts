@@ -182,7 +182,9 @@ export class Proxier {
       const existing = kind === 'full' ? await this.o.iptables.natChains() : [];
       const plan = planSync(kind, this.written, this.desired, this.o.cfg, existing);
       if (kind === 'partial' && plan.changed.length === 0) return;
+      const tRestore = performance.now();
       await this.o.iptables.restore(plan.text);
+      const restoreMs = Math.round(performance.now() - tRestore);
       const jumpsAdded = kind === 'partial' ? 0 : await this.o.iptables.ensureJumps();
       const before = this.written;
       this.written = new Map(this.desired);
@@ -195,7 +197,7 @@ export class Proxier {
       const seconds = (performance.now() - t0) / 1000;
       this.record(kind, plan.lines, seconds);
       this.o.onSynced?.({ kind, ms: seconds * 1000, lines: plan.lines, changed: plan.changed.length });
-      const line = { kind, changed: plan.changed.length, ports: this.desired.size, lines: plan.lines, ms: Math.round(seconds * 1000), jumpsAdded };
+      const line = { kind, changed: plan.changed.length, ports: this.desired.size, lines: plan.lines, ms: Math.round(seconds * 1000), restoreMs, jumpsAdded };
       // Full syncs are rare and worth a line; the rest are routine.
       if (kind === 'full') log.info(line, 'proxy rules synced');
       else log.debug(line, 'proxy rules synced');

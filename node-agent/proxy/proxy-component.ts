@@ -38,10 +38,11 @@ export function proxyComponent(cfg: AgentConfig): Component {
       const hasConntrack = (await exec('conntrack', ['--version']).catch(() => undefined))?.code === 0;
       if (!hasConntrack) log.warn({}, 'no conntrack command: stale UDP flows to Services are not removed (install the conntrack package)');
       const metrics = new ProxyMetrics();
+      const iptables = new ProxyIptables(exec, 'iptables', true);
       const proxier = new Proxier({
         informers: ctx.get(serviceInformersValue), nodeName: cfg.nodeName,
         cfg: { clusterCIDR: cfg.clusterCIDR, localhostNodePorts, randomFully: true, nodeIP: ctx.get(nodeValue).host.internalIP },
-        iptables: new ProxyIptables(exec), conntrack: hasConntrack ? new Conntrack(exec) : undefined, localIPs: localIPv4s, metrics,
+        iptables, conntrack: hasConntrack ? new Conntrack(exec) : undefined, localIPs: localIPv4s, metrics,
         minSyncMs: cfg.proxyMinSyncPeriodMs, syncPeriodMs: cfg.proxySyncPeriodMs, fullSyncMs: HOUR,
       });
       let server: Server | undefined;
@@ -56,6 +57,7 @@ export function proxyComponent(cfg: AgentConfig): Component {
       log.info({ clusterCIDR: cfg.clusterCIDR, syncPeriodMs: cfg.proxySyncPeriodMs, minSyncMs: cfg.proxyMinSyncPeriodMs, metrics: server ? cfg.proxyMetricsAddress : undefined }, 'service proxy started');
       return async () => {
         await stop();
+        iptables.close();
         if (server) await new Promise((r) => server.close(r));
       };
     },

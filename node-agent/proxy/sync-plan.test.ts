@@ -1,8 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { removeEmptyTrees } from '../../lib/empty-dirs.js';
 import type { EndpointSlice, Service } from '../kube-types.js';
 import { servicePortRules } from './rules.js';
 import { servicePortsOf } from './service-ports.js';
@@ -71,28 +68,4 @@ test('a full sync writes everything and deletes service chains no service wants'
   assert.equal(lines(text, /^:KUBE-SVC-/).length, 3);
   assert.match(text, /^-X KUBE-SVC-AAAAAAAAAAAAAAAA$/m);
   assert.doesNotMatch(text, /CNI-xyz/);
-});
-
-test('iptables-restore applies a full sync then partial ones in turn (in a network namespace of its own)', { skip: process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 }, async () => {
-  const ns = `k8ts-unit-plan-${process.pid}`;
-  // `ip netns add` makes /run/netns on a host that had none: it goes again afterwards.
-  const hadNetnsDir = existsSync('/run/netns');
-  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
-  const restore = (text: string) => spawnSync('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: text, encoding: 'utf8' });
-  try {
-    let r = restore(planSync('full', new Map(), before, cfg).text);
-    assert.equal(r.status, 0, r.stderr);
-    const empty = entries([a, b], [slice('a', ['10.42.0.5'])]);
-    r = restore(planSync('partial', before, empty, cfg).text);
-    assert.equal(r.status, 0, r.stderr);
-    r = restore(planSync('partial', empty, before, cfg).text);
-    assert.equal(r.status, 0, r.stderr);
-    const nat = spawnSync('ip', ['netns', 'exec', ns, 'iptables-save', '-t', 'nat'], { encoding: 'utf8' }).stdout;
-    const services = lines(nat, /^-A KUBE-SERVICES /);
-    assert.equal(services.length, 3);
-    assert.match(services.at(-1)!, /KUBE-NODEPORTS$/);
-  } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
-  }
 });

@@ -1,0 +1,85 @@
+// The proxy against the real iptables, each test in a network namespace of its own. They share
+// one file so they run one after another: `ip netns add` makes /run/netns on a host that had
+// none, and tests racing over it could not tell whether to remove it again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hostExec, type Exec } from '../../lib/exec.js';
+import { removeEmptyTrees } from '../../lib/empty-dirs.js';
+import type { EndpointSlice, Service } from '../kube-types.js';
+import { ProxyIptables } from './iptables.js';
+import { RestoreShell } from './restore-shell.js';
+import { fixedRules, jumpRules, nodePortsCatchAll, restoreText, servicePortRules } from './rules.js';
+import { servicePortsOf } from './service-ports.js';
+import { planSync, type PortEntry } from './sync-plan.js';
+
+const skip = process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 || spawnSync('iptables-restore', ['--version']).status !== 0;
+const cfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true };
+
+/** Runs `fn` with an exec that runs inside a fresh namespace, removed afterwards. */
+async function inNamespace(fn: (exec: Exec, ns: string) => Promise<void>): Promise<void> {
+  const ns = `k8ts-unit-proxy-${process.pid}`;
+  const hadNetnsDir = existsSync('/run/netns');
+  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
+  try {
+    await fn((file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts), ns);
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
+  }
+}
+
+function service(name: string, ip: string): Service {
+  return { metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as Service;
+}
+function slice(service: string, ips: string[]): EndpointSlice {
+  return {
+    metadata: { name: `${service}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } }, addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: ips.map((ip) => ({ addresses: [ip], nodeName: 'n1', conditions: { ready: true } })),
+  } as EndpointSlice;
+}
+function entries(services: Service[], slices: EndpointSlice[]): Map<string, PortEntry> {
+  return new Map(servicePortsOf(services, slices, 'n1').map((sp) => [sp.portName, { sp, fingerprint: JSON.stringify(sp), rules: servicePortRules(sp, cfg) }]));
+}
+const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
+
+test('iptables-restore applies a full sync then partial ones in turn', { skip }, async () => {
+  const a = service('a', '10.43.0.20');
+  const b = service('b', '10.43.0.21');
+  const before = entries([a, b], [slice('a', ['10.42.0.5']), slice('b', ['10.42.0.6'])]);
+  await inNamespace(async (exec) => {
+    const ipt = new ProxyIptables(exec);
+    await ipt.restore(planSync('full', new Map(), before, cfg).text);
+    const empty = entries([a, b], [slice('a', ['10.42.0.5'])]);
+    await ipt.restore(planSync('partial', before, empty, cfg).text);
+    await ipt.restore(planSync('partial', empty, before, cfg).text);
+    const nat = (await exec('iptables-save', ['-t', 'nat'])).stdout;
+    const services = lines(nat, /^-A KUBE-SERVICES /);
+    assert.equal(services.length, 3);
+    assert.match(services.at(-1)!, /KUBE-NODEPORTS$/);
+  });
+});
+
+test('jumps are added once and found again, through the helper shell too', { skip }, async () => {
+  await inNamespace(async (exec, ns) => {
+    const ipt = new ProxyIptables(exec);
+    const shell = new RestoreShell(['ip', 'netns', 'exec', ns, 'iptables-restore', '--noflush']);
+    try {
+      await ipt.restore(restoreText({ fixed: fixedRules(cfg), shared: [], own: [], catchAll: nodePortsCatchAll(cfg) }));
+      assert.equal(await ipt.canaryPresent(), true);
+      assert.equal(await ipt.ensureJumps(), jumpRules.length);
+      assert.equal(await ipt.ensureJumps(), 0, 'iptables -S output is recognised');
+      assert.match((await exec('iptables', ['-t', 'nat', '-S', 'PREROUTING'])).stdout, /^-A PREROUTING .*-j KUBE-SERVICES$/m);
+      // The helper shell applies what iptables-restore accepts and reports what it refuses.
+      assert.equal((await shell.run('*nat\n:KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]\nCOMMIT\n')).code, 0);
+      assert.deepEqual(await ipt.natChains().then((c) => c.filter((x) => x.startsWith('KUBE-SVC-'))), ['KUBE-SVC-AAAAAAAAAAAAAAAA']);
+      const refused = await shell.run('*nat\n-A NO-SUCH-CHAIN -j ACCEPT\nCOMMIT\n');
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.output, /NO-SUCH-CHAIN|line 2/);
+    } finally {
+      shell.close();
+    }
+  });
+});
