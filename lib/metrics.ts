@@ -147,6 +147,11 @@ export class MetricsRegistry {
     return c;
   }
 
+  /** Serves another registry's families too (e.g. the proxy's on the agent's /metrics). */
+  include(other: MetricsRegistry): void {
+    for (const c of other.collectors) this.register(c);
+  }
+
   /** Every family, by name. */
   expose(): string {
     return [...this.collectors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => c.expose()).join('');

@@ -2,6 +2,7 @@
 // EndpointSlice watch has synced, it prepares the host, serves kube-proxy's metrics port and
 // keeps the iptables rules in step. Optional: `--disable proxy` (or k3s' --disable-kube-proxy)
 // for clusters that bring their own proxy.
+import { agentMetrics } from '../stats/agent-metrics.js';
 import { networkInterfaces } from 'node:os';
 import type { Server } from 'node:http';
 import { logger } from '../../lib/log.js';
@@ -38,6 +39,8 @@ export function proxyComponent(cfg: AgentConfig): Component {
       const hasConntrack = (await exec('conntrack', ['--version']).catch(() => undefined))?.code === 0;
       if (!hasConntrack) log.warn({}, 'no conntrack command: stale UDP flows to Services are not removed (install the conntrack package)');
       const metrics = new ProxyMetrics();
+      // On the agent's /metrics (the kubelet port), and on kube-proxy's own port below.
+      agentMetrics.registry.include(metrics.registry);
       const iptables = new ProxyIptables(exec, 'iptables', true);
       const proxier = new Proxier({
         informers: ctx.get(serviceInformersValue), nodeName: cfg.nodeName,

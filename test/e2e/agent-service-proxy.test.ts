@@ -253,7 +253,10 @@ ${slice(a)}`);
     }
   });
 
-  it('serves kube-proxy\'s metrics', async () => {
+  it('serves kube-proxy\'s metrics on its port and on the agent\'s /metrics', async () => {
+    const agent = await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/metrics`);
+    assert.match(agent, /^kubeproxy_sync_proxy_rules_duration_seconds_count [1-9]\d*$/m);
+    assert.match(agent, /^kubelet_runtime_operations_total\{/m, 'beside the kubelet\'s own');
     const text = await fetch(`http://${env.proxyMetrics}/metrics`).then((r) => r.text());
     const count = Number(/^kubeproxy_sync_proxy_rules_duration_seconds_count (\d+)$/m.exec(text)?.[1]);
     assert.ok(count > 0, text);
