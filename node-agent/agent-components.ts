@@ -8,8 +8,11 @@ import { apiEventSink, EventRecorder } from '../lib/client/events.js';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { nothingToStop, type Component } from '../lib/components.js';
 import { serverVersion } from '../lib/version.js';
-import { startContainerRuntime } from './containerd/index.js';
-import type { AgentConfig } from './config.js';
+import { join } from 'node:path';
+import { containerdPaths, startContainerRuntime } from './containerd/index.js';
+import { agentPaths, type AgentConfig } from './config.js';
+import { podLogDirectory } from './runtime/sandbox-config.js';
+import { DirectoryUsageCache } from './stats/fs-stats.js';
 import { NodeManager } from './node/node-manager.js';
 import { agentServerValue, apiClientValue, eventsValue, nodeValue, plegValue, podMachineryValue, runtimeValue } from './agent-values.js';
 import { Pleg } from './runtime/pleg.js';
@@ -129,7 +132,16 @@ export function agentServerComponent(cfg: AgentConfig): Component {
       });
       try {
         const server = await startAgentServer({
-          context: { cri, nodeName: cfg.nodeName, pods, nodeLogDir: '/var/log', startedAt, resources },
+          context: {
+            cri, nodeName: cfg.nodeName, pods, nodeLogDir: '/var/log', startedAt, resources,
+            filesystems: {
+              dirs: new DirectoryUsageCache(),
+              paths: {
+                rootDir: cfg.dataDir, imageFsDir: containerdPaths(cfg.dataDir, cfg.runDir).root, podsDir: agentPaths(cfg.dataDir).pods,
+                containerLogDir: (p, container) => join(podLogDirectory(cfg.podLogsDir, { metadata: p }), container),
+              },
+            },
+          },
           address: cfg.kubeletAddress, port: cfg.kubeletPort, tls: servingCertificate(cfg, node.host.internalIP), clientCA: ctx.get(apiClientValue).config.caCert,
         });
         node.setKubeletPort(server.port);

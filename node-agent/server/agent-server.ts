@@ -1,6 +1,7 @@
 // The node agent's HTTPS server (the kubelet's :10250): TLS with client certificates, then
 // authentication and authorization per request, then the route's handler. Plain requests and
 // upgrades (exec, attach, port-forward) go through the same checks.
+import { collectFs } from '../stats/fs-snapshot.js';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -45,8 +46,12 @@ async function dispatch(ctx: AgentContext, conn: Connection, route: AgentRoute):
       return replyText(conn, 200, 'ok');
     case 'pods':
       return replyJson(conn, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: ctx.pods.listPods() });
-    case 'statsSummary':
-      return replyJson(conn, 200, buildSummary(await ctx.resources.snapshot(), { onlyCpuAndMemory: conn.url.searchParams.get('only_cpu_and_memory') === 'true' }));
+    case 'statsSummary': {
+      const snapshot = await ctx.resources.snapshot();
+      const onlyCpuAndMemory = conn.url.searchParams.get('only_cpu_and_memory') === 'true';
+      const fs = ctx.filesystems && !onlyCpuAndMemory ? await collectFs(snapshot, ctx.filesystems.paths, ctx.filesystems.dirs) : undefined;
+      return replyJson(conn, 200, buildSummary(snapshot, { onlyCpuAndMemory, fs }));
+    }
     case 'metricsResource':
       return replyText(conn, 200, renderResourceMetrics(await ctx.resources.snapshot()), metricsContentType);
     case 'metrics':

@@ -1,5 +1,7 @@
 // What the agent server's handlers share, and the two ways a request arrives: as a plain
 // request with a response to write, or as an upgrade with the raw connection.
+import type { FsPaths } from '../stats/fs-snapshot.js';
+import type { DirectoryUsageCache } from '../stats/fs-stats.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -23,6 +25,8 @@ export interface AgentContext {
   startedAt: Date;
   /** CPU and memory of the node, pods and containers (/metrics/resource, /stats/summary). */
   resources: ResourceCollector;
+  /** Where the filesystem figures of /stats/summary are read (none: they are left out). */
+  filesystems?: { paths: FsPaths; dirs: DirectoryUsageCache };
 }
 
 export type Connection =

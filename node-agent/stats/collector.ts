@@ -30,6 +30,9 @@ export interface ContainerSample {
   rssBytes: number;
   pageFaults: number;
   majorPageFaults: number;
+  /** Its writable layer (CRI), when the runtime reports it. */
+  rootfsBytes?: number;
+  rootfsInodes?: number;
 }
 
 export interface PodSample {
@@ -131,6 +134,7 @@ export class ResourceCollector {
           cpuNs: BigInt(s.cpu.usage_core_nano_seconds?.value ?? '0'),
           memoryUsageBytes: num(s.memory.usage_bytes), workingSetBytes: num(s.memory.working_set_bytes), rssBytes: num(s.memory.rss_bytes),
           pageFaults: num(s.memory.page_faults), majorPageFaults: num(s.memory.major_page_faults),
+          ...(s.writable_layer ? { rootfsBytes: num(s.writable_layer.used_bytes), rootfsInodes: num(s.writable_layer.inodes_used) } : {}),
         });
       }
       let usage: CgroupUsage | undefined;

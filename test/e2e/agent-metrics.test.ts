@@ -80,13 +80,20 @@ describe('resource metrics, kubectl top and the HPA on real containers', { skip:
     assert.match(cadvisor, /^container_memory_working_set_bytes\{container="main",id="\/[^"]+",image="[^"]*busybox[^"]*",name="[0-9a-f]{64}",namespace="default",pod="burn-[a-z0-9-]+"\} [0-9.e+]+ \d{13}$/m);
     assert.match(cadvisor, /^container_network_receive_bytes_total\{container="",id="\/[^"]+",image="",interface="eth0",name="",namespace="default",pod="burn-[a-z0-9-]+"\} [0-9.e+]+ \d{13}$/m);
     const summary = JSON.parse(await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/stats/summary`)) as {
-      node: { nodeName: string; cpu: { usageCoreNanoSeconds: number }; memory: { workingSetBytes: number } };
-      pods: Array<{ podRef: { name: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }> }>;
+      node: { nodeName: string; cpu: { usageCoreNanoSeconds: number }; memory: { workingSetBytes: number }; fs: { capacityBytes: number; usedBytes: number }; runtime: { imageFs: { capacityBytes: number } } };
+      pods: Array<{
+        podRef: { name: string }; containers: Array<{ name: string; memory: { workingSetBytes: number }; logs: { usedBytes: number }; rootfs?: { usedBytes: number } }>;
+        volume: Array<{ name: string; usedBytes: number }>; 'ephemeral-storage': { usedBytes: number };
+      }>;
     };
     assert.equal(summary.node.nodeName, env.nodeName);
     assert.ok(summary.node.cpu.usageCoreNanoSeconds > 0 && summary.node.memory.workingSetBytes > 0);
     const pod = summary.pods.find((p) => p.podRef.name.startsWith('burn-'));
     assert.ok(pod && pod.containers[0].name === 'main' && pod.containers[0].memory.workingSetBytes > 0);
+    assert.ok(summary.node.fs.capacityBytes > 0 && summary.node.fs.usedBytes > 0 && summary.node.runtime.imageFs.capacityBytes > 0);
+    assert.ok(pod.containers[0].logs.usedBytes >= 0);
+    assert.ok(pod.volume.some((v) => v.name.startsWith('kube-api-access-') && v.usedBytes > 0), JSON.stringify(pod.volume));
+    assert.ok(pod['ephemeral-storage'].usedBytes >= (pod.containers[0].rootfs?.usedBytes ?? 0));
   });
 
   it('kubectl top node and top pod show figures within 60 s', async () => {
