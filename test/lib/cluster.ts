@@ -157,6 +157,9 @@ export function run(cmd: string, args: string[], stdin?: string, timeoutMs = 60_
       clearTimeout(timer);
       resolveRun({ code: code ?? -1, stdout, stderr });
     });
+    // A command that exits without reading its stdin (ip, curl) makes this write fail with EPIPE:
+    // its exit code and output are the result, not the write.
+    p.stdin.on('error', () => undefined);
     p.stdin.end(stdin ?? '');
   });
 }
