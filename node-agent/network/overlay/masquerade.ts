@@ -32,8 +32,10 @@ export function masqueradeBatch(clusterCIDR: string): string {
 /** The jumps into our chains: [table, chain, insert (first) or append]. */
 export const jumps = [
   { table: 'nat', chain: 'POSTROUTING', target: MASQ_CHAIN, insert: false },
-  // First, ahead of any DROP another tool put in FORWARD.
-  { table: 'filter', chain: 'FORWARD', target: FORWARD_CHAIN, insert: true },
+  // Appended, as the forward policy's last word (a host whose policy is DROP still forwards pod
+  // traffic): inserted first, it would accept a pod's packet to a Service without endpoints
+  // before the service proxy's REJECT (kube-proxy's jumps go first) and send it off the node.
+  { table: 'filter', chain: 'FORWARD', target: FORWARD_CHAIN, insert: false },
 ] as const;
 
 export async function ensureMasquerade(exec: Exec, clusterCIDR: string): Promise<void> {
