@@ -158,6 +158,17 @@ export class MetricsRegistry {
   }
 }
 
+/** The process_* series every Kubernetes component exports (start time, RSS, CPU). */
+export function registerProcessMetrics(registry: MetricsRegistry): void {
+  const started = Date.now() / 1000;
+  registry.register(new ValueFunc('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', () => started));
+  registry.register(new ValueFunc('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss()));
+  registry.register(new ValueFunc('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }));
+}
+
 /** The content type of the text format. */
 export const metricsContentType = 'text/plain; version=0.0.4; charset=utf-8';
 

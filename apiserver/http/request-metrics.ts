@@ -2,7 +2,7 @@
 // (apiserver_request_total, apiserver_request_duration_seconds, the series its API call latency
 // SLO is measured from), and the process metrics every Kubernetes component exports.
 import type { IncomingMessage } from 'node:http';
-import { CounterVec, GaugeVec, HistogramVec, MetricsRegistry, ValueFunc } from '../../lib/metrics.js';
+import { CounterVec, GaugeVec, HistogramVec, MetricsRegistry, registerProcessMetrics } from '../../lib/metrics.js';
 import { AdmissionChain } from '../auth/admission/chain.js';
 import type { ApiContext } from '../registry/api-context.js';
 import { inputFormat } from './negotiate.js';
@@ -33,13 +33,7 @@ export class RequestMetrics {
       this.registry.register(api.admission.metrics.controller);
       this.registry.register(api.admission.metrics.step);
     }
-    const started = Date.now() / 1000;
-    this.registry.register(new ValueFunc('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', () => started));
-    this.registry.register(new ValueFunc('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss()));
-    this.registry.register(new ValueFunc('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1e6;
-    }));
+    registerProcessMetrics(this.registry);
   }
 
   /** Counts a watch or connect request as open until the returned function is called; other verbs are not long-running. */

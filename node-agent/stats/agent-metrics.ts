@@ -3,7 +3,7 @@
 // probe results (from the probe workers), running pods and containers, and the process
 // metrics every Kubernetes component exports. One registry per process, as the kubelet's
 // legacy registry: the parts that count are far apart and live as long as the agent.
-import { CounterVec, HistogramVec, MetricsRegistry, ValueFunc } from '../../lib/metrics.js';
+import { CounterVec, HistogramVec, MetricsRegistry, registerProcessMetrics, ValueFunc } from '../../lib/metrics.js';
 
 /** CRI method → the kubelet's operation_type ("RunPodSandbox" → "run_podsandbox", "ListContainerStats" → "list_container_stats"). */
 export function operationType(method: string): string {
@@ -25,13 +25,7 @@ export class AgentMetrics {
   private readonly probeTotal = this.probes.register(new CounterVec('prober_probe_total', '[BETA] Cumulative number of a liveness, readiness or startup probe for a container by result.', ['probe_type', 'result', 'container', 'pod', 'namespace', 'pod_uid']));
 
   constructor() {
-    const started = Date.now() / 1000;
-    this.registry.register(new ValueFunc('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', () => started));
-    this.registry.register(new ValueFunc('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss()));
-    this.registry.register(new ValueFunc('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1e6;
-    }));
+    registerProcessMetrics(this.registry);
   }
 
   /** One CRI call: counted, timed, and counted again when it failed. */

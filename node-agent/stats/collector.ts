@@ -14,7 +14,7 @@ import { readCgroup, readNode, readText, type NodeUsage, type ReadText } from '.
 import { podNetwork, type ListDir } from './cgroup-net.js';
 import type { InterfaceStats } from './net-dev.js';
 
-export interface ContainerSample {
+export interface ContainerSample extends CgroupUsage {
   name: string;
   /** The runtime's container ID. */
   id: string;
@@ -24,12 +24,6 @@ export interface ContainerSample {
   /** When the running instance started (RFC 3339). */
   startTime: string;
   timeMs: number;
-  cpuNs: bigint;
-  memoryUsageBytes: number;
-  workingSetBytes: number;
-  rssBytes: number;
-  pageFaults: number;
-  majorPageFaults: number;
   /** Its writable layer (CRI), when the runtime reports it. */
   rootfsBytes?: number;
   rootfsInodes?: number;
