@@ -5,22 +5,25 @@
 import { KubeClient } from '../../lib/client/rest-client.js';
 import type { Component } from '../../lib/components.js';
 import { MemorySocket } from '../../lib/memory-socket.js';
-import { httpValue, servingValue } from '../server-components.js';
+import { apiValue, httpValue, servingValue } from '../server-components.js';
+import { inProcessUser } from '../registry/serviceaccounts/token.js';
+import { clusterDnsUser, ensureClusterDnsRoles } from './kube-dns-role.js';
 import { KubeDnsController } from './kube-dns-controller.js';
 
 export const DEFAULT_KUBE_DNS_IP = '10.43.0.10';
 
 export function kubeDnsComponent(opts: { clusterDNS?: string }): Component {
   return {
-    name: 'dns', requires: ['http', 'bootstrap'], optional: true,
+    name: 'dns', requires: ['api', 'http', 'bootstrap'], optional: true,
     async start(ctx) {
       const http = ctx.get(httpValue);
-      // In-process, as the control plane's clients: part of the server, acting with its authority.
+      // In-process, as the control plane's clients, but holding only its own role.
+      await ensureClusterDnsRoles(ctx.get(apiValue).api);
       const client = new KubeClient({ server: `https://localhost:${ctx.get(servingValue).port}` }, {
         userAgent: 'k8ts-cluster-dns', maxSockets: 2,
         connect: () => {
           const [mine, theirs] = MemorySocket.pair();
-          http.acceptInProcess(theirs, { name: 'system:k8ts:cluster-dns', groups: ['system:masters', 'system:authenticated'] });
+          http.acceptInProcess(theirs, inProcessUser(clusterDnsUser));
           return mine;
         },
       });
