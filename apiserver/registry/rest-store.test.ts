@@ -83,3 +83,26 @@ describe('update preconditions', () => {
     assert.equal(await outcome(patchLike(strict, 'strict', (o) => { o.data = { a: '2' }; })), 'ok');
   });
 });
+
+describe('create order', () => {
+  it('generates a name after mutating admission and before validating admission, as Kubernetes does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-rest-store-'));
+    const store = await openStore(dir);
+    try {
+      // Records the name each admission phase is given (a recorder in place of the plugin chain).
+      const seen: string[] = [];
+      const recorder = {
+        mutate: async (a: { name: string; object?: KubeObject }) => void seen.push(`mutate ${a.name} ${a.object?.metadata.name ?? '-'}`),
+        validate: async (a: { name: string; object?: KubeObject }) => void seen.push(`validate ${a.name === a.object?.metadata.name ? 'generated' : a.name}`),
+      };
+      const rs = new RestStore(configMaps, store, recorder);
+      const created = await rs.create('default', { metadata: { generateName: 'gen-' } }, ctx);
+      assert.match(created.metadata.name ?? '', /^gen-[a-z0-9]{5}$/);
+      await rs.create('default', { metadata: { name: 'named' } }, ctx);
+      assert.deepEqual(seen, ['mutate gen- -', 'validate generated', 'mutate named named', 'validate generated']);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

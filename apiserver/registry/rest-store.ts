@@ -126,18 +126,20 @@ export class RestStore {
       delete meta.namespace;
     }
     const generated = !meta.name && !!meta.generateName;
-    if (generated) meta.name = meta.generateName + generateNameSuffix();
     fillSystemFields(meta, this.def.behaviour.generation);
     const sctx = this.strategyContext(ctx);
     this.def.strategy.default?.(obj);
     // Kubernetes' order: mutating admission, then the strategy (so what admission adds is
-    // validated too), then validating admission.
-    const attrs = { operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx } as const;
+    // validated too), then validating admission. The name is generated in between, with the
+    // strategy: a mutating plugin's refusal names the generateName prefix (pods "web-" is
+    // forbidden), a validating plugin's the generated name, as upstream's attributes do.
+    const attrs = { operation: 'CREATE', def: this.def, namespace, name: meta.name || meta.generateName || '', object: obj, ctx } as const;
     await this.admission.mutate(attrs);
+    if (generated) meta.name = meta.generateName + generateNameSuffix();
     this.def.strategy.prepareForCreate?.(obj, sctx);
     this.validateCreate(obj, this.def.strategy, sctx);
     this.def.strategy.canonicalize?.(obj);
-    await this.admission.validate(attrs);
+    await this.admission.validate({ ...attrs, name: meta.name ?? '' });
     if (!opts.keepManagedFields) this.fields?.created(obj, this.def, ctx);
     // A generated name that happens to be taken is drawn again (Kubernetes' RetryGenerateName).
     for (let i = 0; generated && i < 8 && this.store.getLatest(this.key(namespace, meta.name!)); i++) {
