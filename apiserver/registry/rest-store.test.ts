@@ -75,6 +75,14 @@ describe('update preconditions', () => {
     assert.equal(await outcome(patchLike(rs, 'patch', (o) => { o.metadata.resourceVersion = 'x'; })), '400 invalid resource version: "x"');
   });
 
+  it('concurrent patches that leave the resourceVersion alone are all applied (a lost race is retried)', async () => {
+    await make('busy');
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => outcome(patchLike(rs, 'busy', (o) => { o.data = { ...(o.data as Record<string, string>), [`k${i}`]: 'v' }; }))));
+    assert.deepEqual(results, Array(8).fill('ok'));
+    const data = (JSON.parse(rs.get('default', 'busy').value) as { data: Record<string, string> }).data;
+    assert.deepEqual(Object.keys(data).sort(), ['a', 'k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
+  });
+
   it('a kind that refuses unconditional updates names the resource, as Kubernetes does', async () => {
     await make('strict');
     const expected = '422 configmaps "strict" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update';

@@ -248,7 +248,9 @@ export class RestStore {
         release?.();
         if (isStorageError(err, 'NotFound')) throw notFound(this.gr, name);
         if (isStorageError(err, 'Conflict')) {
-          if (expectedRV !== undefined) throw conflict(this.gr, name, modifiedConflictMessage);
+          // A precondition read from the object is checked again on the retry: a stale replace is
+          // then refused, a patch is applied anew to the newer object, as upstream retries.
+          if (opts.expectedRV !== undefined) throw conflict(this.gr, name, modifiedConflictMessage);
           if (attempt < maxUpdateAttempts) continue;
           throw conflict(this.gr, name, modifiedConflictMessage);
         }
