@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   alreadyExists, badRequest, conflict, invalid, modifiedConflictMessage, notFound,
 } from '../api/errors.js';
-import { invalidValue, path, type FieldError } from '../api/field-errors.js';
+import { GoValue, invalidValue, path, type FieldError } from '../api/field-errors.js';
 import { clone, deepEqual, timestamp, type KubeObject, type ObjectMeta } from '../api/object.js';
 import { groupResource, type ResourceDef, type Strategy, type StrategyContext } from '../api/resource.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/meta.js';
@@ -126,18 +126,20 @@ export class RestStore {
       delete meta.namespace;
     }
     const generated = !meta.name && !!meta.generateName;
-    if (generated) meta.name = meta.generateName + generateNameSuffix();
     fillSystemFields(meta, this.def.behaviour.generation);
     const sctx = this.strategyContext(ctx);
     this.def.strategy.default?.(obj);
     // Kubernetes' order: mutating admission, then the strategy (so what admission adds is
-    // validated too), then validating admission.
-    const attrs = { operation: 'CREATE', def: this.def, namespace, name: meta.name ?? '', object: obj, ctx } as const;
+    // validated too), then validating admission. The name is generated in between, with the
+    // strategy: a mutating plugin's refusal names the generateName prefix (pods "web-" is
+    // forbidden), a validating plugin's the generated name, as upstream's attributes do.
+    const attrs = { operation: 'CREATE', def: this.def, namespace, name: meta.name || meta.generateName || '', object: obj, ctx } as const;
     await this.admission.mutate(attrs);
+    if (generated) meta.name = meta.generateName + generateNameSuffix();
     this.def.strategy.prepareForCreate?.(obj, sctx);
     this.validateCreate(obj, this.def.strategy, sctx);
     this.def.strategy.canonicalize?.(obj);
-    await this.admission.validate(attrs);
+    await this.admission.validate({ ...attrs, name: meta.name ?? '' });
     if (!opts.keepManagedFields) this.fields?.created(obj, this.def, ctx);
     // A generated name that happens to be taken is drawn again (Kubernetes' RetryGenerateName).
     for (let i = 0; generated && i < 8 && this.store.getLatest(this.key(namespace, meta.name!)); i++) {
@@ -199,13 +201,8 @@ export class RestStore {
         if (!(err instanceof Error && 'reason' in err && (err as { reason?: string }).reason === 'AlreadyExists')) throw err;
       }
     }
-    if (requestedRV === undefined && !this.def.behaviour.allowUnconditionalUpdate) {
-      throw invalid({ group: this.def.group, kind: this.def.kind }, name, [
-        invalidValue(path('metadata', 'resourceVersion'), 0, 'must be specified for an update'),
-      ]);
-    }
     const object = await this.guaranteedUpdate(namespace, name, ctx, (_cur) => clone(input), {
-      expectedRV: requestedRV, subresource,
+      preconditionFromObject: true, subresource,
     });
     return { object, created: false };
   }
@@ -213,11 +210,14 @@ export class RestStore {
   /**
    * Read-modify-write with conflict retries: `tryUpdate` gets a private copy of the current
    * object and returns the desired one. With `expectedRV`, a stale read is a 409 instead of a retry.
+   * With `preconditionFromObject`, the resourceVersion the desired object carries is that
+   * precondition, as Kubernetes' Update reads it: PUT and PATCH alike, so a patch that sets or
+   * removes metadata.resourceVersion is conditional or not just as a replace would be.
    */
   async guaranteedUpdate(
     namespace: string, name: string, ctx: RequestContext,
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { expectedRV?: number; subresource?: string; writesStatus?: boolean; keepManagedFields?: boolean } = {},
+    opts: { expectedRV?: number; preconditionFromObject?: boolean; subresource?: string; writesStatus?: boolean; keepManagedFields?: boolean } = {},
   ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const cur = this.latest(namespace, name);
@@ -227,6 +227,8 @@ export class RestStore {
       const old = decoded(cur);
       const next = await tryUpdate(fresh(cur));
       this.stampTypeMeta(next);
+      const expectedRV = opts.preconditionFromObject ? this.carriedPrecondition(next, name) : opts.expectedRV;
+      if (expectedRV !== undefined && expectedRV !== cur.modRevision) throw conflict(this.gr, name, modifiedConflictMessage);
       const strategy = opts.subresource === 'status' && this.def.statusStrategy ? this.def.statusStrategy : this.def.strategy;
       const prepared = await this.prepareUpdate(next, old, strategy, ctx, opts.subresource, opts.writesStatus);
       if (!opts.keepManagedFields) this.fields?.updated(old, prepared, this.def, ctx, opts.subresource);
@@ -246,6 +248,8 @@ export class RestStore {
         release?.();
         if (isStorageError(err, 'NotFound')) throw notFound(this.gr, name);
         if (isStorageError(err, 'Conflict')) {
+          // A precondition read from the object is checked again on the retry: a stale replace is
+          // then refused, a patch is applied anew to the newer object, as upstream retries.
           if (opts.expectedRV !== undefined) throw conflict(this.gr, name, modifiedConflictMessage);
           if (attempt < maxUpdateAttempts) continue;
           throw conflict(this.gr, name, modifiedConflictMessage);
@@ -253,6 +257,21 @@ export class RestStore {
         throw err;
       }
     }
+  }
+
+  /**
+   * The revision an update's object is conditional on; none (or "0") means unconditional, which
+   * only kinds that allow it accept (Kubernetes names the resource and shows the value as Go's
+   * %#v of a uint64).
+   */
+  private carriedPrecondition(obj: KubeObject, name: string): number | undefined {
+    const rv = parseResourceVersion(obj.metadata.resourceVersion);
+    if (rv === undefined && !this.def.behaviour.allowUnconditionalUpdate) {
+      throw invalid({ group: this.gr.group, kind: this.gr.resource }, name, [
+        invalidValue(path('metadata', 'resourceVersion'), new GoValue('0x0'), 'must be specified for an update'),
+      ]);
+    }
+    return rv;
   }
 
   private async prepareUpdate(

@@ -130,3 +130,29 @@ test('a patch whose result does not decode into the kind is refused and changes 
   // Nothing was stored.
   assert.equal(await c.k('get', 'cm', 'typed', '-o', 'jsonpath={.data.a}|{.metadata.labels}'), '1|');
 });
+
+test('a server-side apply with a value of the wrong type is refused and stores nothing', async () => {
+  const applied = await c.kubectl(['apply', '--server-side', '-f', '-'], { stdin: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typed-ssa","namespace":"default"},"data":"x"}' });
+  assert.equal(applied.code, 1);
+  assert.equal(applied.stderr.trim(), 'Error from server: failed to create typed patch object (default/typed-ssa; /v1, Kind=ConfigMap): .data: expected map, got &{x}');
+  assert.match((await c.kubectl(['get', 'cm', 'typed-ssa'])).stderr, /NotFound/);
+  await c.k('create', 'configmap', 'typed-ssa', '--from-literal=a=1');
+  const r = await c.http('PATCH', '/api/v1/namespaces/default/configmaps/typed-ssa?fieldManager=m', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typed-ssa, labels: invalid}\nimmutable: "no"\n', { 'Content-Type': 'application/apply-patch+yaml' });
+  assert.equal(r.status, 500);
+  assert.equal(r.json<{ message: string }>().message, 'failed to create typed patch object (/typed-ssa; /v1, Kind=ConfigMap): errors:\n  .metadata.labels: expected map, got &{invalid}\n  .immutable: expected boolean, got &{no}');
+  assert.equal(await c.k('get', 'cm', 'typed-ssa', '-o', 'jsonpath={.data.a}|{.metadata.labels}|{.immutable}'), '1||');
+});
+
+test('a patch that sets metadata.resourceVersion is conditional on it; "0" or none is unconditional', async () => {
+  await c.k('create', 'configmap', 'rv-patch', '--from-literal=a=1');
+  const stale = await c.k('get', 'cm', 'rv-patch', '-o', 'jsonpath={.metadata.resourceVersion}');
+  await c.k('label', 'cm', 'rv-patch', 'changed=yes');
+  const conflict = 'Error from server (Conflict): Operation cannot be fulfilled on configmaps "rv-patch": the object has been modified; please apply your changes to the latest version and try again';
+  const merge = await c.kubectl(['patch', 'cm', 'rv-patch', '--type=merge', '-p', JSON.stringify({ metadata: { resourceVersion: stale }, data: { a: '2' } })]);
+  assert.equal(merge.stderr.trim(), conflict);
+  const json = await c.kubectl(['patch', 'cm', 'rv-patch', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/metadata/resourceVersion', value: stale }, { op: 'replace', path: '/data/a', value: '3' }])]);
+  assert.equal(json.stderr.trim(), conflict);
+  assert.equal((await c.k('patch', 'cm', 'rv-patch', '--type=merge', '-p', '{"metadata":{"resourceVersion":"0"},"data":{"a":"4"}}')).trim(), 'configmap/rv-patch patched');
+  assert.equal((await c.k('patch', 'cm', 'rv-patch', '--type=json', '-p', '[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"replace","path":"/data/a","value":"5"}]')).trim(), 'configmap/rv-patch patched');
+  assert.equal(await c.k('get', 'cm', 'rv-patch', '-o', 'jsonpath={.data.a}'), '5');
+});

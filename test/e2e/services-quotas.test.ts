@@ -153,6 +153,15 @@ test('what admission adds is validated, and its refusals come before validation\
   // A 403 from admission (no such PriorityClass) comes before a 422 from validation (bad image name).
   const both = await c.kubectl(['create', '-n', 'admit-order', '-f', '-'], { stdin: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"priorityClassName":"nope","containers":[{"name":"c","image":" bad"}]}}' });
   assert.equal(both.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "p" is forbidden: no PriorityClass with name nope was found');
+  // A name is generated after the mutating plugins and before the validating ones, as upstream
+  // does: the first refuse with the prefix, the second with the generated name.
+  const genPod = (extra: string) => `{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"gen-"},"spec":{${extra}"containers":[{"name":"c","image":"nginx"}]}}`;
+  const mutating = await c.kubectl(['create', '-n', 'admit-order', '-f', '-'], { stdin: genPod('"priorityClassName":"nope",') });
+  assert.equal(mutating.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "gen-" is forbidden: no PriorityClass with name nope was found');
+  await apply('{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"none"},"spec":{"hard":{"pods":"0"}}}', 'admit-order');
+  await eventually(async () => (await c.k('get', 'quota', 'none', '-n', 'admit-order', '-o', 'jsonpath={.status.used.pods}')) === '0');
+  const validating = await c.kubectl(['create', '-n', 'admit-order', '-f', '-'], { stdin: genPod('') });
+  assert.match(validating.stderr.trim(), /^Error from server \(Forbidden\): error when creating "STDIN": pods "gen-[a-z0-9]{5}" is forbidden: exceeded quota: none, requested: pods=1, used: pods=0, limited: pods=0$/);
 });
 
 test('kubectl replace of a pod read back without its admission defaults keeps them', async () => {

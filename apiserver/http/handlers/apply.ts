@@ -1,7 +1,7 @@
 // Server-side apply (PATCH with application/apply-patch+yaml): the applied configuration is
 // merged into the live object (or creates it), ownership is recorded per field manager, and
 // fields other managers own are conflicts (409) unless the request forces.
-import { badRequest, conflictWithCauses, invalid, isStatusError } from '../../api/errors.js';
+import { badRequest, conflictWithCauses, invalid, isStatusError, unexpectedError } from '../../api/errors.js';
 import { required, path } from '../../api/field-errors.js';
 import { isPlainObject, type KubeObject } from '../../api/object.js';
 import { queryFlag } from '../../../lib/parse-bool.js';
@@ -13,6 +13,7 @@ import { parseDocument, readBody } from '../body.js';
 import { sendObject } from './read.js';
 import { addWarnings } from '../respond.js';
 import { ApplyConflicts, decodeManagers, encodeManagers } from '../../apply/managers.js';
+import { typedPatchErrors } from '../../apply/typed-patch.js';
 
 export async function applyObject(call: ResourceCall): Promise<void> {
   const { rs, info, url, renderer } = call;
@@ -35,10 +36,18 @@ export async function applyObject(call: ResourceCall): Promise<void> {
   config.metadata.name = info.name;
   const sub = info.subresource || undefined;
   const fm = call.api.fieldManager.context(rs.def, call.served.version, call.ctx, sub);
-  const unknown = unknownFields(config, fm.schema, call.api.schemas.definitions(), true);
+  const defs = call.api.schemas.definitions();
+  const unknown = unknownFields(config, fm.schema, defs, true);
+  // Upstream names the applied object as "namespace/name; group/version, Kind=Kind".
+  const typedPatchFailure = (why: string) => `failed to create typed patch object (${config.metadata?.namespace ?? ''}/${info.name}; ${rs.def.group}/${call.served.version}, Kind=${rs.def.kind}): ${why}`;
   if (unknown.length && directive === 'Strict') {
-    const where = rs.def.namespaced ? `${info.namespace}/${info.name}` : `/${info.name}`;
-    throw badRequest(`failed to create typed patch object (${where}; ${renderer.apiVersion}, Kind=${rs.def.kind}): ${unknown.map((p) => `.${p}: field not declared in schema`).join(', ')}`);
+    throw badRequest(typedPatchFailure(unknown.map((p) => `.${p}: field not declared in schema`).join(', ')));
+  }
+  // A value of the wrong type never merges (a string for a map would be stored and break every
+  // typed reader); upstream's field manager fails with a plain error, which clients get as a 500.
+  const typeErrors = typedPatchErrors(config, fm.schema, defs);
+  if (typeErrors.length) {
+    throw unexpectedError(typedPatchFailure(typeErrors.length === 1 ? typeErrors[0] : ['errors:', ...typeErrors.map((e) => `  ${e}`)].join('\n')));
   }
   if (directive === 'Warn') addWarnings(call.res, unknown.map((p) => `unknown field ${JSON.stringify(p)}`));
 

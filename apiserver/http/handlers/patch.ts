@@ -30,8 +30,6 @@ interface ReadPatch {
   patched(cur: KubeObject): KubeObject;
   /** fieldValidation warnings of the last application. */
   warnings: string[];
-  patch: unknown;
-  format: InputFormat;
 }
 
 /** The request's patch, decoded by its content type; undefined for server-side apply. */
@@ -79,7 +77,7 @@ async function readPatch(call: ResourceCall): Promise<ReadPatch | undefined> {
     if (!isPlainObject(next.metadata)) next.metadata = {};
     return next;
   };
-  return { patched, warnings, patch, format };
+  return { patched, warnings };
 }
 
 /**
@@ -101,7 +99,7 @@ export async function patchThroughGetAndUpdate(
 export async function patchObject(call: ResourceCall): Promise<void> {
   const p = await readPatch(call);
   if (!p) return applyObject(call);
-  const { patched, warnings, patch, format } = p;
+  const { patched, warnings } = p;
   const def = call.rs.def;
   const { rs, info } = call;
   if (info.subresource === 'scale') {
@@ -114,7 +112,7 @@ export async function patchObject(call: ResourceCall): Promise<void> {
   const updated = await rs.guaranteedUpdate(info.namespace, info.name, call.ctx, (cur) => {
     const next = patched(call.renderer.view(cur));
     return call.renderer.toStorage(next);
-  }, { subresource: info.subresource || undefined, expectedRV: patchPrecondition(patch, format) });
+  }, { subresource: info.subresource || undefined, preconditionFromObject: true });
   addWarnings(call.res, warnings);
   sendObject(call, updated);
 }
@@ -125,11 +123,3 @@ function applyPatch(cur: KubeObject, patch: unknown, format: InputFormat, schema
   if (format === 'merge-patch') return mergePatch(cur, patch) as KubeObject;
   return strategicMergePatch(cur, patch, schema, call.api.schemas.definitions()) as KubeObject;
 }
-
-/** A resourceVersion inside a merge-style patch is a precondition, as in Kubernetes. */
-function patchPrecondition(patch: unknown, format: InputFormat): number | undefined {
-  if (format === 'json-patch' || !isPlainObject(patch) || !isPlainObject(patch.metadata)) return undefined;
-  const rv = patch.metadata.resourceVersion;
-  return typeof rv === 'string' && /^\d+$/.test(rv) ? Number(rv) : undefined;
-}
-

@@ -6,6 +6,7 @@ import { invalidValue, path, type FieldError } from '../../api/field-errors.js';
 import { isPlainObject, type KubeObject } from '../../api/object.js';
 import { isQualifiedName } from '../../api/validation/names.js';
 import type { ApiContext } from '../api-context.js';
+import { parseResourceVersion } from '../rest-store.js';
 
 type Namespace = KubeObject & { spec?: { finalizers?: string[] }; status?: { phase?: string } };
 
@@ -44,7 +45,7 @@ export function namespaceExtensions(api: ApiContext): void {
           ns.spec = { ...ns.spec, finalizers: [...((finalizers as string[] | undefined) ?? [])] };
           if (!ns.spec.finalizers?.length) delete ns.spec.finalizers;
           return ns;
-        }, { subresource: 'finalize', expectedRV: rv ? Number(rv) : undefined });
+        }, { subresource: 'finalize', expectedRV: parseResourceVersion(rv) });
       },
     }],
   });
