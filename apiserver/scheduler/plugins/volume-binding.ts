@@ -42,8 +42,10 @@ export function volumeBindingPreFilter(pod: PodInfo, storage: StorageView | unde
   const state: VolumeBindingState = { bound: [], delayed: [], volumes: [], storage };
   if (names.length === 0 || !storage) return state;
   let unboundImmediate = false;
+  const ephemeral = new Set((pod.pod.spec?.volumes ?? []).filter((v) => v.ephemeral).map((v) => `${pod.name}-${v.name}`));
   for (const name of names) {
     const c = storage.claim(pod.namespace, name);
+    if (!c && ephemeral.has(name)) return { ...state, reject: `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` };
     if (!c) return { ...state, reject: `persistentvolumeclaim "${name}" not found` };
     if (c.metadata?.deletionTimestamp) return { ...state, reject: `persistentvolumeclaim "${name}" is being deleted` };
     const volumeName = c.spec?.volumeName;
