@@ -13,10 +13,12 @@ import { objectKey } from '../../lib/client/types.js';
 import { WorkQueue } from '../../lib/client/workqueue.js';
 import { resources } from '../../lib/client/resource-types.js';
 import { deepEqual } from '../api/object.js';
+import type { Pod } from '../../lib/client/types.js';
+import { defaultClassOf } from '../api/kinds/storage-class.js';
 import { findMatchingVolume, volumeMismatch } from '../volumes/pv-matching.js';
 import {
   annBetaStorageProvisioner, annBindCompleted, annBoundByController, annProvisionedBy, annSelectedNode, annStorageProvisioner,
-  claimClass, isWaitForFirstConsumer, type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
+  claimClass, isWaitForFirstConsumer, podClaimNames, type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
 } from '../volumes/volume-types.js';
 import type { ControllerDescriptor } from './context.js';
 
@@ -31,6 +33,7 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
     const claims = ctx.informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims);
     const volumes = ctx.informers.informer<PersistentVolume>(resources.persistentVolumes);
     const classes = ctx.informers.informer<StorageClass>(resources.storageClasses);
+    const pods = ctx.informers.informer<Pod>(resources.pods);
     const claimApi = ctx.client.resource<PersistentVolumeClaim>(resources.persistentVolumeClaims);
     const volumeApi = ctx.client.resource<PersistentVolume>(resources.persistentVolumes);
     const recorder = ctx.recorder('persistentvolume-controller');
@@ -105,7 +108,10 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
     async function waitForVolume(c: PersistentVolumeClaim, delayBinding: boolean): Promise<void> {
       const className = claimClass(c);
       if (delayBinding) {
-        event(c, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+        // A pod already uses it: say that the pod, not a consumer, is awaited.
+        const waiting = pods.cache.list().find((p) => p.metadata?.namespace === c.metadata?.namespace && !p.spec?.nodeName && podClaimNames(p).includes(c.metadata?.name ?? ''));
+        if (waiting) event(c, 'Normal', 'WaitForPodScheduled', `waiting for pod ${waiting.metadata?.name} to be scheduled`);
+        else event(c, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
       } else if (className) {
         const sc = classes.cache.get(className);
         if (!sc) {
@@ -126,6 +132,14 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
 
     async function syncUnboundClaim(c: PersistentVolumeClaim): Promise<void> {
       const name = c.spec?.volumeName;
+      // A claim made before any default class existed gets the default now (retroactive assignment).
+      if (!name && (c.spec?.storageClassName === undefined || c.spec?.storageClassName === null) && c.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] === undefined) {
+        const found = defaultClassOf(classes.cache.list() as Parameters<typeof defaultClassOf>[0]);
+        if (found) {
+          await claimApi.update({ ...c, spec: { ...c.spec, storageClassName: found.metadata.name } });
+          return;
+        }
+      }
       if (!name) {
         const sc = classes.cache.get(claimClass(c));
         // Once the scheduler picked a node, the claim binds or provisions like an immediate one.
@@ -250,7 +264,7 @@ export const persistentVolumeBinderController: ControllerDescriptor = {
           for (const v of volumes.cache.list()) enqueueVolume(v);
         }, resyncMs);
         try {
-          const waitFor = [claims, volumes, classes];
+          const waitFor = [claims, volumes, classes, pods];
           await Promise.all([
             runController({ name: 'persistentvolume-binder-controller', queue: claimQueue, workers: 2, sync: syncClaim, waitFor, signal }),
             runController({ name: 'persistentvolume-binder-controller', queue: volumeQueue, workers: 2, sync: syncVolume, waitFor, signal }),

@@ -172,3 +172,17 @@ test('the default local-path class provisions on the node the scheduler picked, 
   // Released, a helper pod on node-a removes the directory, then the volume goes.
   await eventually(async () => (await c.kubectl(['get', 'pv', claim.spec.volumeName])).code === 1, 60_000);
 });
+
+test('a claim made while no class is the default gets the default class once there is one', async () => {
+  const setDefault = (v: string) => c.k('annotate', 'storageclass', 'local-path', `storageclass.kubernetes.io/is-default-class=${v}`, '--overwrite');
+  await setDefault('false');
+  try {
+    await apply(pvc('late', '1Gi', '', '<default>'));
+    assert.equal((await get('pvc', 'late')).spec.storageClassName, undefined);
+    await eventMatching('late', /FailedBinding.*no storage class is set/);
+  } finally {
+    await setDefault('true');
+  }
+  await eventually(async () => (await get('pvc', 'late')).spec.storageClassName === 'local-path', 30_000);
+  await eventMatching('late', /WaitForFirstConsumer/);
+});

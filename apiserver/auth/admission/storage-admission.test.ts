@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/object.js';
 import type { AdmissionAttributes } from '../../registry/context.js';
-import { defaultClassOf } from './default-storage-class.js';
+import { defaultClassOf } from '../../api/kinds/storage-class.js';
 import { storageObjectInUseProtection } from './storage-object-in-use.js';
 
 const sc = (name: string, created: string, isDefault: boolean): KubeObject => ({
