@@ -3,6 +3,7 @@
 // left alone, except RBAC defaults, which are brought up to date as Kubernetes does.
 import { logger } from '../lib/log.js';
 import { isStatusError } from './api/errors.js';
+import { ensureCreated } from './registry/ensure-created.js';
 import { ensureRbacPolicy } from './auth/rbac/ensure-policy.js';
 import { joinBindings } from './join/join-policy.js';
 import type { KubeObject } from './api/object.js';
@@ -28,24 +29,19 @@ export interface BootstrapOptions {
 
 const ctx = (namespace: string): RequestContext => ({ user: systemUser, namespace, dryRun: false });
 
-async function ensure(api: ApiContext, group: string, plural: string, namespace: string, obj: KubeObject): Promise<void> {
-  try {
-    await api.storeFor(group, plural).create(namespace, obj, ctx(namespace));
-    log.info({ kind: obj.kind, namespace, name: obj.metadata.name }, 'created');
-  } catch (err) {
-    if (!isStatusError(err, 'AlreadyExists')) throw err;
-  }
+async function ensure(api: ApiContext, group: string, plural: string, obj: KubeObject): Promise<void> {
+  if (await ensureCreated(api, group, plural, obj)) log.info({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name }, 'created');
 }
 
 export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promise<void> {
   if (opts.clusterDnsDisabled) await removeBuiltinDnsEndpoints(api);
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-    await ensure(api, '', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    await ensure(api, '', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   // After the namespaces: some default Roles live in kube-system and kube-public.
   await ensureRbacPolicy(api);
-  for (const b of joinBindings()) await ensure(api, 'rbac.authorization.k8s.io', 'clusterrolebindings', '', b);
-  await ensure(api, '', 'services', 'default', {
+  for (const b of joinBindings()) await ensure(api, 'rbac.authorization.k8s.io', 'clusterrolebindings', b);
+  await ensure(api, '', 'services', {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
@@ -60,12 +56,12 @@ export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promis
     await ensurePriorityClasses(api);
     return;
   }
-  await ensure(api, '', 'endpoints', 'default', {
+  await ensure(api, '', 'endpoints', {
     apiVersion: 'v1', kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }] }],
   });
-  await ensure(api, 'discovery.k8s.io', 'endpointslices', 'default', {
+  await ensure(api, 'discovery.k8s.io', 'endpointslices', {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
     addressType: 'IPv4',
@@ -77,7 +73,7 @@ export async function bootstrap(api: ApiContext, opts: BootstrapOptions): Promis
 
 async function ensurePriorityClasses(api: ApiContext): Promise<void> {
   for (const [name, value] of [['system-node-critical', 2000001000], ['system-cluster-critical', 2000000000]] as const) {
-    await ensure(api, 'scheduling.k8s.io', 'priorityclasses', '', {
+    await ensure(api, 'scheduling.k8s.io', 'priorityclasses', {
       apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name },
       value, preemptionPolicy: 'PreemptLowerPriority',
       description: name === 'system-node-critical' ? 'Used for system critical pods that must not be moved from their current node.' : 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',

@@ -17,8 +17,8 @@ import { parseArgs } from 'node:util';
 import type { EndpointSlice, Service } from '../node-agent/kube-types.js';
 import { buildProxyRules } from '../node-agent/proxy/rules.js';
 import { servicePortsOf } from '../node-agent/proxy/service-ports.js';
-import { Informer, type ListWatch } from '../lib/client/informer.js';
-import type { WatchEvent } from '../lib/client/types.js';
+import { Informer } from '../lib/client/informer.js';
+import { staticListWatch } from '../lib/client/static-list-watch.js';
 import { hostExec, type Exec } from '../lib/exec.js';
 import { Proxier, type SyncReport } from '../node-agent/proxy/proxier.js';
 import { ProxyIptables } from '../node-agent/proxy/iptables.js';
@@ -133,20 +133,6 @@ if (process.getuid?.() === 0) {
   }
 }
 
-/** Objects listed once, then changed by `emit` (a watch that never ends on its own). */
-function fakeSource<T>(items: T[]): { lw: ListWatch<T>; emit: (ev: WatchEvent<T>) => void } {
-  let onEvent: ((ev: WatchEvent<T>) => void) | undefined;
-  return {
-    lw: {
-      list: async () => ({ metadata: { resourceVersion: '1' }, items }),
-      watch: (_rv, signal, cb) => {
-        onEvent = cb;
-        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      },
-    },
-    emit: (ev) => onEvent?.(ev),
-  };
-}
 
 function rss(): number {
   (globalThis as { gc?: () => void }).gc?.();
@@ -179,8 +165,8 @@ async function proxierRuns(variant: string): Promise<ProxierResult> {
   const exec: Exec = hostExec;
   const mid = Math.floor(nServices / 2);
   const fresh = cluster();
-  const svcSource = fakeSource(fresh.services);
-  const sliceSource = fakeSource(fresh.slices);
+  const svcSource = staticListWatch(fresh.services);
+  const sliceSource = staticListWatch(fresh.slices);
   const stopper = new AbortController();
   const informers = { services: new Informer(svcSource.lw, { name: 'services' }), endpointSlices: new Informer(sliceSource.lw, { name: 'slices' }) };
   const running = [informers.services.run(stopper.signal), informers.endpointSlices.run(stopper.signal)];

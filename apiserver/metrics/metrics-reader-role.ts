@@ -2,10 +2,9 @@
 // may also read metrics.k8s.io, so `kubectl top` works for a user bound only to `view`. Made
 // with the built-in metrics server, not with the default policy, which holds only what a
 // kubeadm cluster has.
-import { isStatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { ApiContext } from '../registry/api-context.js';
-import { systemUser } from '../registry/context.js';
+import { ensureCreated } from '../registry/ensure-created.js';
 
 export const metricsReaderRole: KubeObject = {
   apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
@@ -21,9 +20,5 @@ export const metricsReaderRole: KubeObject = {
 } as KubeObject;
 
 export async function ensureMetricsReaderRole(api: ApiContext): Promise<void> {
-  try {
-    await api.storeFor('rbac.authorization.k8s.io', 'clusterroles').create('', structuredClone(metricsReaderRole), { user: systemUser, namespace: '', dryRun: false });
-  } catch (err) {
-    if (!isStatusError(err, 'AlreadyExists')) throw err;
-  }
+  await ensureCreated(api, 'rbac.authorization.k8s.io', 'clusterroles', metricsReaderRole);
 }

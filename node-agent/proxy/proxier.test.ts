@@ -1,27 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock, settle } from '../../lib/client/clock.js';
-import { Informer, type ListWatch } from '../../lib/client/informer.js';
-import type { WatchEvent } from '../../lib/client/types.js';
+import { Informer } from '../../lib/client/informer.js';
+import { staticListWatch } from '../../lib/client/static-list-watch.js';
 import type { Exec } from '../../lib/exec.js';
 import type { EndpointSlice, Service } from '../kube-types.js';
 import { ProxyIptables } from './iptables.js';
 import { ProxyMetrics } from './metrics.js';
 import { Proxier, type SyncReport } from './proxier.js';
 
-function source<T>(items: T[]): { lw: ListWatch<T>; emit(ev: WatchEvent<T>): void } {
-  let onEvent: ((ev: WatchEvent<T>) => void) | undefined;
-  return {
-    lw: {
-      list: async () => ({ metadata: { resourceVersion: '1' }, items }),
-      watch: (_rv, signal, cb) => {
-        onEvent = cb;
-        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      },
-    },
-    emit: (ev) => onEvent?.(ev),
-  };
-}
 
 const service = (name: string, ip: string) => ({ metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } }) as Service;
 const slice = (svc: string, ip: string, rv: string) => ({
@@ -32,8 +19,8 @@ const slice = (svc: string, ip: string, rv: string) => ({
 /** A proxier over fake informers, a fake clock and an iptables that records restores. */
 async function setup() {
   const clock = new FakeClock();
-  const svcs = source([service('a', '10.43.0.20'), service('b', '10.43.0.21')]);
-  const slices = source([slice('a', '10.42.0.5', '1'), slice('b', '10.42.0.6', '1')]);
+  const svcs = staticListWatch([service('a', '10.43.0.20'), service('b', '10.43.0.21')]);
+  const slices = staticListWatch([slice('a', '10.42.0.5', '1'), slice('b', '10.42.0.6', '1')]);
   const stop = new AbortController();
   const informers = { services: new Informer(svcs.lw), endpointSlices: new Informer(slices.lw) };
   const running = [informers.services.run(stop.signal), informers.endpointSlices.run(stop.signal)];

@@ -7,15 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostExec, type Exec } from '../../lib/exec.js';
 import { removeEmptyTrees } from '../../lib/empty-dirs.js';
-import type { EndpointSlice, Service } from '../kube-types.js';
 import { ProxyIptables } from './iptables.js';
 import { RestoreShell } from './restore-shell.js';
-import { fixedRules, jumpRules, nodePortsCatchAll, restoreText, servicePortRules } from './rules.js';
-import { servicePortsOf } from './service-ports.js';
-import { planSync, type PortEntry } from './sync-plan.js';
+import { fixedRules, jumpRules, nodePortsCatchAll, restoreText } from './rules.js';
+import { planSync } from './sync-plan.js';
+import { entries, fixtureConfig, lines, service, slice } from './test-fixtures.js';
 
 const skip = process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 || spawnSync('iptables-restore', ['--version']).status !== 0;
-const cfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true };
+const cfg = fixtureConfig;
 
 /** Runs `fn` with an exec that runs inside a fresh namespace, removed afterwards. */
 async function inNamespace(fn: (exec: Exec, ns: string) => Promise<void>): Promise<void> {
@@ -30,20 +29,6 @@ async function inNamespace(fn: (exec: Exec, ns: string) => Promise<void>): Promi
   }
 }
 
-function service(name: string, ip: string): Service {
-  return { metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as Service;
-}
-function slice(service: string, ips: string[]): EndpointSlice {
-  return {
-    metadata: { name: `${service}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } }, addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: ips.map((ip) => ({ addresses: [ip], nodeName: 'n1', conditions: { ready: true } })),
-  } as EndpointSlice;
-}
-function entries(services: Service[], slices: EndpointSlice[]): Map<string, PortEntry> {
-  return new Map(servicePortsOf(services, slices, 'n1').map((sp) => [sp.portName, { sp, fingerprint: JSON.stringify(sp), rules: servicePortRules(sp, cfg) }]));
-}
-const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
 
 test('iptables-restore applies a full sync then partial ones in turn', { skip }, async () => {
   const a = service('a', '10.43.0.20');

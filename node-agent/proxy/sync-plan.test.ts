@@ -1,26 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EndpointSlice, Service } from '../kube-types.js';
-import { servicePortRules } from './rules.js';
-import { servicePortsOf } from './service-ports.js';
-import { planSync, type PortEntry } from './sync-plan.js';
-
-const cfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true };
-
-function service(name: string, ip: string): Service {
-  return { metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as Service;
-}
-function slice(service: string, ips: string[]): EndpointSlice {
-  return {
-    metadata: { name: `${service}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } }, addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: ips.map((ip) => ({ addresses: [ip], nodeName: 'n1', conditions: { ready: true } })),
-  } as EndpointSlice;
-}
-function entries(services: Service[], slices: EndpointSlice[]): Map<string, PortEntry> {
-  return new Map(servicePortsOf(services, slices, 'n1').map((sp) => [sp.portName, { sp, fingerprint: JSON.stringify(sp), rules: servicePortRules(sp, cfg) }]));
-}
-const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
+import { planSync } from './sync-plan.js';
+import { entries, fixtureConfig as cfg, lines, service, slice } from './test-fixtures.js';
 
 const a = service('a', '10.43.0.20');
 const b = service('b', '10.43.0.21');

@@ -126,6 +126,11 @@ ${Array.from({ length: 40 }, (_, i) => `- {addresses: [10.42.8.${i + 1}]}`).join
     assert.deepEqual(slice.endpoints, [{ addresses: [nodeIP], nodeName, conditions: { ready: true, serving: true, terminating: false } }]);
     assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'cluster-dns.k8ts.io');
     assert.deepEqual(slice.ports.map((p) => `${p.name} ${p.port}/${p.protocol}`), ['dns 53/UDP', 'dns-tcp 53/TCP', 'metrics 9153/TCP']);
+    // The controller that keeps them holds its own small role, not the server's authority.
+    const can = async (...a: string[]) => (await c.kubectl(['auth', 'can-i', '--as', 'system:k8ts:cluster-dns', ...a])).stdout.trim();
+    assert.equal(await can('update', 'endpointslices.discovery.k8s.io', '-n', 'kube-system'), 'yes');
+    assert.equal(await can('update', 'endpointslices.discovery.k8s.io', '-n', 'default'), 'no');
+    assert.equal(await can('list', 'secrets', '-n', 'kube-system'), 'no');
   });
 
   test('a ClusterIP Service: A with TTL 30 (any case, UDP and TCP), AAAA NODATA with SOA, SRV for the named port, PTR', async () => {
