@@ -29,6 +29,9 @@ import type { NodeView, PodInfo } from './types.js';
 const log = logger('scheduler');
 
 export const defaultSchedulerName = 'default-scheduler';
+
+/** A pre-bind plugin failed: kube-scheduler reports it as it is, not as a rejected binding. */
+class PreBindError extends Error {}
 /**
  * Longest stretch the scheduling loop runs before yielding to I/O. A loaded server's event loop
  * turn takes tens of milliseconds: shorter slices starve the scheduler.
@@ -295,7 +298,7 @@ export class Scheduler {
         try {
           await prebindVolumes(qp.info, node, this.storage, this.prebindApis, { signal: this.signal });
         } catch (err) {
-          throw new Error(`running PreBind plugin "VolumeBinding": ${(err as Error).message}`);
+          throw new PreBindError(`running PreBind plugin "VolumeBinding": ${(err as Error).message}`);
         }
       }
       await this.podApi.createSubresource(namespace, name, 'binding', {
@@ -312,7 +315,7 @@ export class Scheduler {
         return;
       }
       log.warn({ pod: key, node: nodeName, err: (err as Error).message }, 'binding failed');
-      this.recorder.event(referenceTo(qp.info.pod, { apiVersion: 'v1', kind: 'Pod' }), 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`, 'Scheduling');
+      this.recorder.event(referenceTo(qp.info.pod, { apiVersion: 'v1', kind: 'Pod' }), 'Warning', 'FailedScheduling', err instanceof PreBindError ? err.message : `Binding rejected: ${(err as Error).message}`, 'Scheduling');
       this.queue.requeueAfterError(qp);
     }
   }
