@@ -26,6 +26,8 @@ import { priorityAdmission } from './auth/admission/priority.js';
 import { defaultTolerationSeconds } from './auth/admission/default-toleration-seconds.js';
 import { limitRanger } from './auth/admission/limit-ranger.js';
 import { resourceQuotaAdmission } from './auth/admission/resource-quota.js';
+import { defaultStorageClass } from './auth/admission/default-storage-class.js';
+import { storageObjectInUseProtection } from './auth/admission/storage-object-in-use.js';
 import { bootstrap } from './bootstrap.js';
 import { ApiContext } from './registry/api-context.js';
 import { ApiHttpServer } from './http/server.js';
@@ -79,6 +81,8 @@ export function apiComponent(opts: ServerOptions): Component {
       admission.register(serviceAccountAdmission(storeServiceAccounts(store, (ns, name) => api.storeFor('', 'serviceaccounts').key(ns, name))));
       admission.register(priorityAdmission(store, api.storeFor('scheduling.k8s.io', 'priorityclasses').prefix('')));
       admission.register(defaultTolerationSeconds(opts.defaultTolerationSeconds?.notReady, opts.defaultTolerationSeconds?.unreachable));
+      admission.register(defaultStorageClass(store, api.storeFor('storage.k8s.io', 'storageclasses').prefix('')));
+      admission.register(storageObjectInUseProtection());
       admission.register(resourceQuotaAdmission(store, api.storeFor('', 'resourcequotas')));
       admission.register(nodeRestriction());
       const authn = new Authenticator({ anonymous: opts.anonymousAuth ?? true });

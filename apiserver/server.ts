@@ -15,6 +15,7 @@ import {
   servingComponent, servingValue, storageComponent, storageValue,
 } from './server-components.js';
 import { metricsServerComponent } from './metrics/component.js';
+import { localStorageComponent } from './local-storage/local-storage-component.js';
 
 const log = logger('server');
 
@@ -64,7 +65,7 @@ export interface RunningServer {
 export function serverComponents(opts: ServerOptions): Component[] {
   return [
     pkiComponent(opts), storageComponent(opts), apiComponent(opts), httpComponent(opts), openApiComponent(), crdsComponent(),
-    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), controlPlaneComponent(opts), metricsServerComponent(opts), ...(opts.components ?? []),
+    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), controlPlaneComponent(opts), metricsServerComponent(opts), localStorageComponent(opts), ...(opts.components ?? []),
   ];
 }
 

@@ -29,7 +29,8 @@ Flags:
   --disable NAME,...             do not run these components: agent (the node agent in this process),
                                  control-plane (controllers and scheduler), dns (built-in cluster DNS:
                                  the kube-dns Service and the agent's DNS server; bring your own CoreDNS),
-                                 metrics-server (metrics.k8s.io), and the agent's network (pod CIDR to
+                                 metrics-server (metrics.k8s.io), local-storage (the default local-path
+                                 StorageClass and its provisioner), and the agent's network (pod CIDR to
                                  CNI config; bring your own CNI), proxy (the service proxy; bring your
                                  own kube-proxy) and static-pods
   --disable-agent                the same as --disable agent

@@ -6,8 +6,9 @@ import type { KubeClient } from '../lib/client/rest-client.js';
 import { resources } from '../lib/client/resource-types.js';
 import type { ConfigMap, Pod, Secret } from './kube-types.js';
 import type { IssuedToken } from './volumes/volume-manager.js';
+import type { ClaimReads, PersistentVolume, PersistentVolumeClaim } from './volumes/persistent-claim.js';
 
-export interface ApiReads {
+export interface ApiReads extends ClaimReads {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   token(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<IssuedToken>;
@@ -26,7 +27,11 @@ export function apiReads(client: KubeClient): ApiReads {
   const configMaps = client.resource<ConfigMap>(resources.configMaps);
   const secrets = client.resource<Secret>(resources.secrets);
   const serviceAccounts = client.resource(resources.serviceAccounts);
+  const claims = client.resource<PersistentVolumeClaim>(resources.persistentVolumeClaims);
+  const volumes = client.resource<PersistentVolume>(resources.persistentVolumes);
   return {
+    persistentVolumeClaim: (ns, name) => orUndefined(claims.get(ns, name)),
+    persistentVolume: (name) => orUndefined(volumes.get('', name)),
     configMap: (ns, name) => orUndefined(configMaps.get(ns, name)),
     secret: (ns, name) => orUndefined(secrets.get(ns, name)),
     async token(pod, audience, expirationSeconds) {

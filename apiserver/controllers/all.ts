@@ -24,6 +24,8 @@ import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { csrApprovingController } from './csr-approving.js';
 import { csrSigningController } from './csr-signing.js';
 import { tokenCleanerController } from './token-cleaner.js';
+import { persistentVolumeBinderController } from './persistent-volume-binder.js';
+import { pvcProtectionController, pvProtectionController } from './volume-protection.js';
 
 export const allControllers: ControllerDescriptor[] = [
   namespaceController,
@@ -51,4 +53,7 @@ export const allControllers: ControllerDescriptor[] = [
   csrApprovingController,
   csrSigningController,
   tokenCleanerController,
+  persistentVolumeBinderController,
+  pvcProtectionController,
+  pvProtectionController,
 ];

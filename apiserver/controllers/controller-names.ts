@@ -13,6 +13,7 @@ export const controllerNames: readonly string[] = [
   'horizontal-pod-autoscaler-controller',
   'clusterrole-aggregation-controller', 'certificatesigningrequest-approving-controller',
   'certificatesigningrequest-signing-controller', 'token-cleaner-controller',
+  'persistentvolume-binder-controller', 'persistentvolumeclaim-protection-controller', 'persistentvolume-protection-controller',
 ];
 
 /**

@@ -2,9 +2,8 @@
 // address and its endpoints (kube-dns-controller.ts), kept from when the server serves until it
 // stops. Optional: `--disable dns` leaves kube-dns alone, for users who deploy CoreDNS's own
 // manifest (then the Service is theirs, and nothing here fights over it).
-import { KubeClient } from '../../lib/client/rest-client.js';
 import type { Component } from '../../lib/components.js';
-import { MemorySocket } from '../../lib/memory-socket.js';
+import { inProcessClient } from '../http/in-process-client.js';
 import { apiValue, httpValue, servingValue } from '../server-components.js';
 import { inProcessUser } from '../registry/serviceaccounts/token.js';
 import { clusterDnsUser, ensureClusterDnsRoles } from './kube-dns-role.js';
@@ -19,14 +18,7 @@ export function kubeDnsComponent(opts: { clusterDNS?: string }): Component {
       const http = ctx.get(httpValue);
       // In-process, as the control plane's clients, but holding only its own role.
       await ensureClusterDnsRoles(ctx.get(apiValue).api);
-      const client = new KubeClient({ server: `https://localhost:${ctx.get(servingValue).port}` }, {
-        userAgent: 'k8ts-cluster-dns', maxSockets: 2,
-        connect: () => {
-          const [mine, theirs] = MemorySocket.pair();
-          http.acceptInProcess(theirs, inProcessUser(clusterDnsUser));
-          return mine;
-        },
-      });
+      const client = inProcessClient(http, ctx.get(servingValue).port, inProcessUser(clusterDnsUser), 'k8ts-cluster-dns');
       const controller = new KubeDnsController({ client, clusterIP: opts.clusterDNS ?? DEFAULT_KUBE_DNS_IP });
       let running: { done: Promise<void> };
       try {

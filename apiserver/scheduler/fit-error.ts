@@ -10,9 +10,11 @@ export function reasonHistogram(statuses: Iterable<FilterStatus>): string[] {
   return [...counts].map(([r, n]) => `${n} ${r}`).sort();
 }
 
-export function fitErrorMessage(numAllNodes: number, statuses: Iterable<FilterStatus>, postFilterMsg = ''): string {
+/** With `preFilterMsg` (a pre-filter turned the pod away) the per-node reasons are not repeated. */
+export function fitErrorMessage(numAllNodes: number, statuses: Iterable<FilterStatus>, postFilterMsg = '', preFilterMsg = ''): string {
   let msg = `0/${numAllNodes} nodes are available:`;
-  const reasons = reasonHistogram(statuses);
+  if (preFilterMsg) msg += ` ${preFilterMsg}.`;
+  const reasons = preFilterMsg ? [] : reasonHistogram(statuses);
   if (reasons.length) msg += ` ${reasons.join(', ')}.`;
   if (postFilterMsg) msg += ` ${postFilterMsg}.`;
   return msg;

@@ -7,12 +7,13 @@ import { interPodAffinity } from './plugins/inter-pod-affinity.js';
 import { nodeAffinity, nodeName, nodePorts, nodeUnschedulable, taintToleration } from './plugins/node-filters.js';
 import type { ClusterView, Plugin } from './plugins/plugin.js';
 import { podTopologySpread } from './plugins/topology-spread.js';
+import { volumeBinding } from './plugins/volume-binding.js';
 import type { FilterStatus, NodeView, PodInfo } from './types.js';
 
 /** Filter order and score weights of kube-scheduler's default profile. */
 export const defaultPlugins: Plugin[] = [
   nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit,
-  podTopologySpread, interPodAffinity, balancedAllocation, imageLocality,
+  volumeBinding, podTopologySpread, interPodAffinity, balancedAllocation, imageLocality,
 ];
 
 export type CycleState = Map<Plugin, unknown>;
@@ -21,6 +22,15 @@ export function preFilter(plugins: readonly Plugin[], pod: PodInfo, cluster: Clu
   const state: CycleState = new Map();
   for (const p of plugins) if (p.preFilter) state.set(p, p.preFilter(pod, cluster));
   return state;
+}
+
+/** The first pre-filter verdict that no node can take the pod, if any. */
+export function preFilterRejection(plugins: readonly Plugin[], state: CycleState): string | undefined {
+  for (const p of plugins) {
+    const why = p.rejects?.(state.get(p));
+    if (why) return why;
+  }
+  return undefined;
 }
 
 /** The first filter failure on a node, or undefined when the pod fits. */

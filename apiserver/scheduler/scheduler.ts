@@ -18,14 +18,20 @@ import { fitErrorMessage, noNodesAvailable } from './fit-error.js';
 import { NodeInfo } from './node-info.js';
 import { buildPodInfo, podKey } from './pod-info.js';
 import { preempt } from './preemption.js';
-import { defaultPlugins, filterNode, findFeasibleNodes, preFilter, scoreNodes, selectHost } from './profile.js';
+import { defaultPlugins, filterNode, findFeasibleNodes, preFilter, preFilterRejection, scoreNodes, selectHost } from './profile.js';
 import type { ClusterView, Plugin } from './plugins/plugin.js';
+import { podClaimNames, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../volumes/volume-types.js';
+import type { StorageView } from './plugins/volume-binding.js';
+import { prebindVolumes, type PrebindApis } from './volume-prebind.js';
 import { SchedulingQueue, type QueuedPod } from './queue.js';
 import type { NodeView, PodInfo } from './types.js';
 
 const log = logger('scheduler');
 
 export const defaultSchedulerName = 'default-scheduler';
+
+/** A pre-bind plugin failed: kube-scheduler reports it as it is, not as a rejected binding. */
+class PreBindError extends Error {}
 /**
  * Longest stretch the scheduling loop runs before yielding to I/O. A loaded server's event loop
  * turn takes tens of milliseconds: shorter slices starve the scheduler.
@@ -62,6 +68,11 @@ export class Scheduler {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   private readonly namespaces: Informer<Namespace>;
+  private readonly claims: Informer<PersistentVolumeClaim>;
+  private readonly volumes: Informer<PersistentVolume>;
+  private readonly classes: Informer<StorageClass>;
+  private readonly storage: StorageView;
+  private readonly prebindApis: PrebindApis;
   private readonly podApi: ResourceClient<Pod>;
   private readonly recorder: EventRecorder;
   /** Pods that preempted others and wait for room on a node: key -> node and pod. */
@@ -69,6 +80,7 @@ export class Scheduler {
   private nextStart = 0;
   private inflight = 0;
   private bindSlot?: () => void;
+  private signal?: AbortSignal;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -80,16 +92,32 @@ export class Scheduler {
     this.pods = new Informer(listWatch(this.podApi, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }), { name: 'scheduler-pods', clock: this.clock, transform: trimPodForScheduling });
     this.nodes = new Informer(listWatch(opts.client.resource<Node>(resources.nodes)), { name: 'scheduler-nodes', clock: this.clock, transform: stripManagedFields });
     this.namespaces = new Informer(listWatch(opts.client.resource<Namespace>(resources.namespaces)), { name: 'scheduler-namespaces', clock: this.clock, transform: stripManagedFields });
+    this.claims = new Informer(listWatch(opts.client.resource<PersistentVolumeClaim>(resources.persistentVolumeClaims)), { name: 'scheduler-claims', clock: this.clock, transform: stripManagedFields });
+    this.volumes = new Informer(listWatch(opts.client.resource<PersistentVolume>(resources.persistentVolumes)), { name: 'scheduler-volumes', clock: this.clock, transform: stripManagedFields });
+    this.classes = new Informer(listWatch(opts.client.resource<StorageClass>(resources.storageClasses)), { name: 'scheduler-storageclasses', clock: this.clock, transform: stripManagedFields });
+    this.storage = {
+      claim: (ns, name) => this.claims.cache.get(`${ns}/${name}`),
+      volume: (name) => this.volumes.cache.get(name),
+      volumes: () => this.volumes.cache.list(),
+      storageClass: (name) => this.classes.cache.get(name),
+    };
+    this.prebindApis = {
+      claims: opts.client.resource<PersistentVolumeClaim>(resources.persistentVolumeClaims),
+      volumes: opts.client.resource<PersistentVolume>(resources.persistentVolumes),
+    };
     this.recorder = new EventRecorder(apiEventSink(opts.client), { component: this.name, style: 'series', clock: this.clock });
     this.wireHandlers();
   }
 
   /** Schedules until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const runs = [this.pods.run(signal), this.nodes.run(signal), this.namespaces.run(signal)];
+    const runs = [this.pods.run(signal), this.nodes.run(signal), this.namespaces.run(signal), this.claims.run(signal), this.volumes.run(signal), this.classes.run(signal)];
+    this.signal = signal;
     signal.addEventListener('abort', () => this.queue.close(), { once: true });
     try {
-      if (!(await this.nodes.waitForSync(signal)) || !(await this.pods.waitForSync(signal)) || !(await this.namespaces.waitForSync(signal))) return;
+      for (const inf of [this.nodes, this.pods, this.namespaces, this.claims, this.volumes, this.classes] as const) {
+        if (!(await inf.waitForSync(signal))) return;
+      }
       log.info({ nodes: this.cache.nodeCount }, 'scheduler started');
       let lastYield = performance.now();
       for (;;) {
@@ -136,6 +164,11 @@ export class Scheduler {
       },
       delete: (n) => this.cache.removeNode(n.metadata?.name ?? ''),
     });
+    // A claim bound, a volume freed or a class added may let pods with claims in.
+    const storageChanged = () => this.queue.moveAllToActiveOrBackoff();
+    for (const inf of [this.claims, this.volumes, this.classes] as const) {
+      (inf as Informer<PersistentVolume>).on({ add: storageChanged, update: storageChanged, delete: storageChanged });
+    }
   }
 
   private podAdded(p: Pod): void {
@@ -184,6 +217,7 @@ export class Scheduler {
       nodes: this.cache.nodeList(),
       podsWithAffinity: this.cache.podsWithAffinity,
       namespaceLabels: (ns) => this.namespaces.cache.get(ns)?.metadata?.labels,
+      storage: this.storage,
     };
   }
 
@@ -219,6 +253,13 @@ export class Scheduler {
     }
     const cluster = this.viewFor(info);
     const state = preFilter(this.plugins, info, cluster);
+    const rejected = preFilterRejection(this.plugins, state);
+    if (rejected) {
+      const statuses = cluster.nodes.map(() => ({ code: 'UnschedulableAndUnresolvable' as const, reasons: [rejected], plugin: 'PreFilter' }));
+      const outcome = preempt(this.plugins, info, cluster, this.cache.nodeList(), new Map(cluster.nodes.map((n, i) => [n.name, statuses[i]])));
+      await this.fail(qp, fitErrorMessage(cluster.nodes.length, statuses, outcome.message, rejected));
+      return;
+    }
     let host: NodeView | undefined;
     // A pod that preempted others goes to its nominated node if it fits there now.
     const nominatedNode = info.pod.status?.nominatedNodeName;
@@ -252,6 +293,14 @@ export class Scheduler {
   private async bind(qp: QueuedPod, nodeName: string): Promise<void> {
     const { namespace, name, uid, key } = qp.info;
     try {
+      const node = this.cache.nodeList().find((n) => n.name === nodeName)?.node;
+      if (node && podClaimNames(qp.info.pod).length) {
+        try {
+          await prebindVolumes(qp.info, node, this.storage, this.prebindApis, { signal: this.signal });
+        } catch (err) {
+          throw new PreBindError(`running PreBind plugin "VolumeBinding": ${(err as Error).message}`);
+        }
+      }
       await this.podApi.createSubresource(namespace, name, 'binding', {
         apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
       });
@@ -266,7 +315,7 @@ export class Scheduler {
         return;
       }
       log.warn({ pod: key, node: nodeName, err: (err as Error).message }, 'binding failed');
-      this.recorder.event(referenceTo(qp.info.pod, { apiVersion: 'v1', kind: 'Pod' }), 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`, 'Scheduling');
+      this.recorder.event(referenceTo(qp.info.pod, { apiVersion: 'v1', kind: 'Pod' }), 'Warning', 'FailedScheduling', err instanceof PreBindError ? err.message : `Binding rejected: ${(err as Error).message}`, 'Scheduling');
       this.queue.requeueAfterError(qp);
     }
   }

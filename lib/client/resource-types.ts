@@ -42,6 +42,8 @@ export const resources = {
   services: core('services', 'Service'),
   endpoints: core('endpoints', 'Endpoints'),
   persistentVolumeClaims: core('persistentvolumeclaims', 'PersistentVolumeClaim'),
+  persistentVolumes: core('persistentvolumes', 'PersistentVolume', false),
+  storageClasses: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', kind: 'StorageClass', namespaced: false },
   resourceQuotas: core('resourcequotas', 'ResourceQuota'),
   replicationControllers: core('replicationcontrollers', 'ReplicationController'),
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true },

@@ -12,6 +12,7 @@ import type { ConfigMap, Pod, Secret, Volume } from '../kube-types.js';
 import type { PodEvents } from '../pods/pod-events.js';
 import { writeAtomic } from './atomic-writer.js';
 import { checkHostPath } from './host-path.js';
+import { setUpClaim, type ClaimReads } from './persistent-claim.js';
 import { isMountPoint, mountPointsUnder, mountTmpfs, unmount } from './mounts.js';
 import { VolumeError, isDataVolume, volumeNeeds, volumePayload, type SourceData } from './sources.js';
 
@@ -24,7 +25,7 @@ export interface IssuedToken {
 }
 
 /** What volumes read from the API. Absent objects resolve to undefined. */
-export interface VolumeApi {
+export interface VolumeApi extends ClaimReads {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   token(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<IssuedToken>;
@@ -128,7 +129,8 @@ export class VolumeManager {
       await checkHostPath(v.hostPath.path, v.hostPath.type);
       return { hostPath: v.hostPath.path, readOnly: false };
     }
-    if (!pluginOf(v)) throw new VolumeError(`volume type is not supported on this node (only emptyDir, hostPath, configMap, secret, downwardAPI and projected are)`);
+    if (v.persistentVolumeClaim) return setUpClaim(pod, v, this.api);
+    if (!pluginOf(v)) throw new VolumeError(`volume type is not supported on this node (only emptyDir, hostPath, persistentVolumeClaim, configMap, secret, downwardAPI and projected are)`);
     const uid = pod.metadata?.uid ?? '';
     const dir = this.volumeDir(uid, v);
     await this.ensureDir(dir, 0o750);

@@ -199,10 +199,12 @@ provisioner: nfs.csi.k8ts.io
   assert.match(pv[1], /^pv1 \| 1536Mi \| RWO,ROX \| Retain \| Pending \| <unset> \| \d+s \| Filesystem$/);
   const pvc = await table('pvc');
   assert.equal(pvc[0], 'NAME | STATUS | VOLUME | CAPACITY | ACCESS MODES | STORAGECLASS | VOLUMEATTRIBUTESCLASS | AGE');
-  assert.match(pvc[1], /^data \| Pending \| <unset> \| \d+s$/);
+  // Created before "standard": the server's default class, local-path, was the only default then.
+  assert.match(pvc[1], /^data \| Pending \| local-path \| <unset> \| \d+s$/);
   const sc = await table('sc');
   assert.equal(sc[0], 'NAME | PROVISIONER | RECLAIMPOLICY | VOLUMEBINDINGMODE | ALLOWVOLUMEEXPANSION | AGE');
-  assert.match(sc[1], /^standard \(default\) \| nfs\.csi\.k8ts\.io \| Delete \| Immediate \| false \| \d+s$/);
+  assert.match(sc[1], /^local-path \(default\) \| rancher\.io\/local-path \| Delete \| WaitForFirstConsumer \| false \| \d+s$/);
+  assert.match(sc[2], /^standard \(default\) \| nfs\.csi\.k8ts\.io \| Delete \| Immediate \| false \| \d+s$/);
   assert.equal(await refused('{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"bad"},"spec":{"resources":{"requests":{"storage":"1Gi"}}}}'),
     'The PersistentVolumeClaim "bad" is invalid: spec.accessModes: Required value: at least 1 access mode is required');
   const r = await c.kubectl(['patch', 'sc', 'standard', '--type=merge', '-p', '{"parameters":{"server":"x"}}']);

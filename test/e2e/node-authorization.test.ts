@@ -56,6 +56,37 @@ test('a node reads the Secrets and ConfigMaps of its own pods, and nothing else'
   await eventually(async () => (await asNode('n1', 'get', 'secret', 's1')).code === 1);
 });
 
+test('a node reads the claims its pods use and the volumes bound to them, and no others', async () => {
+  await c.kubectl(['apply', '-f', '-'], { stdin: node('n3') + '---\n' + node('n4') });
+  const claim = (name: string, volume: string) => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${name}}
+spec: {accessModes: [ReadWriteOnce], storageClassName: "", volumeName: ${volume}, resources: {requests: {storage: 1Gi}}}
+`;
+  const volume = (name: string) => `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ${name}}
+spec: {accessModes: [ReadWriteOnce], capacity: {storage: 1Gi}, hostPath: {path: /srv/${name}}}
+`;
+  const user = (name: string, nodeName: string, claimName: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  nodeName: ${nodeName}
+  containers: [{name: c, image: busybox}]
+  volumes: [{name: d, persistentVolumeClaim: {claimName: ${claimName}}}]
+`;
+  await c.kubectl(['apply', '-f', '-'], { stdin: [volume('v3'), volume('v4'), claim('c3', 'v3'), claim('c4', 'v4'), user('u3', 'n3', 'c3'), user('u4', 'n4', 'c4')].join('---\n') });
+  await eventually(async () => (await asNode('n3', 'get', 'pvc', 'c3')).code === 0);
+  await eventually(async () => (await asNode('n3', 'get', 'pv', 'v3')).code === 0);
+  const otherClaim = await asNode('n3', 'get', 'pvc', 'c4');
+  assert.equal(otherClaim.code, 1);
+  assert.match(otherClaim.stderr, /persistentvolumeclaims "c4" is forbidden: User "system:node:n3" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "default": no relationship found between node 'n3' and this object/);
+  const otherVolume = await asNode('n3', 'get', 'pv', 'v4');
+  assert.equal(otherVolume.code, 1);
+  assert.match(otherVolume.stderr, /persistentvolumes "v4" is forbidden: User "system:node:n3" cannot get resource "persistentvolumes" in API group ""/);
+});
+
 test('a node changes only its own Node and Lease, and never its taints', async () => {
   assert.equal((await asNode('n1', 'label', 'node', 'n1', 'a=b')).code, 0);
   const otherNode = await asNode('n1', 'label', 'node', 'n2', 'a=b');

@@ -44,9 +44,9 @@ test('kubectl get clusterroles lists the defaults with NAME and CREATED AT', asy
   const out = await c.k('get', 'clusterroles');
   assert.match(out.split('\n')[0], /^NAME\s+CREATED AT$/);
   const listed = await rows('clusterroles');
-  // Plus the role the built-in metrics server adds, as metrics-server's manifest (and k3s) does,
-  // and the built-in DNS controller's own.
-  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles, 'system:aggregated-metrics-reader', 'system:k8ts:cluster-dns'].sort());
+  // Plus the roles the built-in metrics server adds, as metrics-server's manifest (and k3s) does,
+  // the built-in DNS controller's own, and the local-path provisioner's (as k3s' manifest).
+  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles, 'system:aggregated-metrics-reader', 'system:k8ts:cluster-dns', 'local-path-provisioner-role'].sort());
   for (const r of listed) assert.match(r['CREATED AT'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   const admin = JSON.parse(await c.k('get', 'clusterrole', 'cluster-admin', '-o', 'json')) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; rules: unknown };
   assert.equal(admin.metadata.labels['kubernetes.io/bootstrapping'], 'rbac-defaults');

@@ -33,8 +33,9 @@ function validatePVCUpdate(pvc: PVC, old: PVC): FieldError[] {
   const errs = validatePVCSpec(pvc.spec ?? {}, path('spec'));
   const now = clone(pvc.spec ?? {});
   const before = clone(old.spec ?? {});
-  // Binding sets volumeName once.
+  // Binding sets volumeName once; a claim without a class may get the default one later.
   if (!before.volumeName) before.volumeName = now.volumeName;
+  if (before.storageClassName === undefined || before.storageClassName === null) before.storageClassName = now.storageClassName;
   // Storage requests of a bound claim may change (growth is checked below).
   if (pvc.status?.phase === 'Bound' && now.resources?.requests) now.resources.requests.storage = before.resources?.requests?.storage ?? '';
   now.volumeAttributesClassName = before.volumeAttributesClassName;

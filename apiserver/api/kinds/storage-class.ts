@@ -70,6 +70,15 @@ export function isDefaultClass(o: KubeObject): boolean {
   return a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
 }
 
+/** The default class among `classes`: the most recently created wins, then the name. */
+export function defaultClassOf(classes: readonly KubeObject[]): KubeObject | undefined {
+  return classes.filter(isDefaultClass).sort((a, b) => {
+    const at = a.metadata.creationTimestamp ?? '';
+    const bt = b.metadata.creationTimestamp ?? '';
+    return at === bt ? (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '') : (at < bt ? 1 : -1);
+  })[0];
+}
+
 export const storageClassTable: TableDef = {
   columns: [
     col('Provisioner', 'provisioner indicates the type of the provisioner.'),

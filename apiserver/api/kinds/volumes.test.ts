@@ -67,6 +67,10 @@ test('PVC spec is frozen except storage growth of bound claims and binding', () 
   assert.deepEqual(updated(persistentVolumeClaimStrategy, bound, shrunk).errors, ['spec.resources.requests.storage: Forbidden: field can not be less than status.capacity']);
   const binding = { ...old, spec: { ...(old.spec as object), volumeName: 'pv1' } };
   assert.deepEqual(updated(persistentVolumeClaimStrategy, old, binding).errors, []);
+  // A claim without a class may be given one (the default, retroactively); a class, once set, stays.
+  const classed = { ...old, spec: { ...(old.spec as object), storageClassName: 'local-path' } };
+  assert.deepEqual(updated(persistentVolumeClaimStrategy, old, classed).errors, []);
+  assert.match(updated(persistentVolumeClaimStrategy, classed, { ...classed, spec: { ...(classed.spec as object), storageClassName: 'other' } }).errors[0], /^spec: Forbidden: spec is immutable/);
 });
 
 test('PV and PVC tables', () => {

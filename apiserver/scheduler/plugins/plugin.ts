@@ -2,6 +2,7 @@
 // per-cycle precomputation, a filter per node, and a score per feasible node (normalized to
 // 0..100 across nodes, then weighted).
 import type { FilterStatus, NodeView, PodInfo } from '../types.js';
+import type { StorageView } from './volume-binding.js';
 
 /** The cluster as one scheduling cycle sees it. */
 export interface ClusterView {
@@ -9,6 +10,8 @@ export interface ClusterView {
   /** How many placed pods have (anti-)affinity terms: when none and the incoming pod has none, affinity has nothing to do. */
   podsWithAffinity: number;
   namespaceLabels(namespace: string): Record<string, string> | undefined;
+  /** Claims, volumes and classes, for volume binding (absent: pods with claims are not checked). */
+  storage?: StorageView;
 }
 
 export const maxNodeScore = 100;
@@ -19,6 +22,8 @@ export interface Plugin {
   weight: number;
   /** Runs once per cycle before filtering; what it returns is handed to filter(). */
   preFilter?(pod: PodInfo, cluster: ClusterView): unknown;
+  /** A pre-filter verdict that no node can take the pod (kube-scheduler's PreFilter Unschedulable). */
+  rejects?(state: unknown): string | undefined;
   filter?(pod: PodInfo, node: NodeView, state: unknown): FilterStatus | undefined;
   /** Runs once per cycle before scoring, over the nodes that passed the filters. */
   preScore?(pod: PodInfo, feasible: readonly NodeView[], cluster: ClusterView): unknown;
