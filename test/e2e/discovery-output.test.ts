@@ -32,6 +32,13 @@ test('storageVersionHash is what Kubernetes publishes for the kind', async () =>
   assert.equal(list.resources.find((r) => r.name === 'configmaps/status'), undefined);
   const apps = (await c.http('GET', '/apis/apps/v1')).json<{ resources: Array<{ name: string; storageVersionHash?: string }> }>();
   assert.equal(apps.resources.find((r) => r.name === 'deployments')?.storageVersionHash, '8aSe+NMegvE=');
+  // From the storage version: events.k8s.io Events are stored as core v1 Events.
+  const events = (await c.http('GET', '/apis/events.k8s.io/v1')).json<{ resources: Array<{ name: string; storageVersionHash?: string }> }>();
+  assert.equal(events.resources.find((r) => r.name === 'events')?.storageVersionHash, 'r2yiGXH7wu8=');
+  // Nothing of a review is stored, so it has no hash.
+  const authn = (await c.http('GET', '/apis/authentication.k8s.io/v1')).json<{ resources: Array<{ name: string; storageVersionHash?: string }> }>();
+  const tokenReviews = authn.resources.find((r) => r.name === 'tokenreviews');
+  assert.ok(tokenReviews && !('storageVersionHash' in tokenReviews));
 });
 
 test('aggregated discovery answers with an ETag and 304 when unchanged', async () => {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../../api/registry.js';
 import { apiVersionOf, type ResourceDef } from '../../api/resource.js';
 import { notFoundPath } from '../../api/errors.js';
+import { storageVersionHash } from '../../api/storage-version-hash.js';
 import type { ApiContext } from '../../registry/api-context.js';
 import { send, sendStatus } from '../respond.js';
 
@@ -35,7 +36,8 @@ function apiResourceList(api: ApiContext, group: string, version: string): objec
     };
     if (def.shortNames.length) r.shortNames = def.shortNames;
     if (def.categories.length) r.categories = def.categories;
-    r.storageVersionHash = storageVersionHash(def);
+    const hash = storageVersionHash(def);
+    if (hash !== undefined) r.storageVersionHash = hash;
     resources.push(r);
     for (const s of subresourcesOf(api, def)) {
       const sr: Record<string, unknown> = { name: `${def.plural}/${s.name}`, singularName: '', namespaced: def.namespaced, kind: s.kind, verbs: s.verbs };
@@ -45,11 +47,6 @@ function apiResourceList(api: ApiContext, group: string, version: string): objec
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources };
-}
-
-/** As Kubernetes computes it: base64 of the first 8 bytes of sha256("group/version/kind"). */
-function storageVersionHash(def: ResourceDef): string {
-  return createHash('sha256').update(`${def.group}/${def.version}/${def.kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 function groupVersions(registry: Registry, group: string) {
