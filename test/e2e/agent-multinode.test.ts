@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardOffHost } from './off-host-guard.js';
 import { missingPrerequisites } from './agent-harness.js';
-import { eventually } from '../lib/cluster.js';
+import { cliPath, eventually, run } from '../lib/cluster.js';
 import { setupMultinode, type Multinode, type MultinodeNode } from '../lib/multinode.js';
 
 const missing = missingPrerequisites();
@@ -135,6 +135,26 @@ spec:
       assert.match(out, new RegExp(`Address:?\\s+${clusterIP.replace(/\./g, '\\.')}`));
       // And by the short name through the pod's search path, to a backend.
       assert.ok(await fetchFrom(client.metadata.name, 'http://web/index.html'));
+    }
+  });
+
+  it('k8ts check network reports all green, and names UDP 8472 when it is dropped between two nodes', async () => {
+    const check = () => run(process.execPath, [cliPath, 'check', 'network', '--kubeconfig', mn.c.kubeconfig, '--timeout', '90s'], undefined, 180_000);
+    const green = await check();
+    assert.equal(green.code, 0, green.stdout + green.stderr);
+    const [h1, h2] = mn.nodes as [MultinodeNode, MultinodeNode];
+    assert.match(green.stdout, new RegExp(`^${h1.name}\\s+ok\\s+ok\\s+ok\\s+ok$`, 'm'));
+    assert.match(green.stdout, /All checks passed\./);
+    // VXLAN into h2 dropped, as a firewall would.
+    const rule = ['INPUT', '-p', 'udp', '--dport', '8472', '-j', 'DROP'];
+    assert.equal((await h2.exec('iptables', ['-w', '5', '-I', ...rule])).code, 0);
+    try {
+      const red = await check();
+      assert.equal(red.code, 1, red.stdout + red.stderr);
+      assert.match(red.stdout, new RegExp(`^${h1.name}\\s+ok\\s+FAIL\\s`, 'm'));
+      assert.match(red.stdout, /UDP 8472 blocked: VXLAN packets from \S+ \(192\.168\.77\.1\d\) do not reach/);
+    } finally {
+      await h2.exec('iptables', ['-w', '5', '-D', ...rule]);
     }
   });
 
