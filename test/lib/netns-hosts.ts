@@ -151,15 +151,26 @@ net.createServer((s) => {
 }).listen(Number(port), host, () => console.log('listening'));
 `;
 
+/**
+ * Where a server or client runs: a named namespace (`ip netns exec`), or the network namespace
+ * of a process (`nsenter -n`), such as a real pod's, whose namespace containerd keeps unnamed.
+ */
+export type NetnsTarget = string | { pid: number };
+
+function enter(target: NetnsTarget): string[] {
+  return typeof target === 'string' ? ['ip', 'netns', 'exec', target] : ['nsenter', '-t', String(target.pid), '-n'];
+}
+
 export interface NetnsServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(ns: string, host: string, port: number): Promise<NetnsServer> {
-  const p: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', serverScript, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServer(ns: NetnsTarget, host: string, port: number): Promise<NetnsServer> {
+  const [file, ...args] = enter(ns);
+  const p: ChildProcess = spawn(file!, [...args, process.execPath, '-e', serverScript, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: p.stdout! }).on('line', (l) => l === 'listening' && resolve());
-    p.once('exit', (code) => reject(new Error(`server in ${ns} exited ${code}`)));
+    p.once('exit', (code) => reject(new Error(`server in ${JSON.stringify(ns)} exited ${code}`)));
   });
   return {
     stop: async () => {
@@ -213,8 +224,9 @@ export interface ClientResult {
   rttsUs?: number[];
 }
 
-export async function runClient(ns: string, mode: 'a' | 's' | 'p', host: string, port: number, arg = '0', timeoutMs = 3000): Promise<ClientResult> {
-  const r = await hostExec('ip', ['netns', 'exec', ns, process.execPath, '-e', clientScript, mode, host, String(port), arg, String(timeoutMs)], { timeoutMs: timeoutMs + 60_000 });
+export async function runClient(ns: NetnsTarget, mode: 'a' | 's' | 'p', host: string, port: number, arg = '0', timeoutMs = 3000): Promise<ClientResult> {
+  const [file, ...args] = enter(ns);
+  const r = await hostExec(file!, [...args, process.execPath, '-e', clientScript, mode, host, String(port), arg, String(timeoutMs)], { timeoutMs: timeoutMs + 60_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as ClientResult;
