@@ -44,7 +44,8 @@ async function measure(mn: Multinode, backend: string): Promise<Array<Array<stri
   const marker = 900_000 + Math.floor(Math.random() * 90_000);
   const a = await benchPod(mn, 'bench-a', n1.name, marker);
   const b = await benchPod(mn, 'bench-b', n2.name, marker + 1);
-  const podMTU = (await hostExec('nsenter', ['-t', String(a.pid), '-n', 'cat', '/sys/class/net/eth0/mtu'])).stdout.trim();
+  // Through netlink: with only the network namespace entered, /sys would still be the host's.
+  const podMTU = /\bmtu (\d+)/.exec((await hostExec('nsenter', ['-t', String(a.pid), '-n', 'ip', '-o', 'link', 'show', 'eth0'])).stdout)?.[1] ?? '?';
   const paths: Path[] = [
     { name: `pod to pod across nodes, ${backend} (pod MTU ${podMTU})`, client: { pid: a.pid }, server: { pid: b.pid }, to: b.ip },
     { name: 'host to host over the bare veth (MTU 1500)', client: n1.host.ns, server: n2.host.ns, to: n2.host.ip },
