@@ -1,5 +1,6 @@
 // `k8ts check network`: the cluster's pod network checked from the inside (lib/network-check/).
 // Wiring only: flags, kubeconfig, printing.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '../lib/client/rest-client.js';
@@ -35,14 +36,16 @@ export async function runCheck(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return what === undefined ? 1 : 0;
   }
-  if (what !== 'network') throw new Error(`unknown check "${what}": the one there is is 'k8ts check network'`);
+  if (what !== 'network') throw new Error(`unknown check "${what}" (the only one is 'k8ts check network')`);
   const f = parseFlags(rest, {
     kubeconfig: { type: 'string' },
     image: { type: 'string' },
     timeout: { type: 'string' },
     'cluster-domain': { type: 'string' },
   }, help);
-  const client = new KubeClient(readKubeconfig(f.kubeconfig ?? defaultKubeconfig()), { userAgent: 'k8ts-check' });
+  const file = f.kubeconfig ?? defaultKubeconfig();
+  if (!existsSync(file)) throw new Error(`no kubeconfig at ${file}: pass --kubeconfig FILE or set KUBECONFIG`);
+  const client = new KubeClient(readKubeconfig(file), { userAgent: 'k8ts-check' });
   try {
     const results = await runNetworkCheck({
       client, image: f.image, timeoutMs: parseDuration(f.timeout ?? '2m'), clusterDomain: f['cluster-domain'] ?? 'cluster.local',
