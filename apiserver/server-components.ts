@@ -6,6 +6,7 @@ import { caHash } from '../lib/bootstrap-token.js';
 import { ensureServerJoinToken } from './join/join-token.js';
 import { joinTokenAuthenticator } from './join/join-authenticator.js';
 import { nodeRestriction } from './auth/admission/node-restriction.js';
+import { certificateApproval } from './auth/admission/certificate-approval.js';
 import { NodeAuthorizer } from './auth/node/node-authorizer.js';
 import { NodeGraph } from './auth/node/node-graph.js';
 import { EscalationGuard } from './auth/rbac/escalation.js';
@@ -98,6 +99,7 @@ export function apiComponent(opts: ServerOptions): Component {
       authz.add(rbac.authorize);
       authz.ruleLister = (user, namespace) => rbac.rulesFor(user, namespace);
       authz.enforce = true;
+      admission.register(certificateApproval(authz));
       installServiceAccountTokens(api, authn, pkiDir);
       // Joining nodes: the server's token (written to <data-dir>/node-token) and bootstrap tokens.
       const join = ensureServerJoinToken(opts.dataDir, ca.cert);

@@ -12,6 +12,7 @@
 //
 // stop() takes it all down in reverse; pods keep running and the next agent adopts them.
 import { recordHostPaths } from './host-paths.js';
+import { restoreCgroupMounts } from './node/cgroup-mounts.js';
 import { hostname } from 'node:os';
 import { logger } from '../lib/log.js';
 import { planComponents, StartAborted, startComponents, type Component, type RunningComponents } from '../lib/components.js';
@@ -72,6 +73,7 @@ export async function startAgent(cfg: AgentConfig): Promise<RunningAgent> {
   const disabled = disabledComponents(cfg);
   planComponents([...local, ...api], disabled);
   recordHostPaths(cfg);
+  await restoreCgroupMounts();
   const disabledIn = (phase: Component[]) => disabled.filter((n) => phase.some((c) => c.name === n));
   const stopper = new AbortController();
   const withoutApi = await startComponents(local, { disabled: disabledIn(local), signal: stopper.signal });

@@ -18,6 +18,7 @@ import { removeProxyRules } from './proxy/iptables.js';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { connectCri, waitForCriReady } from './cri/index.js';
 import { containerdPaths, DEFAULT_RUN_DIR, detectHost, removeStaleSockets, SHIM_SOCKET_DIR } from './containerd/index.js';
+import { restoreCgroupMounts } from './node/cgroup-mounts.js';
 import { kubepodsParent, processesUnder, removeCgroup } from './runtime/cgroups.js';
 import { mountPointsUnder, unmount } from '../lib/mounts.js';
 import { agentPaths } from './config.js';
@@ -87,6 +88,8 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   const exec = o.exec ?? hostExec;
   const report: KillallReport = { podsStopped: 0, processesKilled: 0, unmounted: [], removed: [] };
   const paths = containerdPaths(o.dataDir, o.runDir ?? DEFAULT_RUN_DIR);
+  // Run through `ip netns exec` (an agent of a local multi-node cluster), cgroups are hidden too.
+  if (!o.exec) await restoreCgroupMounts();
   const host = await detectHost(exec);
 
   // 1. Pods, through our containerd while it runs, so CNI tears their networks down properly.

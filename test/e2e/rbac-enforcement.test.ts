@@ -108,3 +108,29 @@ test('controllers act as their own service accounts and still do their work', as
   await eventually(async () => (await c.k('get', 'rs,pods', '-l', 'app=web', '-o', 'name')).trim() === '', 30_000);
   assert.ok(!c.logs.some((l) => l.includes('is forbidden')), `no controller was refused: ${c.logs.filter((l) => l.includes('is forbidden')).slice(0, 3).join('\n')}`);
 });
+
+test('approving a CSR needs the approve verb on its signer, as the CertificateApproval plugin checks', async () => {
+  const csrPem = (await run('sh', ['-c', `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ${dir}/csr.key -subj /CN=someone 2>/dev/null`])).stdout;
+  await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({
+    apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'to-approve' },
+    spec: { request: Buffer.from(csrPem).toString('base64'), signerName: 'example.com/test', usages: ['client auth'] },
+  }) });
+  await c.k('create', 'clusterrole', 'csr-approver', '--verb=get,list,watch', '--resource=certificatesigningrequests');
+  const role = JSON.parse(await c.k('get', 'clusterrole', 'csr-approver', '-o', 'json')) as { rules: object[] };
+  role.rules.push({ apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] });
+  await c.kubectl(['replace', '-f', '-'], { stdin: JSON.stringify(role) });
+  await c.k('create', 'clusterrolebinding', 'carol-csr', '--clusterrole=csr-approver', '--user=carol');
+  await eventually(async () => (await as('carol', 'get', 'csr', 'to-approve')).code === 0);
+  const refused = await as('carol', 'certificate', 'approve', 'to-approve');
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr.trim(), 'Error from server (Forbidden): certificatesigningrequests.certificates.k8s.io "to-approve" is forbidden: user not permitted to approve requests with signerName "example.com/test"');
+  assert.equal(await c.k('get', 'csr', 'to-approve', '-o', 'jsonpath={.status.conditions}'), '', 'nothing changed');
+  // approve on every signer of the domain is enough.
+  await c.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'example-signers' },
+    rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['example.com/*'], verbs: ['approve'] }],
+  }) });
+  await c.k('create', 'clusterrolebinding', 'carol-signers', '--clusterrole=example-signers', '--user=carol');
+  await eventually(async () => (await as('carol', 'certificate', 'approve', 'to-approve')).code === 0, 10_000, 200);
+  assert.equal(await c.k('get', 'csr', 'to-approve', '-o', 'jsonpath={.status.conditions[0].type}'), 'Approved');
+});

@@ -23,6 +23,8 @@ export interface NetnsTopology {
   id: string;
   switchNs: string;
   switchIP: string;
+  /** With `hostLink`: the root namespace's address on the switch (where a server on the host listens). */
+  hostIP?: string;
   hosts: NetnsHost[];
   /** Removes every namespace (their links, addresses, routes and iptables rules go with them). */
   destroy(): Promise<void>;
@@ -43,8 +45,22 @@ export async function leftoverNamespaces(prefix = 'k8tsvx-'): Promise<string[]> 
   return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
 }
 
-/** `prefix` names the namespaces (`<prefix><id>-h1`...): tests and benchmarks use their own. */
-export async function createTopology(count: number, opts: { uplinkMTU?: number; podMTU?: number; prefix?: string } = {}): Promise<NetnsTopology> {
+export interface TopologyOptions {
+  uplinkMTU?: number;
+  podMTU?: number;
+  /** Names the namespaces (`<prefix><id>-h1`...): tests and benchmarks use their own. */
+  prefix?: string;
+  /** false: no stand-in pod behind cni0 (a real agent in the host makes its own pod network). */
+  pods?: boolean;
+  /**
+   * A veth from the root namespace to the switch, with this root-side address (on 192.168.77.0/24),
+   * so that hosts reach a server running on the machine itself. No route but that subnet's is added.
+   */
+  hostLink?: string;
+}
+
+/** Switch, hosts and (unless `pods: false`) a stand-in pod per host. */
+export async function createTopology(count: number, opts: TopologyOptions = {}): Promise<NetnsTopology> {
   const id = randomBytes(2).toString('hex');
   const prefix = opts.prefix ?? 'k8tsvx-';
   const switchNs = `${prefix}${id}-sw`;
@@ -59,14 +75,24 @@ export async function createTopology(count: number, opts: { uplinkMTU?: number; 
     await run('-n', switchNs, 'link', 'add', 'br0', 'type', 'bridge');
     await run('-n', switchNs, 'addr', 'add', '192.168.77.1/24', 'dev', 'br0');
     await run('-n', switchNs, 'link', 'set', 'br0', 'up');
+    if (opts.hostLink) {
+      // The root side is named after the switch so it is easy to trace, and goes with it.
+      const rootSide = `${prefix}${id}`.slice(0, 15);
+      await run('link', 'add', rootSide, 'type', 'veth', 'peer', 'name', 'root', 'netns', switchNs);
+      await run('-n', switchNs, 'link', 'set', 'root', 'master', 'br0', 'up');
+      await run('addr', 'add', `${opts.hostLink}/24`, 'dev', rootSide);
+      await run('link', 'set', rootSide, 'up');
+    }
     const hosts: NetnsHost[] = [];
     for (let n = 1; n <= count; n++) {
       const ns = `${prefix}${id}-h${n}`;
       const podNs = `${prefix}${id}-p${n}`;
       await run('netns', 'add', ns);
       made.push(ns);
-      await run('netns', 'add', podNs);
-      made.push(podNs);
+      if (opts.pods !== false) {
+        await run('netns', 'add', podNs);
+        made.push(podNs);
+      }
       const ip = `192.168.77.${10 + n}`;
       const podCIDR = `10.42.${n}.0/24`;
       const podIP = `10.42.${n}.2`;
@@ -81,6 +107,10 @@ export async function createTopology(count: number, opts: { uplinkMTU?: number; 
       await run('-n', ns, 'link', 'set', 'eth0', 'up');
       await run('-n', ns, 'route', 'add', 'default', 'via', '192.168.77.1');
       await execOk(hostExec, 'ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      if (opts.pods === false) {
+        hosts.push({ n, ns, podNs, ip, podCIDR, podIP, exec: netnsExec(ns) });
+        continue;
+      }
       // The pod: what the bridge CNI plugin would make.
       await run('-n', ns, 'link', 'add', 'cni0', 'type', 'bridge');
       await run('-n', ns, 'addr', 'add', `10.42.${n}.1/24`, 'dev', 'cni0');
@@ -94,7 +124,7 @@ export async function createTopology(count: number, opts: { uplinkMTU?: number; 
       await run('-n', podNs, 'route', 'add', 'default', 'via', `10.42.${n}.1`);
       hosts.push({ n, ns, podNs, ip, podCIDR, podIP, exec: netnsExec(ns) });
     }
-    return { id, switchNs, switchIP: '192.168.77.1', hosts, destroy };
+    return { id, switchNs, switchIP: '192.168.77.1', hostIP: opts.hostLink, hosts, destroy };
   } catch (err) {
     await destroy();
     throw err;
@@ -121,15 +151,26 @@ net.createServer((s) => {
 }).listen(Number(port), host, () => console.log('listening'));
 `;
 
+/**
+ * Where a server or client runs: a named namespace (`ip netns exec`), or the network namespace
+ * of a process (`nsenter -n`), such as a real pod's, whose namespace containerd keeps unnamed.
+ */
+export type NetnsTarget = string | { pid: number };
+
+function enter(target: NetnsTarget): string[] {
+  return typeof target === 'string' ? ['ip', 'netns', 'exec', target] : ['nsenter', '-t', String(target.pid), '-n'];
+}
+
 export interface NetnsServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(ns: string, host: string, port: number): Promise<NetnsServer> {
-  const p: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', serverScript, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServer(ns: NetnsTarget, host: string, port: number): Promise<NetnsServer> {
+  const [file, ...args] = enter(ns);
+  const p: ChildProcess = spawn(file!, [...args, process.execPath, '-e', serverScript, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: p.stdout! }).on('line', (l) => l === 'listening' && resolve());
-    p.once('exit', (code) => reject(new Error(`server in ${ns} exited ${code}`)));
+    p.once('exit', (code) => reject(new Error(`server in ${JSON.stringify(ns)} exited ${code}`)));
   });
   return {
     stop: async () => {
@@ -183,8 +224,9 @@ export interface ClientResult {
   rttsUs?: number[];
 }
 
-export async function runClient(ns: string, mode: 'a' | 's' | 'p', host: string, port: number, arg = '0', timeoutMs = 3000): Promise<ClientResult> {
-  const r = await hostExec('ip', ['netns', 'exec', ns, process.execPath, '-e', clientScript, mode, host, String(port), arg, String(timeoutMs)], { timeoutMs: timeoutMs + 60_000 });
+export async function runClient(ns: NetnsTarget, mode: 'a' | 's' | 'p', host: string, port: number, arg = '0', timeoutMs = 3000): Promise<ClientResult> {
+  const [file, ...args] = enter(ns);
+  const r = await hostExec(file!, [...args, process.execPath, '-e', clientScript, mode, host, String(port), arg, String(timeoutMs)], { timeoutMs: timeoutMs + 60_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as ClientResult;

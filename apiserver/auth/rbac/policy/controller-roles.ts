@@ -204,7 +204,8 @@ function controllerRules(): Array<[string, PolicyRule[]]> {
     ['certificate-controller', [
       allow([...read, 'delete'], certificates, ['certificatesigningrequests']),
       allow(['update'], certificates, ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
-      allow(['approve'], certificates, ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+      // kubelet-serving too: k8ts approves a node's own serving certificate (as k3s does).
+      allow(['approve'], certificates, ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
       allow(['sign'], certificates, ['signers'], ['kubernetes.io/legacy-unknown', 'kubernetes.io/kube-apiserver-client',
         'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
       allow(['create'], 'authorization.k8s.io', ['subjectaccessreviews']),
