@@ -88,8 +88,9 @@ export class NetpolEnforcer {
     const force = this.force;
     if (text === this.lastText && !force) return;
     try {
-      if (force) await this.o.iptables.ensureHook();
       await this.o.iptables.restore(text);
+      // After the restore: the top chain must exist before FORWARD can jump to it.
+      if (force) await this.o.iptables.ensureHook();
       this.chains = chains;
       this.lastText = text;
       this.force = false;
