@@ -125,13 +125,22 @@ function peerPods(peer: PolicyPeer, policyNamespace: string, input: PlanInput): 
   return input.pods.filter((p) => inNamespace(p) && (!podSel || labelSelectorMatches(podSel, p.labels)));
 }
 
-function rulePeers(peers: readonly PolicyPeer[] | undefined, policyNamespace: string, input: PlanInput): Peers {
+/** Peer IPs by namespace and selectors: tenants' policies repeat the same few peers. */
+type PeerMemo = Map<string, string[]>;
+
+function rulePeers(peers: readonly PolicyPeer[] | undefined, policyNamespace: string, input: PlanInput, memo: PeerMemo): Peers {
   if (!peers || peers.length === 0) return 'all';
   const ips = new Set<string>();
   const blocks: IpBlock[] = [];
   for (const peer of peers) {
-    if (peer.ipBlock) blocks.push({ cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [] });
-    else for (const p of peerPods(peer, policyNamespace, input)) ips.add(p.ip);
+    if (peer.ipBlock) {
+      blocks.push({ cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [] });
+      continue;
+    }
+    const key = `${peer.namespaceSelector ? '' : policyNamespace}\0${JSON.stringify(peer.namespaceSelector)}\0${JSON.stringify(peer.podSelector)}`;
+    let found = memo.get(key);
+    if (!found) memo.set(key, found = peerPods(peer, policyNamespace, input).map((p) => p.ip));
+    for (const ip of found) ips.add(ip);
   }
   return { ips: [...ips].sort(), blocks };
 }
@@ -162,6 +171,7 @@ export function planNetworkPolicies(input: PlanInput): NetpolPlan {
   const local = input.pods.filter((p) => p.nodeName === input.nodeName);
   const byPod = new Map<string, { pod: PodEntry; ingress: string[]; egress: string[] }>();
   const policies: PolicyModel[] = [];
+  const memo: PeerMemo = new Map();
   const sorted = [...input.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
   for (const policy of sorted) {
     const ns = policy.metadata?.namespace ?? 'default';
@@ -179,7 +189,7 @@ export function planNetworkPolicies(input: PlanInput): NetpolPlan {
       const rules: RuleModel[] = specRules.map((r) => {
         const peerList = direction === 'ingress' ? (r as { from?: PolicyPeer[] }).from : (r as { to?: PolicyPeer[] }).to;
         // Named ports: on the selected pods for ingress; for egress on any pod (the peer check narrows it).
-        return { ports: rulePorts(r.ports, direction === 'ingress' ? selected : input.pods), peers: rulePeers(peerList, ns, input) };
+        return { ports: rulePorts(r.ports, direction === 'ingress' ? selected : input.pods), peers: rulePeers(peerList, ns, input, memo) };
       });
       policies.push({ key, direction, rules });
     }
