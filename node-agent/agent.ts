@@ -7,7 +7,8 @@
 //      relist (PLEG), the agent's HTTPS server;
 //   2. once the API answers, in the background (api-components.ts, network/, dns/): node
 //      registration and heartbeats, the pod network's CNI config (from the node's pod CIDR),
-//      the Service watch, the service proxy's iptables rules, cluster DNS, pods bound to the node,
+//      the Service watch, the service proxy's and NetworkPolicy iptables rules (netpol/), cluster
+//      DNS, pods bound to the node,
 //      and removal of pods that no source wants any more.
 //
 // stop() takes it all down in reverse; pods keep running and the next agent adopts them.
