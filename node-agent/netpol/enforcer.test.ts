@@ -10,6 +10,7 @@ import type { Exec } from '../../lib/exec.js';
 import type { Namespace, NetworkPolicy, Pod } from '../kube-types.js';
 import { NetpolEnforcer } from './enforcer.js';
 import { NetpolIptables } from './iptables.js';
+import { NetpolMetrics } from './metrics.js';
 
 function source<T>(items: T[]): { lw: ListWatch<T>; emit(ev: WatchEvent<T>): void } {
   let onEvent: ((ev: WatchEvent<T>) => void) | undefined;
@@ -56,9 +57,10 @@ async function setup(restoreFails = 0) {
     void i.run(stopper.signal);
     await i.waitForSync(stopper.signal);
   }
-  const enforcer = new NetpolEnforcer({ informers, nodeName: 'n1', iptables: new NetpolIptables(exec), minSyncMs: 50, resyncMs: 60_000 });
+  const metrics = new NetpolMetrics();
+  const enforcer = new NetpolEnforcer({ informers, nodeName: 'n1', iptables: new NetpolIptables(exec), minSyncMs: 50, resyncMs: 60_000, metrics });
   const stop = await enforcer.start();
-  return { pods, restores, stop: async () => { await stop(); stopper.abort(); } };
+  return { pods, restores, metrics, stop: async () => { await stop(); stopper.abort(); } };
 }
 
 test('writes the rules at start, follows a label change, and coalesces a burst into one restore', async () => {
@@ -76,6 +78,8 @@ test('writes the rules at start, follows a label change, and coalesces a burst i
     s.pods.emit({ type: 'MODIFIED', object: client({ role: 'client', x: 'y' }, '11') });
     await sleep(200);
     assert.equal(s.restores.length, 2);
+    assert.deepEqual(s.metrics.isolated, { ingress: 1, egress: 0 });
+    assert.match(s.metrics.registry.expose(), /^k8ts_network_policy_sync_duration_seconds_count 2$/m);
   } finally {
     await s.stop();
   }
@@ -88,6 +92,7 @@ test('a failed restore is retried', async () => {
     // First retry after 1 s (500 ms doubled once).
     await sleep(1500);
     assert.equal(s.restores.length, 1);
+    assert.match(s.metrics.registry.expose(), /^k8ts_network_policy_restore_failures_total 1$/m);
   } finally {
     await s.stop();
   }

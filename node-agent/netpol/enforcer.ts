@@ -10,6 +10,7 @@ import type { Labels } from './label-selector.js';
 import { planNetworkPolicies, podEntries } from './policy-model.js';
 import { netpolRestoreText } from './rules.js';
 import type { NetpolIptables } from './iptables.js';
+import type { NetpolMetrics } from './metrics.js';
 
 const log = logger('network-policy');
 
@@ -25,6 +26,7 @@ export interface EnforcerOptions {
   iptables: NetpolIptables;
   minSyncMs: number;
   resyncMs: number;
+  metrics?: NetpolMetrics;
 }
 
 export class NetpolEnforcer {
@@ -95,9 +97,16 @@ export class NetpolEnforcer {
       this.lastText = text;
       this.force = false;
       this.failures = 0;
+      const m = this.o.metrics;
+      if (m) {
+        m.syncDuration.observe([], (performance.now() - started) / 1000);
+        m.lastSync = Date.now();
+        m.isolated = { ingress: plan.firewalls.filter((f) => f.direction === 'ingress').length, egress: plan.firewalls.filter((f) => f.direction === 'egress').length };
+      }
       log.info({ policies: plan.policies.length, isolatedPods: plan.firewalls.length, ms: Math.round(performance.now() - started) }, 'network policy rules written');
     } catch (err) {
       this.failures++;
+      this.o.metrics?.restoreFailures.inc([]);
       // Next time the hook is checked and every chain written again.
       this.force = true;
       const retryMs = Math.min(this.o.resyncMs, 500 * 2 ** Math.min(this.failures, 8));

@@ -16,6 +16,8 @@ import type { Namespace, NetworkPolicy, Pod } from '../kube-types.js';
 import { ensureBridgeNetfilter } from '../proxy/host-prep.js';
 import { NetpolEnforcer } from './enforcer.js';
 import { NetpolIptables } from './iptables.js';
+import { NetpolMetrics } from './metrics.js';
+import { agentMetrics } from '../stats/agent-metrics.js';
 
 const log = logger('network-policy');
 
@@ -51,7 +53,9 @@ export function networkPolicyComponent(cfg: AgentConfig): Component {
       const all = [informers.pods, informers.namespaces, informers.policies] as Array<Informer<Pod | Namespace | NetworkPolicy>>;
       const runs = all.map((i) => i.run(ctx.signal));
       const iptables = new NetpolIptables(hostExec, 'iptables', true);
-      const enforcer = new NetpolEnforcer({ informers, nodeName: cfg.nodeName, iptables, minSyncMs: MIN_SYNC_MS, resyncMs: RESYNC_MS });
+      const metrics = new NetpolMetrics();
+      agentMetrics.registry.include(metrics.registry);
+      const enforcer = new NetpolEnforcer({ informers, nodeName: cfg.nodeName, iptables, minSyncMs: MIN_SYNC_MS, resyncMs: RESYNC_MS, metrics });
       // In the background: pods do not wait for it, and an API server that does not yet let nodes
       // read namespaces and policies (an older server) costs enforcement, not the node.
       const slow = setTimeout(() => log.warn({ node: cfg.nodeName }, 'network policy caches not synced after 10 s: can this node list pods, namespaces and networkpolicies? (ClusterRole system:k8ts-network-policy)'), 10_000);

@@ -103,6 +103,9 @@ ${sleeper('visitor', 'np-other', '{}', env.image)}`);
     assert.equal(await reaches('np-other/visitor'), false);
     const fromNode = await fetch(`http://${ips.get('web')}:8080/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text());
     assert.equal(fromNode.trim(), 'web', 'traffic from the pod\'s own node is always allowed');
+    const metrics = await env.k('get', '--raw', `/api/v1/nodes/${env.nodeName}/proxy/metrics`);
+    assert.match(metrics, /^k8ts_network_policy_isolated_pods 1$/m);
+    assert.match(metrics, /^k8ts_network_policy_sync_duration_seconds_count [1-9]\d*$/m);
   });
 
   it('a policy by pod label (on a named port) allows those pods only', async () => {
