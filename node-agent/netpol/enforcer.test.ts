@@ -4,27 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Informer, type ListWatch } from '../../lib/client/informer.js';
-import type { WatchEvent } from '../../lib/client/types.js';
+import { Informer } from '../../lib/client/informer.js';
+import { staticListWatch as source } from '../../lib/client/static-list-watch.js';
 import type { Exec } from '../../lib/exec.js';
 import type { Namespace, NetworkPolicy, Pod } from '../kube-types.js';
 import { NetpolEnforcer } from './enforcer.js';
 import { NetpolIptables } from './iptables.js';
 import { NetpolMetrics } from './metrics.js';
-
-function source<T>(items: T[]): { lw: ListWatch<T>; emit(ev: WatchEvent<T>): void } {
-  let onEvent: ((ev: WatchEvent<T>) => void) | undefined;
-  return {
-    lw: {
-      list: async () => ({ metadata: { resourceVersion: '1' }, items }),
-      watch: (_rv, signal, cb) => {
-        onEvent = cb;
-        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      },
-    },
-    emit: (ev) => onEvent?.(ev),
-  };
-}
 
 const web = (labels: Record<string, string>, rv: string): Pod => ({
   metadata: { namespace: 'prod', name: 'web', labels, resourceVersion: rv }, spec: { nodeName: 'n1', containers: [] }, status: { podIP: '10.42.0.2', phase: 'Running' },
