@@ -146,10 +146,20 @@ ${sleeper('visitor', 'np-other', '{}', env.image)}`);
   it('egress deny with DNS allowed: names resolve, nothing else leaves the pod', async () => {
     await env.k('delete', 'networkpolicy', 'deny', 'from-block');
     assert.ok(await eventually(() => reaches('default/client'), 5_000, 100));
+    const lookup = () => env.c.kubectl(['exec', 'client', '--', 'nslookup', 'kubernetes.default.svc.cluster.local']);
+    /** What the answer depends on, for a failure's message. */
+    const why = async () => [
+      await env.c.kubectl(['get', 'endpointslices', '-n', 'kube-system', '-o', 'wide']).then((r) => r.stdout + r.stderr),
+      await env.c.kubectl(['get', 'node', env.nodeName, '--show-labels']).then((r) => r.stdout),
+      (await filterRules()).split('\n').filter((l) => /KUBE-ROUTER|KUBE-POD-FW|has no endpoints/.test(l)).join('\n'),
+    ].join('\n');
+    // Cluster DNS answers before any policy (the node serves it, kube-dns points at the node).
+    const before = await eventually(async () => ((await lookup()).code === 0 ? true : undefined), 30_000, 500).catch(() => false);
+    assert.ok(before, `no DNS even without a policy:\n${await why()}`);
     await policy('client-egress', '  podSelector: {matchLabels: {role: client}}\n  policyTypes: [Egress]\n  egress: [{ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}]\n');
     assert.ok(await eventually(async () => !(await reaches('default/client')), 5_000, 100), 'web is not on port 53');
-    const r = await env.c.kubectl(['exec', 'client', '--', 'nslookup', 'kubernetes.default.svc.cluster.local']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const r = await lookup();
+    assert.equal(r.code, 0, `${r.stdout}${r.stderr}\n${await why()}`);
     assert.match(r.stdout, /Address:?\s+10\.43\.0\.1\b/);
     assert.ok(await reaches('default/stranger'), 'other pods are not selected');
   });
