@@ -21,7 +21,7 @@ Flags:
   --cni-bridge NAME     bridge of the pod network (default cni0)
   --cni-ipam-dir DIR    host-local IPAM lease dir (default /var/lib/cni/networks/<network>)
   --cgroup-root PATH    cgroup tree pods live under (default /k8ts)
-  --keep-kube-chains    leave the service proxy's KUBE-* iptables chains alone
+  --keep-kube-chains    leave the service proxy's and NetworkPolicy KUBE-* iptables chains alone
   --log-level LEVEL     trace, debug, info, warn, error (default warn)
 `;
 

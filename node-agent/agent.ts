@@ -7,7 +7,8 @@
 //      relist (PLEG), the agent's HTTPS server;
 //   2. once the API answers, in the background (api-components.ts, network/, dns/): node
 //      registration and heartbeats, the pod network's CNI config (from the node's pod CIDR),
-//      the Service watch, the service proxy's iptables rules, cluster DNS, pods bound to the node,
+//      the Service watch, the service proxy's and NetworkPolicy iptables rules (netpol/), cluster
+//      DNS, pods bound to the node,
 //      and removal of pods that no source wants any more.
 //
 // stop() takes it all down in reverse; pods keep running and the next agent adopts them.
@@ -30,6 +31,7 @@ import { serviceInformersComponent, serviceWatchComponent } from './service-info
 import { certRotationComponent } from './join/cert-rotation.js';
 import { dnsComponent } from './dns/dns-component.js';
 import { proxyComponent } from './proxy/proxy-component.js';
+import { networkPolicyComponent } from './netpol/netpol-component.js';
 
 const log = logger('agent');
 
@@ -53,7 +55,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), dnsComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), networkPolicyComponent(cfg), dnsComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */

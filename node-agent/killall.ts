@@ -1,7 +1,7 @@
 // `k8ts killall`, as k3s-killall.sh: stop every pod and our containerd, then remove what they
 // leave on the host - shims and container processes, cgroups, mounts (container rootfs, shm,
 // network namespaces, tmpfs volumes), the pod network (bridge, iptables chains, IPAM leases,
-// CNI result cache), the service proxy's iptables chains, and the host-wide traces of a first
+// CNI result cache), the service proxy's and NetworkPolicy iptables chains, and the host-wide traces of a first
 // run: killed shims' sockets, empty directories (/run/containerd, /var/lib/cni) and inert
 // nftables tables. Data (images, volumes' content, the database) stays: it is for clean
 // restarts and tests, not uninstall.
@@ -15,6 +15,7 @@ import { networkNameFor } from '../cni/bridge-conflist.js';
 import { removeNetwork } from '../cni/network-cleanup.js';
 import { removeEmptyNftTable } from '../cni/host-cleanup.js';
 import { removeProxyRules } from './proxy/iptables.js';
+import { removeNetpolRules } from './netpol/iptables.js';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { connectCri, waitForCriReady } from './cri/index.js';
 import { containerdPaths, DEFAULT_RUN_DIR, detectHost, removeStaleSockets, SHIM_SOCKET_DIR } from './containerd/index.js';
@@ -33,7 +34,7 @@ export interface KillallOptions {
   cniBridge: string;
   cgroupRoot: string;
   cniIpamDir?: string;
-  /** Also remove the service proxy's chains and the jumps to them (k3s removes every KUBE-* one). */
+  /** Also remove the service proxy's and NetworkPolicy chains and the jumps to them (k3s removes every KUBE-* one). */
   proxyRules: boolean;
   exec?: Exec;
 }
@@ -150,7 +151,8 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   const network = networkNameFor(o.cniBridge);
   report.removed.push(...await removeNetwork({ network, bridge: o.cniBridge, ipamDir: o.cniIpamDir, sandboxIds: ids }, exec));
   // The service proxy's rules: only chains it makes, so another kube-proxy's or kubelet's stay.
-  if (o.proxyRules) report.removed.push(...await removeProxyRules(exec));
+  // And the NetworkPolicy chains (kube-router's names), as k3s-killall.sh removes every KUBE-* one.
+  if (o.proxyRules) report.removed.push(...await removeProxyRules(exec), ...await removeNetpolRules(exec));
 
   // 5. What any first run leaves host-wide, once nothing else uses it: tables iptables-nft
   //    created for our rules, libcni's cache dirs, containerd 1.6's shim socket dir.

@@ -4,17 +4,18 @@ import type {
   V1Secret, V1Service, V1Volume, V1Probe, V1LifecycleHandler, V1EnvVar, V1EnvFromSource, V1VolumeMount,
   V1KeyToPath, V1DownwardAPIVolumeFile, V1VolumeProjection, V1SecurityContext, V1PodSecurityContext,
   V1ContainerPort, V1ObjectFieldSelector, V1ResourceFieldSelector, V1HostAlias, V1PodDNSConfig, AuthenticationV1TokenRequest,
-  V1EndpointSlice,
+  V1EndpointSlice, V1NetworkPolicy,
 } from '@kubernetes/client-node';
 import type { Wire } from '../lib/client/types.js';
 
 export type {
-  Pod, PodSpec, Container, ContainerStatus, PodCondition, Node, NodeCondition, ConfigMap, Lease, ResourceRequirements,
+  Pod, PodSpec, Namespace, Container, ContainerStatus, PodCondition, Node, NodeCondition, ConfigMap, Lease, ResourceRequirements,
 } from '../lib/client/types.js';
 
 export type Secret = Wire<V1Secret>;
 export type Service = Wire<V1Service>;
 export type EndpointSlice = Wire<V1EndpointSlice>;
+export type NetworkPolicy = Wire<V1NetworkPolicy>;
 export type Volume = Wire<V1Volume>;
 export type VolumeMount = Wire<V1VolumeMount>;
 export type Probe = Wire<V1Probe>;

@@ -2,28 +2,7 @@
 // k8ts: a prefix and the first 16 characters of the base32 (RFC 4648, upper case) of a SHA-256
 // over the service port's name ("ns/name:port"), its lower-case protocol and, for an endpoint's
 // chain, "ip:port".
-import { createHash } from 'node:crypto';
-
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** The first `chars` characters of the base32 encoding of `bytes` (no padding needed for 16 of 32 bytes). */
-function base32Prefix(bytes: Buffer, chars: number): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const b of bytes) {
-    value = ((value << 8) | b) & 0xffff;
-    bits += 8;
-    while (bits >= 5 && out.length < chars) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    if (out.length >= chars) break;
-  }
-  return out;
-}
-
-const hashed = (text: string) => base32Prefix(createHash('sha256').update(text).digest(), 16);
+import { chainHash as hashed } from '../iptables/chain-hash.js';
 
 /** "ns/name:port", or "ns/name" for an unnamed port, as kube-proxy names a service port. */
 export function servicePortName(namespace: string, name: string, port: string | undefined): string {

@@ -17,14 +17,20 @@ async function ensureSysctl(path: string, value: string): Promise<void> {
   const now = (await readFile(path, 'utf8')).trim();
   if (now === value) return;
   await writeFile(path, value);
-  log.info({ sysctl: path.slice('/proc/sys/'.length).replaceAll('/', '.'), from: now, to: value }, 'sysctl set for the service proxy');
+  log.info({ sysctl: path.slice('/proc/sys/'.length).replaceAll('/', '.'), from: now, to: value }, 'sysctl set');
+}
+
+/** Loads br_netfilter if needed and sends bridged packets through iptables; false if it cannot. */
+export async function ensureBridgeNetfilter(exec: Exec): Promise<boolean> {
+  if (!existsSync(BRIDGE_NF)) await exec('modprobe', ['br_netfilter']).catch(() => undefined);
+  if (!existsSync(BRIDGE_NF)) return false;
+  await ensureSysctl(BRIDGE_NF, '1');
+  return true;
 }
 
 /** Loads br_netfilter if needed and sets the sysctls. Returns whether localhost NodePorts work. */
 export async function prepareHost(exec: Exec): Promise<{ localhostNodePorts: boolean }> {
-  if (!existsSync(BRIDGE_NF)) await exec('modprobe', ['br_netfilter']).catch(() => undefined);
-  if (existsSync(BRIDGE_NF)) await ensureSysctl(BRIDGE_NF, '1');
-  else log.warn({}, 'br_netfilter is not available: pods cannot reach Services whose endpoints share their bridge');
+  if (!await ensureBridgeNetfilter(exec)) log.warn({}, 'br_netfilter is not available: pods cannot reach Services whose endpoints share their bridge');
   try {
     await ensureSysctl(ROUTE_LOCALNET, '1');
     return { localhostNodePorts: true };

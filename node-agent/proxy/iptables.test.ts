@@ -51,3 +51,18 @@ test('puts its jumps back in front when another tool inserted a rule ahead of th
   // Inserted last to first at position 1, so they end up in their listed order, ahead of FLANNEL-FWD.
   assert.deepEqual(calls.filter((c) => c.includes('-I')).map((c) => c.at(-1)), forward.map((j) => j.to).reverse());
 });
+
+test('leaves the NetworkPolicy hook ahead of its jumps (it only returns or rejects)', async () => {
+  const calls: string[][] = [];
+  const exec: Exec = async (_file, args) => {
+    calls.push([...args]);
+    const chain = args[args.indexOf('-S') + 1];
+    if (!args.includes('-S')) return { code: 0, stdout: '', stderr: '' };
+    const ours = jumpRules.filter((j) => j.from === chain && j.table === (args[args.indexOf('-t') + 1]))
+      .map((j) => `-A ${j.from} -m comment --comment "${j.comment}" ${j.extra.join(' ')} -j ${j.to}`.replace('  ', ' '));
+    const stdout = chain === 'FORWARD' ? ['-A FORWARD -m comment --comment "kube-router netpol" -j KUBE-ROUTER-FORWARD', ...ours].join('\n') : ours.join('\n');
+    return { code: 0, stdout: `-P ${chain} ACCEPT\n${stdout}\n`, stderr: '' };
+  };
+  assert.equal(await new ProxyIptables(exec).ensureJumps(), 0);
+  assert.equal(calls.filter((c) => c.includes('-D') || c.includes('-I')).length, 0);
+});

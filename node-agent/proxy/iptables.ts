@@ -4,57 +4,17 @@ import { execOk, type Exec } from '../../lib/exec.js';
 import { chainRemovalBatch, savedTables } from '../../cni/host-cleanup.js';
 import { isServiceChain } from './chain-names.js';
 import { fixedChains, jumpRules, sharedChains } from './rules.js';
-import { RestoreShell } from './restore-shell.js';
+import { IptablesRestorer, XTABLES_WAIT as WAIT } from '../iptables/restorer.js';
 import { logger } from '../../lib/log.js';
 
 const log = logger('proxy');
 
-/** Wait up to 5 s for the xtables lock (legacy backend; nft ignores it). */
-const WAIT = ['-w', '5'];
-
 export const CANARY = 'KUBE-PROXY-CANARY';
 
-/** Restore inputs up to this size go through the helper shell. */
-const SHELL_MAX_INPUT = 256 * 1024;
+/** A rule in a built-in chain that jumps to the NetworkPolicy enforcer's chain, which must stay first. */
+const netpolHook = (rule: string) => / -j KUBE-ROUTER-[A-Z]+$/.test(rule);
 
-export class ProxyIptables {
-  private readonly iptables: string;
-  private readonly save: string;
-  private readonly restoreCmd: string;
-
-  private shell: RestoreShell | undefined;
-
-  /**
-   * `variant` picks iptables-legacy or iptables-nft by name (the benchmark); default: the host's
-   * `iptables`. With `useShell`, restores run from a helper shell (restore-shell.ts).
-   */
-  constructor(private readonly exec: Exec, variant = 'iptables', useShell = false) {
-    this.iptables = variant;
-    this.save = `${variant}-save`;
-    this.restoreCmd = `${variant}-restore`;
-    if (useShell) this.shell = new RestoreShell([this.restoreCmd, ...WAIT, '--noflush']);
-  }
-
-  /** Applies a restore input; throws when iptables-restore rejects it. */
-  async restore(text: string): Promise<void> {
-    // A whole ruleset (megabytes) goes straight to iptables-restore: the shell would parse it as a
-    // here-document, and one fork is nothing beside a restore of seconds.
-    if (this.shell && text.length <= SHELL_MAX_INPUT) {
-      const r = await this.shell.run(text).catch((err: unknown) => {
-        log.warn({ err: (err as Error).message }, 'restore shell failed: running iptables-restore directly');
-        return undefined;
-      });
-      if (r?.code === 0) return;
-      if (r) throw new Error(`${this.restoreCmd} exited ${r.code}: ${r.output.trim().split('\n').slice(-3).join(' | ')}`);
-    }
-    await execOk(this.exec, this.restoreCmd, [...WAIT, '--noflush'], { stdin: text, timeoutMs: 120_000 });
-  }
-
-  /** Ends the helper shell. */
-  close(): void {
-    this.shell?.close();
-  }
-
+export class ProxyIptables extends IptablesRestorer {
   /** Every chain the nat table holds (names only: parsing its 40,000 rules at scale is waste). */
   async natChains(): Promise<string[]> {
     const out = (await execOk(this.exec, this.save, ['-t', 'nat'])).stdout;
@@ -94,7 +54,8 @@ export class ProxyIptables {
       const ours = jumpRules.filter((j) => `${j.table} ${j.from}` === b);
       const rules = listed.get(b) ?? [];
       const isJump = (l: string, j: (typeof jumpRules)[number]) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`);
-      const mine = rules.map((l) => ours.some((j) => isJump(l, j)));
+      // The NetworkPolicy hook may stand ahead of ours: it only returns or rejects.
+      const mine = rules.map((l) => ours.some((j) => isJump(l, j)) || netpolHook(l));
       const firstForeign = mine.indexOf(false);
       const misplaced = firstForeign !== -1 && mine.lastIndexOf(true) > firstForeign;
       const missing = ours.filter((j) => !rules.some((l) => isJump(l, j)));

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { hostExec, type Exec } from '../../lib/exec.js';
 import { removeEmptyTrees } from '../../lib/empty-dirs.js';
 import { ProxyIptables } from './iptables.js';
-import { RestoreShell } from './restore-shell.js';
+import { RestoreShell } from '../iptables/restore-shell.js';
 import { fixedRules, jumpRules, nodePortsCatchAll, restoreText } from './rules.js';
 import { planSync } from './sync-plan.js';
 import { entries, fixtureConfig, lines, service, slice } from './test-fixtures.js';

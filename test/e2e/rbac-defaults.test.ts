@@ -44,9 +44,10 @@ test('kubectl get clusterroles lists the defaults with NAME and CREATED AT', asy
   const out = await c.k('get', 'clusterroles');
   assert.match(out.split('\n')[0], /^NAME\s+CREATED AT$/);
   const listed = await rows('clusterroles');
-  // Plus the roles the built-in metrics server adds, as metrics-server's manifest (and k3s) does,
-  // the built-in DNS controller's own, and the local-path provisioner's (as k3s' manifest).
-  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles, 'system:aggregated-metrics-reader', 'system:k8ts:cluster-dns', 'local-path-provisioner-role'].sort());
+  // Plus the roles built-in parts add, as their manifests do on k3s: the metrics server's, the
+  // DNS controller's own, the local-path provisioner's, and the one that lets node agents enforce
+  // NetworkPolicies (k3s: system:k3s-controller).
+  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles, 'system:aggregated-metrics-reader', 'system:k8ts:cluster-dns', 'local-path-provisioner-role', 'system:k8ts-network-policy'].sort());
   for (const r of listed) assert.match(r['CREATED AT'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   const admin = JSON.parse(await c.k('get', 'clusterrole', 'cluster-admin', '-o', 'json')) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; rules: unknown };
   assert.equal(admin.metadata.labels['kubernetes.io/bootstrapping'], 'rbac-defaults');
@@ -74,6 +75,7 @@ test('clusterrolebindings: cluster-admin to system:masters, controllers to their
   assert.equal(all.get('system:controller:deployment-controller')?.SERVICEACCOUNTS, 'kube-system/deployment-controller');
   assert.equal(all.get('system:node')?.ROLE, 'ClusterRole/system:node');
   assert.equal(all.get('system:node')?.GROUPS, '', 'system:node is bound to nobody (the Node authorizer serves nodes)');
+  assert.equal(all.get('system:k8ts-network-policy')?.GROUPS, 'system:nodes');
 });
 
 test('view, edit and admin are aggregated: view reads pods, not secrets; edit writes; admin grants roles', async () => {

@@ -16,6 +16,8 @@ export function clusterBindings(): Binding[] {
     clusterBinding('system:volume-scheduler', [user('system:kube-scheduler')]),
     // Kept without subjects since nodes are authorized by the Node authorizer (Kubernetes 1.8).
     clusterBinding('system:node', []),
+    // Every node agent enforces NetworkPolicies for its pods (node-agent/netpol/).
+    clusterBinding('system:k8ts-network-policy', [group('system:nodes')]),
     // Every workload may read the service account issuer's discovery documents.
     clusterBinding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
   ];

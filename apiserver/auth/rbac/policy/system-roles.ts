@@ -118,6 +118,12 @@ export function systemRoles(): Role[] {
       eventsRule(),
       allow(['list', 'watch'], 'discovery.k8s.io', ['endpointslices']),
     ]),
+    // k8ts: what each node agent's NetworkPolicy enforcement reads beyond a kubelet's pods (k3s
+    // grants its agents' kube-router the same through system:k3s-controller).
+    clusterRole('system:k8ts-network-policy', [
+      allow(['list', 'watch'], '', ['pods', 'namespaces']),
+      allow(['list', 'watch'], 'networking.k8s.io', ['networkpolicies']),
+    ]),
     clusterRole('system:kube-scheduler', [
       eventsRule(),
       allow(['create'], 'coordination.k8s.io', ['leases']),

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { logger } from '../../lib/log.js';
 
-const log = logger('proxy');
+const log = logger('iptables');
 
 const DELIMITER = 'K8TS_RESTORE_INPUT_END';
 const DONE = '__k8ts_restore_done';
