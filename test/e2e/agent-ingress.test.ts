@@ -147,7 +147,8 @@ describe('built-in Ingress controller on a real node', { skip: missing.length ? 
   before(async () => {
     httpPort = await freePort();
     httpsPort = await freePort();
-    env = await setupAgentEnv({ agentArgs: ['--ingress-http-port', String(httpPort), '--ingress-https-port', String(httpsPort)] });
+    // Joined with a token: the agent reads Ingresses and TLS Secrets as its node, through the Node authorizer.
+    env = await setupAgentEnv({ join: true, agentArgs: ['--ingress-http-port', String(httpPort), '--ingress-https-port', String(httpsPort)] });
     unguard = await guardOffHost(['10.43.0.0/16', '10.42.0.0/16', '198.18.0.0/15']);
     await env.apply(scripts);
     await env.apply([httpd('a', 2, env.image), httpd('b', 1, env.image), httpd('c', 1, env.image), httpd('d', 1, env.image), wsDeployment(env.image)].join('---\n'));
