@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Ingress } from '../lib/ingress.js';
-import { logger } from '../lib/log.js';
+import { batchedLogger } from '../lib/log.js';
 import { IngressProxy } from '../node-agent/ingress/ingress-proxy.js';
 import { startListeners } from '../node-agent/ingress/listeners.js';
 import { IngressMetrics } from '../node-agent/ingress/metrics.js';
@@ -71,7 +71,7 @@ async function serve(kind: string, upstreamPort: number): Promise<void> {
     const state = { routes: buildRoutes(ingresses), upstreams: new Map([['ns-0/svc-0#80', [up]]]) };
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-ingress-'));
     const cert = ensureCertificate(dir, 'default', ensureCA(dir, 'ca', 'bench'), { commonName: 'bench', usage: 'server' });
-    const proxy = new IngressProxy({ state: () => state, httpsPort: () => 443, metrics: new IngressMetrics(), log: logger('ingress-access') });
+    const proxy = new IngressProxy({ state: () => state, httpsPort: () => 443, metrics: new IngressMetrics(), log: batchedLogger('ingress-access').log });
     const l = await startListeners({ proxy, address: '127.0.0.1', httpPort: 0, httpsPort: 0, defaultCert: cert, sni: () => undefined as never });
     rmSync(dir, { recursive: true, force: true });
     // The port line goes to stderr: stdout is the access log.

@@ -5,7 +5,7 @@
 // lists such nodes' IPs in the Ingresses' status.loadBalancer (one writer, so nodes never race
 // on it). A port it cannot bind is logged, not fatal. Optional: `--disable ingress`.
 import { mkdirSync } from 'node:fs';
-import { logger } from '../../lib/log.js';
+import { batchedLogger, logger } from '../../lib/log.js';
 import { nothingToStop, type Component } from '../../lib/components.js';
 import { isNotFound } from '../../lib/client/api-error.js';
 import { resources } from '../../lib/client/resource-types.js';
@@ -24,7 +24,6 @@ import { IngressMetrics } from './metrics.js';
 import { TlsStore } from './tls-store.js';
 
 const log = logger('ingress');
-const accessLog = logger('ingress-access');
 
 /** The certificate for names no Ingress covers: self-signed, made once per node. */
 function defaultCertificate(cfg: AgentConfig) {
@@ -47,7 +46,8 @@ export function ingressComponent(cfg: AgentConfig): Component {
       const metrics = new IngressMetrics();
       agentMetrics.registry.include(metrics.registry);
       let httpsPort = cfg.ingressHttpsPort;
-      const proxy = new IngressProxy({ state: state.state, httpsPort: () => httpsPort, metrics, log: accessLog });
+      const access = batchedLogger('ingress-access');
+      const proxy = new IngressProxy({ state: state.state, httpsPort: () => httpsPort, metrics, log: access.log });
       const running = await state.start(ctx.signal);
       let listeners;
       try {
@@ -70,6 +70,7 @@ export function ingressComponent(cfg: AgentConfig): Component {
         });
         await listeners.close();
         proxy.close();
+        access.flush();
         await running.done;
       };
     },
