@@ -11,14 +11,14 @@
 //   node dist/bench/ingress.js [--seconds 8] [--connections 64] [--rounds 2]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Ingress } from '../lib/ingress.js';
-import { batchedLogger } from '../lib/log.js';
+import { batchedLogger, logger } from '../lib/log.js';
 import { IngressProxy } from '../node-agent/ingress/ingress-proxy.js';
 import { startListeners } from '../node-agent/ingress/listeners.js';
 import { IngressMetrics } from '../node-agent/ingress/metrics.js';
@@ -43,6 +43,16 @@ async function listen(server: ReturnType<typeof createServer>): Promise<number> 
   return (server.address() as { port: number }).port;
 }
 
+function benchIngresses(): Ingress[] {
+  return Array.from({ length: 200 }, (_, i) => ({
+    metadata: { name: `ing-${i}`, namespace: `ns-${i % 10}`, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { rules: [{ host: i === 0 ? undefined : `app-${i}.example.com`, http: { paths: [
+      { path: '/', pathType: 'Prefix', backend: { service: { name: `svc-${i}`, port: { number: 80 } } } },
+      { path: '/api', pathType: 'Prefix', backend: { service: { name: `svc-${i}`, port: { number: 80 } } } },
+    ] } }] },
+  }));
+}
+
 /** The children: a backend, a bare proxy or the controller, on 127.0.0.1; the port printed as a JSON line. */
 async function serve(kind: string, upstreamPort: number): Promise<void> {
   // A clean exit, so `node --cpu-prof` writes its profile.
@@ -60,13 +70,7 @@ async function serve(kind: string, upstreamPort: number): Promise<void> {
       req.pipe(out);
     })));
   } else {
-    const ingresses: Ingress[] = Array.from({ length: 200 }, (_, i) => ({
-      metadata: { name: `ing-${i}`, namespace: `ns-${i % 10}`, creationTimestamp: '2026-01-01T00:00:00Z' },
-      spec: { rules: [{ host: i === 0 ? undefined : `app-${i}.example.com`, http: { paths: [
-        { path: '/', pathType: 'Prefix', backend: { service: { name: `svc-${i}`, port: { number: 80 } } } },
-        { path: '/api', pathType: 'Prefix', backend: { service: { name: `svc-${i}`, port: { number: 80 } } } },
-      ] } }] },
-    }));
+    const ingresses = benchIngresses();
     const up = { ip: '127.0.0.1', port: upstreamPort, address: `127.0.0.1:${upstreamPort}` };
     const state = { routes: buildRoutes(ingresses), upstreams: new Map([['ns-0/svc-0#80', [up]]]) };
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-ingress-'));
@@ -134,6 +138,48 @@ async function measure(port: number, pid: number | undefined, seconds: number, c
   return { ...r, cpu: pid ? cpuSeconds(pid) - before : NaN };
 }
 
+/**
+ * The proxies' own work without process-level noise: both handlers behind the same Node
+ * listener in this process, wrk against each in turn, this process's CPU per request.
+ */
+async function handlerCost(backendPort: number, rounds: number, seconds: number, connections: number): Promise<Array<Array<string | number>>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const bare = (req: IncomingMessage, res: ServerResponse) => {
+    const out = request({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  };
+  const up = { ip: '127.0.0.1', port: backendPort, address: `127.0.0.1:${backendPort}` };
+  const state = { routes: buildRoutes(benchIngresses()), upstreams: new Map([['ns-0/svc-0#80', [up]]]) };
+  const proxy = new IngressProxy({ state: () => state, httpsPort: () => 443, metrics: new IngressMetrics(), log: logger('ingress-access').child({}, { level: 'silent' }) });
+  const handlers: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = { bare, 'k8ts controller (no access log)': (q, r) => proxy.handleRequest(q, r, 'http') };
+  const samples = new Map<string, Array<{ n: number; us: number }>>();
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, handler] of Object.entries(handlers)) {
+      const server = createServer(handler);
+      const port = await listen(server);
+      const before = process.cpuUsage();
+      const r = await wrkAsync(`http://127.0.0.1:${port}/`, 'bench', connections, seconds);
+      const used = process.cpuUsage(before);
+      const n = r.rate * seconds;
+      samples.set(name, [...(samples.get(name) ?? []), { n, us: (used.user + used.system) / n }]);
+      server.closeAllConnections();
+      server.close();
+    }
+  }
+  proxy.close();
+  agent.destroy();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const bareUs = median(samples.get('bare')!.map((x) => x.us));
+  return [...samples.entries()].map(([name, xs]) => {
+    const us = median(xs.map((x) => x.us));
+    return [name, Math.round(xs.reduce((a, x) => a + x.n, 0)), us, `${Math.round((us / bareUs) * 100)}%`];
+  });
+}
+
 async function main(): Promise<void> {
   if (values.serve) return serve(values.serve, Number(values.upstream));
   if (!hasWrk()) {
@@ -146,6 +192,7 @@ async function main(): Promise<void> {
   const backend = await start('backend');
   const results = new Map<string, Array<WrkResult & { cpu: number }>>();
   const record = (name: string, r: WrkResult & { cpu: number }) => results.set(name, [...(results.get(name) ?? []), r]);
+  let handlerRows: Array<Array<string | number>> = [];
   try {
     // Interleaved rounds: drift in what else the machine runs touches every proxy alike.
     for (let round = 0; round < rounds; round++) {
@@ -169,6 +216,7 @@ async function main(): Promise<void> {
         rmSync(nginx.dir, { recursive: true, force: true });
       }
     }
+    handlerRows = await handlerCost(backend.port, rounds, seconds, connections);
   } finally {
     await stop(backend.proc);
   }
@@ -188,6 +236,8 @@ async function main(): Promise<void> {
       return [name, r.rate, proxy ? `${Math.round((r.rate / floor.rate) * 100)}%` : '-', r.p50, r.p99, proxy ? r.p99 - direct.p99 : '-', perRequest(r),
         proxy && Number.isFinite(r.cpu) ? `${Math.round((perRequest(r) / perRequest(floor)) * 100)}%` : '-', r.errors];
     }));
+  printTable(`Handler cost in one process (bare vs the controller's handler, same listener and backend, ${rounds} interleaved rounds; load average ${loadavg()[0].toFixed(1)})`,
+    ['handler', 'requests', 'CPU µs/request (median)', 'vs bare'], handlerRows);
   const all = [...results.entries()].map(([name, rs]) => `${name}: ${rs.map((r) => Math.round(r.rate)).join(', ')}`).join('; ');
   console.log(`\nEvery round's requests/s: ${all}`);
 }
