@@ -52,8 +52,7 @@ metadata: {name: scripts}
 data:
   count: |
     #!/bin/sh
-    echo "Content-Type: text/plain"
-    echo
+    printf 'Content-Type: text/plain\r\n\r\n'
     wc -c
   ws: |
     #!/bin/sh
