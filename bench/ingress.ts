@@ -13,6 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
+import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +77,8 @@ async function serve(kind: string, upstreamPort: number): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-ingress-'));
     const cert = ensureCertificate(dir, 'default', ensureCA(dir, 'ca', 'bench'), { commonName: 'bench', usage: 'server' });
     const proxy = new IngressProxy({ state: () => state, httpsPort: () => 443, metrics: new IngressMetrics(), log: batchedLogger('ingress-access').log });
-    const l = await startListeners({ proxy, address: '127.0.0.1', httpPort: 0, httpsPort: 0, defaultCert: cert, sni: () => undefined as never });
+    const defaultContext = createSecureContext(cert);
+    const l = await startListeners({ proxy, address: '127.0.0.1', httpPort: 0, httpsPort: 0, defaultCert: cert, sni: () => defaultContext });
     rmSync(dir, { recursive: true, force: true });
     // The port line goes to stderr: stdout is the access log.
     process.stderr.write(JSON.stringify({ port: l.httpPort }) + '\n');
