@@ -52,7 +52,7 @@ metadata: {name: scripts}
 data:
   count: |
     #!/bin/sh
-    printf 'Content-Type: text/plain\r\n\r\n'
+    printf 'Content-Type: text/plain\\r\\n\\r\\n'
     wc -c
   ws: |
     #!/bin/sh
