@@ -24,6 +24,7 @@ import { AdmissionChain } from './auth/admission/chain.js';
 import { namespaceLifecycle } from './auth/admission/namespace-lifecycle.js';
 import { serviceAccountAdmission, storeServiceAccounts } from './auth/admission/service-account.js';
 import { priorityAdmission } from './auth/admission/priority.js';
+import { defaultIngressClassAdmission } from './auth/admission/default-ingress-class.js';
 import { defaultTolerationSeconds } from './auth/admission/default-toleration-seconds.js';
 import { limitRanger } from './auth/admission/limit-ranger.js';
 import { resourceQuotaAdmission } from './auth/admission/resource-quota.js';
@@ -81,6 +82,7 @@ export function apiComponent(opts: ServerOptions): Component {
       admission.register(limitRanger(store, (ns) => api.storeFor('', 'limitranges').prefix(ns)));
       admission.register(serviceAccountAdmission(storeServiceAccounts(store, (ns, name) => api.storeFor('', 'serviceaccounts').key(ns, name))));
       admission.register(priorityAdmission(store, api.storeFor('scheduling.k8s.io', 'priorityclasses').prefix('')));
+      admission.register(defaultIngressClassAdmission(store, api.storeFor('networking.k8s.io', 'ingressclasses').prefix('')));
       admission.register(defaultTolerationSeconds(opts.defaultTolerationSeconds?.notReady, opts.defaultTolerationSeconds?.unreachable));
       admission.register(defaultStorageClass(store, api.storeFor('storage.k8s.io', 'storageclasses').prefix('')));
       admission.register(storageObjectInUseProtection());

@@ -10,6 +10,7 @@ import type { RevisionStore } from './storage/revision-store.js';
 import type { ControlPlaneSettings } from './controllers/control-plane-settings.js';
 import { pkiComponent, pkiValue } from './server-pki.js';
 import { kubeDnsComponent } from './kube-dns/kube-dns-component.js';
+import { ingressComponent } from './ingress/ingress-component.js';
 import {
   apiComponent, apiValue, bootstrapComponent, controlPlaneComponent, crdsComponent, httpComponent, httpValue, openApiComponent,
   servingComponent, servingValue, storageComponent, storageValue,
@@ -65,7 +66,7 @@ export interface RunningServer {
 export function serverComponents(opts: ServerOptions): Component[] {
   return [
     pkiComponent(opts), storageComponent(opts), apiComponent(opts), httpComponent(opts), openApiComponent(), crdsComponent(),
-    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), controlPlaneComponent(opts), metricsServerComponent(opts), localStorageComponent(opts), ...(opts.components ?? []),
+    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), ingressComponent(), controlPlaneComponent(opts), metricsServerComponent(opts), localStorageComponent(opts), ...(opts.components ?? []),
   ];
 }
 

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['api', 'rbac', 'store-growth', 'store-engine', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup', 'proxy-rules', 'dns', 'metrics-collect', 'metrics-agent', 'overlay', 'local-path', 'netpol-rules'];
+const benches = ['api', 'rbac', 'store-growth', 'store-engine', 'patch-apply', 'scheduling', 'cri-floor', 'pod-startup', 'proxy-rules', 'dns', 'metrics-collect', 'metrics-agent', 'overlay', 'local-path', 'netpol-rules', 'ingress'];
 const needsRoot = new Set(['cri-floor', 'pod-startup', 'proxy-rules', 'metrics-agent', 'overlay', 'local-path', 'netpol-rules']);
 
 const asked = process.argv.slice(2);

@@ -15,3 +15,12 @@ test('a --cluster-dns that is no IP or a --cluster-domain that is no DNS name fa
   assert.throws(() => agentConfigFromFlags({ 'cluster-dns': 'dns.local' }, base), /invalid --cluster-dns "dns.local": want an IP address/);
   assert.throws(() => agentConfigFromFlags({ 'cluster-domain': 'under_score.local' }, base), /invalid --cluster-domain "under_score.local"/);
 });
+
+test('the Ingress controller listens on 80 and 443 unless --ingress-http-port / --ingress-https-port say otherwise', () => {
+  const d = agentConfigFromFlags({}, base);
+  assert.deepEqual([d.ingressHttpPort, d.ingressHttpsPort], [80, 443]);
+  const c = agentConfigFromFlags({ 'ingress-http-port': '8080', 'ingress-https-port': '8443' }, base);
+  assert.deepEqual([c.ingressHttpPort, c.ingressHttpsPort], [8080, 8443]);
+  assert.throws(() => agentConfigFromFlags({ 'ingress-http-port': 'http' }, base), /invalid --ingress-http-port "http"/);
+  assert.throws(() => agentConfigFromFlags({ 'ingress-https-port': '70000' }, base), /invalid --ingress-https-port "70000"/);
+});

@@ -37,6 +37,8 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --iptables-sync-period D          the service proxy rewrites its shared chains and checks its canary this often (default 30s)
   --iptables-min-sync-period D      service proxy syncs are at least this far apart; a burst of changes is one sync (default 1s)
   --proxy-metrics-address ADDR      kube-proxy's metrics and healthz port (default 127.0.0.1:10249; '' = none)
+  --ingress-http-port PORT          the built-in Ingress controller's HTTP port on every node address (default 80)
+  --ingress-https-port PORT         its HTTPS port (default 443)
   --sync-frequency D                every pod is re-synced (and its configMap/secret volumes refreshed) this often (default 1m)
 `;
 
@@ -50,6 +52,8 @@ export const agentFlags = {
   'node-labels': { type: 'string' },
   'kubelet-port': { type: 'string' },
   'cluster-dns': { type: 'string' },
+  'ingress-http-port': { type: 'string' },
+  'ingress-https-port': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'pod-cidr': { type: 'string' },
   'flannel-backend': { type: 'string' },
@@ -104,6 +108,8 @@ export function agentConfigFromFlags(f: AgentFlagValues, base: { nodeName: strin
     tlsPrivateKeyFile: f['tls-private-key-file'],
   });
   if (f['stream-server-port'] !== undefined) cfg.streamServerPort = port('stream-server-port', f['stream-server-port'], 0);
+  if (f['ingress-http-port'] !== undefined) cfg.ingressHttpPort = port('ingress-http-port', f['ingress-http-port'], 80);
+  if (f['ingress-https-port'] !== undefined) cfg.ingressHttpsPort = port('ingress-https-port', f['ingress-https-port'], 443);
   if (f['sync-frequency']) cfg.syncFrequencyMs = parseDuration(f['sync-frequency']);
   if (f['pod-manifest-path'] !== undefined) cfg.podManifestPath = f['pod-manifest-path'];
   if (f['cluster-dns'] !== undefined) {

@@ -27,7 +27,7 @@ Flags:
   --data-dir DIR                    data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
   --disable NAME,...                do not run these components: network (pod CIDR to CNI config; bring
                                     your own CNI), proxy (the service proxy; bring your own kube-proxy),
-                                    static-pods
+                                    ingress (the built-in Ingress controller; bring your own), static-pods
   --disable-kube-proxy              the same as --disable proxy (k3s' name)
 ${agentFlagHelp}  --log-level LEVEL                 trace, debug, info, warn, error (default info)
 `;

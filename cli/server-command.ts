@@ -32,7 +32,8 @@ Flags:
                                  metrics-server (metrics.k8s.io), local-storage (the default local-path
                                  StorageClass and its provisioner), and the agent's network (pod CIDR to
                                  CNI config; bring your own CNI), proxy (the service proxy; bring your
-                                 own kube-proxy) and static-pods
+                                 own kube-proxy) and static-pods; ingress (the IngressClass k8ts, the
+                                 Ingress status writer and the agent's controller; bring your own)
   --disable-agent                the same as --disable agent
   --disable-kube-proxy           the same as --disable proxy (k3s' name)
   --controllers LIST             controllers to run, kube-controller-manager style: '*' (default), 'name', '-name'

@@ -81,6 +81,13 @@ export interface AgentConfig {
   proxyMinSyncPeriodMs: number;
   /** host:port of the proxy's kube-proxy-style metrics port; '' = not served. */
   proxyMetricsAddress: string;
+  /** Ports of the built-in Ingress controller (80 and 443; 0 = pick a free one, for tests). */
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
+  /** Address its listeners bind (default 0.0.0.0: every address of the node). */
+  ingressAddress: string;
+  /** How often the TLS Secrets of served Ingresses are re-read (default 10 s). */
+  ingressSecretPollMs: number;
   /** Optional components not to run (`--disable`; agentComponents lists them). */
   disabledComponents: string[];
 }
@@ -115,6 +122,10 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     leaseDurationSeconds: 40,
     relistMs: 1_000,
     flannelBackend: 'vxlan',
+    ingressHttpPort: 80,
+    ingressHttpsPort: 443,
+    ingressAddress: '0.0.0.0',
+    ingressSecretPollMs: 10_000,
     disabledComponents: [],
     ...input,
   };

@@ -200,7 +200,9 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
   const podFlags = [
     '--pod-logs-dir', join(tmp, 'logs'), '--pod-manifest-path', manifests, '--kubelet-port', '0', '--stream-server-port', String(await freePort()),
     '--private-registry', registries, '--sync-frequency', opts.syncFrequency ?? '5s',
-    '--cluster-cidr', clusterCIDR, '--proxy-metrics-address', proxyMetrics, ...(opts.agentArgs ?? []),
+    '--cluster-cidr', clusterCIDR, '--proxy-metrics-address', proxyMetrics,
+    // Not the host's 80 and 443: a test's own ports (agentArgs may name them: the last one wins).
+    '--ingress-http-port', String(await freePort()), '--ingress-https-port', String(await freePort()), ...(opts.agentArgs ?? []),
   ];
   const clusterFlags = ['--cluster-cidr', clusterCIDR, '--node-cidr-mask-size', '24', ...(opts.serverArgs ?? [])];
   // Embedded: the server's data dir is the agent's (its serving certificate comes from the CA there).

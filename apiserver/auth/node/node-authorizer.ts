@@ -1,6 +1,7 @@
 // The Node authorizer: what a kubelet (user system:node:<name> in group system:nodes) may do.
 // Secrets, ConfigMaps, claims, their volumes and service account tokens: only those its own
-// pods name (node-graph.ts). Its Lease: only its own. Everything else: what the system:node
+// pods name (node-graph.ts), and the TLS Secrets of Ingresses its built-in Ingress controller
+// serves; Ingresses and IngressClasses: read (the controller's routes). Its Lease: only its own. Everything else: what the system:node
 // role grants, where NodeRestriction (node-restriction.ts) then limits writes to its own Node
 // and pods. Other users: no opinion. Like Kubernetes' it says "no opinion, and why" where it
 // refuses, so RBAC may still grant a node more, and the 403 carries the reason.
@@ -20,6 +21,9 @@ export function nodeNameOf(user: UserInfo): string | undefined {
 }
 
 const graphResources = new Set(['secrets', 'configmaps', 'persistentvolumeclaims']);
+/** What the node's Ingress controller routes by (k8ts' addition: upstream nodes read neither). */
+const ingressResources = new Set(['ingresses', 'ingressclasses']);
+const readVerbs = new Set(['get', 'list', 'watch']);
 const leaseVerbs = new Set(['get', 'create', 'update', 'patch', 'delete']);
 
 export class NodeAuthorizer {
@@ -37,7 +41,11 @@ export class NodeAuthorizer {
     const noRelationship = { decision: 'no-opinion' as const, reason: `no relationship found between node '${node}' and this object` };
     if (info.group === '' && graphResources.has(info.resource) && !info.subresource) {
       if (info.verb !== 'get') return { decision: 'no-opinion', reason: `can only read individual ${info.resource} (get), not ${info.verb}` };
-      return this.graph.names(node, info.resource, info.namespace, info.name) ? { decision: 'allow' } : noRelationship;
+      if (this.graph.names(node, info.resource, info.namespace, info.name)) return { decision: 'allow' };
+      return info.resource === 'secrets' && this.graph.ingressTlsSecret(info.namespace, info.name) ? { decision: 'allow' } : noRelationship;
+    }
+    if (info.group === 'networking.k8s.io' && ingressResources.has(info.resource) && !info.subresource) {
+      return readVerbs.has(info.verb) ? { decision: 'allow' } : { decision: 'no-opinion', reason: `can only read ${info.resource}` };
     }
     if (info.group === '' && info.resource === 'persistentvolumes' && !info.subresource) {
       if (info.verb !== 'get') return { decision: 'no-opinion', reason: `can only read individual persistentvolumes (get), not ${info.verb}` };

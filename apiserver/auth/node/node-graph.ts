@@ -1,8 +1,11 @@
 // What each node may read, from the pods bound to it: the Secrets, ConfigMaps, claims and
 // service accounts they name (lib/pod-references.ts), and the volumes those claims are bound
 // to. Followed from storage, as the Node authorizer's graph is; references are counted, so two
-// pods naming one Secret keep it readable until both are gone.
+// pods naming one Secret keep it readable until both are gone. Every node runs the built-in
+// Ingress controller, so every node may also read the TLS Secrets that Ingresses of a class it
+// serves name (and only those).
 import { podReferences } from '../../../lib/pod-references.js';
+import { isServedBy, tlsSecretNames, type Ingress, type IngressClass } from '../../../lib/ingress.js';
 import type { Pod } from '../../../lib/client/types.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ApiContext } from '../../registry/api-context.js';
@@ -24,6 +27,9 @@ export class NodeGraph {
   /** "ns/claim" -> the PersistentVolume it is bound to. */
   private readonly claimVolumes = new Map<string, string>();
   private watchers: Watcher[] = [];
+  /** "ns/name" -> Ingress, and IngressClasses by name: whose TLS Secrets nodes may read. */
+  private readonly ingresses = new Map<string, Ingress>();
+  private readonly ingressClasses = new Map<string, IngressClass>();
 
   constructor(private readonly api: ApiContext) {}
 
@@ -35,6 +41,15 @@ export class NodeGraph {
       else this.claimVolumes.set(key, volume);
     });
     this.follow('pods', (obj, gone) => this.setPod(obj as Pod, gone));
+    this.follow('ingressclasses', (obj, gone) => {
+      if (gone) this.ingressClasses.delete(obj.metadata.name ?? '');
+      else this.ingressClasses.set(obj.metadata.name ?? '', obj as IngressClass);
+    }, 'networking.k8s.io');
+    this.follow('ingresses', (obj, gone) => {
+      const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+      if (gone) this.ingresses.delete(key);
+      else this.ingresses.set(key, obj as Ingress);
+    }, 'networking.k8s.io');
   }
 
   stop(): void {
@@ -42,8 +57,8 @@ export class NodeGraph {
     this.watchers = [];
   }
 
-  private follow(plural: string, apply: (obj: KubeObject, gone: boolean) => void): void {
-    const prefix = this.api.storeFor('', plural).prefix('');
+  private follow(plural: string, apply: (obj: KubeObject, gone: boolean) => void, group = ''): void {
+    const prefix = this.api.storeFor(group, plural).prefix('');
     const list = this.api.store.list(prefix);
     for (const kv of list.items) apply(decoded(kv), false);
     this.watchers.push(this.api.store.watch(prefix, {
@@ -90,6 +105,15 @@ export class NodeGraph {
   /** Whether a pod bound to `node` names this object. */
   names(node: string, resource: string, namespace: string, name: string): boolean {
     return this.byNode.get(node)?.has(`${resource}/${namespace}/${name}`) ?? false;
+  }
+
+  /** Whether an Ingress served by k8ts' controller (which runs on every node) names this Secret for TLS. */
+  ingressTlsSecret(namespace: string, name: string): boolean {
+    const classes = [...this.ingressClasses.values()];
+    for (const ing of this.ingresses.values()) {
+      if (ing.metadata?.namespace === namespace && tlsSecretNames(ing).includes(name) && isServedBy(ing, classes)) return true;
+    }
+    return false;
   }
 
   /** Whether a claim named by one of the node's pods is bound to this PersistentVolume. */
