@@ -29,6 +29,7 @@ import { serviceInformersComponent, serviceWatchComponent } from './service-info
 import { certRotationComponent } from './join/cert-rotation.js';
 import { dnsComponent } from './dns/dns-component.js';
 import { proxyComponent } from './proxy/proxy-component.js';
+import { csiComponent, csiNfsComponent } from './csi/csi-component.js';
 
 const log = logger('agent');
 
@@ -52,7 +53,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), dnsComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), dnsComponent(cfg), csiNfsComponent(cfg), csiComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */
