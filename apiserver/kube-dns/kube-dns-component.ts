@@ -2,9 +2,8 @@
 // address and its endpoints (kube-dns-controller.ts), kept from when the server serves until it
 // stops. Optional: `--disable dns` leaves kube-dns alone, for users who deploy CoreDNS's own
 // manifest (then the Service is theirs, and nothing here fights over it).
-import { KubeClient } from '../../lib/client/rest-client.js';
 import type { Component } from '../../lib/components.js';
-import { MemorySocket } from '../../lib/memory-socket.js';
+import { inProcessClient } from '../in-process-client.js';
 import { httpValue, servingValue } from '../server-components.js';
 import { KubeDnsController } from './kube-dns-controller.js';
 
@@ -14,16 +13,8 @@ export function kubeDnsComponent(opts: { clusterDNS?: string }): Component {
   return {
     name: 'dns', requires: ['http', 'bootstrap'], optional: true,
     async start(ctx) {
-      const http = ctx.get(httpValue);
       // In-process, as the control plane's clients: part of the server, acting with its authority.
-      const client = new KubeClient({ server: `https://localhost:${ctx.get(servingValue).port}` }, {
-        userAgent: 'k8ts-cluster-dns', maxSockets: 2,
-        connect: () => {
-          const [mine, theirs] = MemorySocket.pair();
-          http.acceptInProcess(theirs, { name: 'system:k8ts:cluster-dns', groups: ['system:masters', 'system:authenticated'] });
-          return mine;
-        },
-      });
+      const client = inProcessClient(ctx.get(httpValue), ctx.get(servingValue).port, 'cluster-dns');
       const controller = new KubeDnsController({ client, clusterIP: opts.clusterDNS ?? DEFAULT_KUBE_DNS_IP });
       let running: { done: Promise<void> };
       try {
