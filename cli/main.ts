@@ -9,6 +9,7 @@ Usage:
   k8ts agent [flags]     run a node agent (--simulated: simulated nodes for load tests, like kwok)
   k8ts killall [flags]   stop every pod and remove what they left on the host (k3s-killall.sh)
   k8ts token COMMAND     create, list or delete bootstrap tokens that join nodes
+  k8ts csi-nfs [flags]   run the CSI NFS driver (nfs.csi.k8s.io) on its own
   k8ts version           print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./killall-command.js')).runKillall(rest);
     case 'token':
       return (await import('./token-command.js')).runToken(rest);
+    case 'csi-nfs':
+      return (await import('./csi-nfs-command.js')).runCsiNfs(rest);
     case 'version': {
       const { serverVersion } = await import('../lib/version.js');
       process.stdout.write(`${serverVersion().gitVersion}\n`);
