@@ -8,15 +8,40 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile, mkdir, stat } from 'node:fs/promises';
+import { NfsDriver } from '../../csi/nfs/driver.js';
+import { startRegistrar } from '../../csi/registrar.js';
+import { serveUnix } from '../../csi/serve.js';
 import { join } from 'node:path';
 import { isMountPoint, mountPointsUnder } from '../../lib/mounts.js';
 import { eventually } from '../lib/cluster.js';
 import { missingPrerequisites, setupAgentEnv, waitForPod, type AgentEnv } from './agent-harness.js';
 import { startHostpathDriver, type HostpathDriver } from './csi-hostpath-driver.js';
+import { FakeNfsMounter } from './fake-nfs-mounter.js';
 
 const missing = missingPrerequisites();
 const DRIVER = 'hostpath.test.k8ts.io';
+const FAKE_NFS = 'nfs-fake.test.k8ts.io';
+
+interface FakeNfs { mounter: FakeNfsMounter; stop(): Promise<void> }
+
+/** The NFS driver under another name, with faked mounts: its controller where the server looks, its node side registered with the agent. */
+async function startFakeNfs(env: AgentEnv, dataDir: string): Promise<FakeNfs> {
+  const mounter = new FakeNfsMounter(join(env.tmp, 'exports'));
+  const dir = join(env.tmp, 'fake-nfs');
+  const driver = new NfsDriver({ name: FAKE_NFS, nodeId: env.nodeName, workingMountDir: join(dir, 'work'), mounter });
+  const controller = await serveUnix(`unix://${join(env.c.dataDir, 'csi', 'controllers', `${FAKE_NFS}.sock`)}`, driver.services({ node: false }), 'fake nfs controller');
+  const node = await serveUnix(`unix://${join(dir, 'csi.sock')}`, driver.services({ controller: false }), 'fake nfs node');
+  const registrar = await startRegistrar({ registryDir: join(dataDir, 'agent', 'plugins_registry'), driver: FAKE_NFS, driverSocket: join(dir, 'csi.sock') });
+  return {
+    mounter,
+    async stop() {
+      await registrar.stop();
+      await node.stop();
+      await controller.stop();
+    },
+  };
+}
 
 interface CsiNodeJson { spec: { drivers: Array<{ name: string; nodeID: string; topologyKeys: string[] | null; allocatable?: { count: number } }> } }
 
@@ -24,6 +49,7 @@ describe('CSI in the agent: registration, CSINode, stage and publish', { skip: m
   let env: AgentEnv;
   let driver: HostpathDriver | undefined;
   let dataDir: string;
+  let fakeNfs: FakeNfs | undefined;
 
   before(async () => {
     env = await setupAgentEnv();
@@ -32,6 +58,7 @@ describe('CSI in the agent: registration, CSINode, stage and publish', { skip: m
 
   after(async () => {
     await driver?.stop();
+    await fakeNfs?.stop();
     if (env) await env.teardown();
   });
 
@@ -209,6 +236,99 @@ spec:
     await eventually(async () => !(await csiNode())?.spec.drivers.some((d) => d.name === DRIVER), 20_000, 100);
     const ann = await env.k('get', 'node', env.nodeName, '-o', 'jsonpath={.metadata.annotations.csi\\.volume\\.kubernetes\\.io/nodeid}');
     assert.deepEqual(JSON.parse(ann), { 'nfs.csi.k8s.io': env.nodeName });
+  });
+
+  it('the server provisions claims through a driver\'s controller socket: CreateVolume makes the subdirectory, the PV is pre-bound', async () => {
+    // The NFS driver itself, its mounts faked by bind mounts of a local "export".
+    fakeNfs = await startFakeNfs(env, dataDir);
+    await mkdir(fakeNfs.mounter.exportPath('nfs.test', '/export'), { recursive: true });
+    await env.apply(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fake-nfs}
+provisioner: ${FAKE_NFS}
+parameters: {server: nfs.test, share: /export, subDir: '\${pvc.metadata.namespace}-\${pvc.metadata.name}', onDelete: archive, mountPermissions: '0770'}
+reclaimPolicy: Delete
+allowVolumeExpansion: true
+mountOptions: [nfsvers=4.1]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: shared
+  # Set by the PV controller from the class (another part of issue 17); by hand here.
+  annotations: {volume.kubernetes.io/storage-provisioner: ${FAKE_NFS}}
+spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, storageClassName: fake-nfs}
+`);
+    const uid = (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.metadata.uid}')).trim();
+    const pvJson = await eventually(async () => env.k('get', 'pv', `pvc-${uid}`, '-o', 'json').catch(() => undefined), 30_000, 200);
+    const pv = JSON.parse(pvJson) as { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> & { csi: { volumeHandle: string; volumeAttributes: Record<string, string> } } };
+    assert.equal(pv.metadata.annotations['pv.kubernetes.io/provisioned-by'], FAKE_NFS);
+    assert.equal(pv.spec.csi.volumeHandle, `nfs.test#export#default-shared#pvc-${uid}#archive`);
+    assert.deepEqual(pv.spec.capacity, { storage: '1Gi' });
+    assert.deepEqual(pv.spec.mountOptions, ['nfsvers=4.1']);
+    assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Delete');
+    assert.equal((pv.spec.claimRef as { uid: string }).uid, uid);
+    const st = await stat(fakeNfs.mounter.exportPath('nfs.test', '/export/default-shared'));
+    assert.equal(st.mode & 0o777, 0o770);
+    assert.match(await events('shared'), /ProvisioningSucceeded: Successfully provisioned volume pvc-/);
+  });
+
+  it('a pod mounts the provisioned NFS volume through the node side, with the class mount options', async () => {
+    assert.ok(fakeNfs);
+    const uid = (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.metadata.uid}')).trim();
+    // The bind itself is the PV controller's; done by hand here.
+    await env.k('patch', 'pvc', 'shared', '--type=merge', '-p', `{"spec":{"volumeName":"pvc-${uid}"}}`);
+    await env.k('patch', 'pvc', 'shared', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound","capacity":{"storage":"1Gi"},"accessModes":["ReadWriteMany"]}}');
+    await env.k('patch', 'pv', `pvc-${uid}`, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}');
+    await env.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: nfs-writer}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: ${env.image}, command: [sh, -c, 'echo from-pod > /data/f; sleep 3600'], volumeMounts: [{name: data, mountPath: /data}]}
+  volumes:
+  - {name: data, persistentVolumeClaim: {claimName: shared}}
+`);
+    const pod = await waitForPod(env, 'nfs-writer', (p) => p.status.phase === 'Running', 90_000);
+    assert.equal(await eventually(async () => (await readFile(fakeNfs!.mounter.exportPath('nfs.test', '/export/default-shared/f'), 'utf8').catch(() => '')) || undefined), 'from-pod\n');
+    const target = join(dataDir, 'agent/pods', pod.metadata.uid, `volumes/kubernetes.io~csi/pvc-${uid}/mount`);
+    assert.deepEqual(fakeNfs.mounter.mounts.find((m) => m.target === target), { source: 'nfs.test:/export/default-shared', target, options: ['nfsvers=4.1'] });
+    await env.k('delete', 'pod', 'nfs-writer', '--wait=true', '--timeout=60s');
+    assert.deepEqual(await mountPointsUnder([join(dataDir, 'agent')]), []);
+  });
+
+  it('a bigger request is expanded through ControllerExpandVolume', async () => {
+    const uid = (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.metadata.uid}')).trim();
+    await env.k('patch', 'pvc', 'shared', '--type=merge', '-p', '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}');
+    await eventually(async () => (await env.k('get', 'pv', `pvc-${uid}`, '-o', 'jsonpath={.spec.capacity.storage}')) === '2Gi', 30_000, 200);
+    await eventually(async () => (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.status.capacity.storage}')) === '2Gi', 30_000, 200);
+    assert.match(await events('shared'), /VolumeResizeSuccessful: Resize volume succeeded/);
+  });
+
+  it('a released PV with reclaim policy Delete: DeleteVolume archives the directory, the PV goes', async () => {
+    const uid = (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.metadata.uid}')).trim();
+    await env.k('delete', 'pvc', 'shared', '--wait=false');
+    // Released is the PV controller's verdict once the claim is gone; set by hand here.
+    await env.k('patch', 'pv', `pvc-${uid}`, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Released"}}');
+    await eventually(async () => (await env.k('get', 'pv', `pvc-${uid}`, '--ignore-not-found')) === '', 30_000, 200);
+    assert.equal(await readFile(fakeNfs!.mounter.exportPath('nfs.test', '/export/archived-default-shared/f'), 'utf8'), 'from-pod\n');
+  });
+
+  it('an unknown StorageClass parameter fails provisioning with the driver\'s InvalidArgument in an event', async () => {
+    await env.apply(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fake-nfs-bad}
+provisioner: ${FAKE_NFS}
+parameters: {server: nfs.test, share: /export, colour: blue}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: bad, annotations: {volume.kubernetes.io/storage-provisioner: ${FAKE_NFS}}}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}, storageClassName: fake-nfs-bad}
+`);
+    await eventually(async () => /ProvisioningFailed: failed to provision volume with StorageClass "fake-nfs-bad": rpc error: code = InvalidArgument desc = invalid parameter "colour" in storage class/.test(await events('bad')), 30_000, 300);
+    assert.equal(await env.k('get', 'pvc', 'bad', '-o', 'jsonpath={.status.phase}'), 'Pending');
   });
 
   it('cleans up: nothing of the cluster is left on the host', async () => {
