@@ -4,7 +4,7 @@
 // vol_data.json beside each (as kubelet writes it) so teardown works after an agent restart.
 // Teardown unpublishes, and unstages once no pod on the node publishes the volume any more.
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isNotFound } from '../../lib/client/api-error.js';
 import { logger } from '../../lib/log.js';
 import type { AccessModeName, VolumeCapability } from '../../csi/types.js';
@@ -60,8 +60,8 @@ const decode = (data: Record<string, string> | undefined): Record<string, string
 
 export class CsiVolumePlugin implements VolumePlugin {
   readonly name = 'kubernetes.io/csi';
-  /** Publish targets done by this process (a resync does not call the driver again). */
-  private readonly published = new Set<string>();
+  /** Volumes published by this process, by `<pod uid>/<volume>`: a resync reads nothing and calls no driver. */
+  private readonly published = new Map<string, PluginMount>();
 
   constructor(
     /** The agent's pods directory (`<data>/agent/pods`). */
@@ -72,10 +72,12 @@ export class CsiVolumePlugin implements VolumePlugin {
   ) {}
 
   async setUp(pod: Pod, v: Volume): Promise<PluginMount | undefined> {
+    const key = `${pod.metadata?.uid}/${v.name}`;
+    const done = this.published.get(key);
+    if (done) return done;
     const resolved = await this.resolve(pod, v);
     if (!resolved) return undefined;
     const target = publishPath(join(this.podsDir, pod.metadata?.uid ?? ''), resolved.name);
-    if (this.published.has(target)) return { hostPath: target, readOnly: resolved.readOnly };
     const { source } = resolved;
     const driver = this.driver(source.driver);
     const capability: VolumeCapability = { mount: { fsType: source.fsType ?? '', mountFlags: resolved.mountOptions }, accessMode: { mode: resolved.accessMode } };
@@ -108,7 +110,7 @@ export class CsiVolumePlugin implements VolumePlugin {
       volumeId: source.volumeHandle, stagingTargetPath: data.stagingPath ?? '', targetPath: target, volumeCapability: capability,
       readonly: resolved.readOnly, volumeContext: context, secrets: await this.secrets(source.nodePublishSecretRef, pod.metadata?.namespace),
     }).catch((err: unknown) => { throw new VolumeError(String(err)); });
-    this.published.add(target);
+    this.published.set(key, { hostPath: target, readOnly: resolved.readOnly });
     log.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, volume: resolved.name, driver: source.driver, target }, 'CSI volume published');
     return { hostPath: target, readOnly: resolved.readOnly };
   }
@@ -156,6 +158,8 @@ export class CsiVolumePlugin implements VolumePlugin {
   }
 
   async tearDown(podDir: string): Promise<void> {
+    const uid = basename(podDir);
+    for (const k of [...this.published.keys()]) if (k.startsWith(`${uid}/`)) this.published.delete(k);
     const base = join(podDir, 'volumes', 'kubernetes.io~csi');
     for (const name of await readdir(base).catch(() => [] as string[])) {
       const dir = join(base, name);
@@ -165,7 +169,6 @@ export class CsiVolumePlugin implements VolumePlugin {
         const driver = this.drivers.get(data.driverName);
         await driver.client.nodeUnpublishVolume({ volumeId: data.volumeHandle, targetPath: target })
           .catch((err: unknown) => { throw new VolumeError(`UnmountVolume.TearDown failed for volume "${name}": ${String(err)}`); });
-        this.published.delete(target);
         if (data.stagingPath && !(await this.publishedElsewhere(data.volumeHandle, podDir))) {
           await driver.client.nodeUnstageVolume({ volumeId: data.volumeHandle, stagingTargetPath: data.stagingPath })
             .catch((err: unknown) => { throw new VolumeError(`UnmountDevice failed for volume "${name}": ${String(err)}`); });
