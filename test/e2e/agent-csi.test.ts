@@ -73,6 +73,11 @@ describe('CSI in the agent: registration, CSINode, stage and publish', { skip: m
     assert.deepEqual(JSON.parse(ann), { 'nfs.csi.k8s.io': env.nodeName });
     const owner = await env.k('get', 'csinode', env.nodeName, '-o', 'jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}');
     assert.equal(owner, `Node/${env.nodeName}`);
+    // The server registered the driver as csi-driver-nfs deploys it.
+    const spec = JSON.parse(await env.k('get', 'csidriver', 'nfs.csi.k8s.io', '-o', 'jsonpath={.spec}')) as Record<string, unknown>;
+    assert.equal(spec.attachRequired, false);
+    assert.equal(spec.fsGroupPolicy, 'File');
+    assert.deepEqual(spec.volumeLifecycleModes, ['Persistent']);
   });
 
   it('an external driver registers through its registration socket, with its own node ID', async () => {
