@@ -46,16 +46,28 @@ export class PluginWatcher {
 
   async run(signal: AbortSignal): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o750 });
+    // An event that arrives while a scan runs must not be lost: it marks the registry dirty.
+    let dirty = false;
     try {
-      this.watcher = watch(this.dir, () => this.wake?.());
+      this.watcher = watch(this.dir, () => {
+        dirty = true;
+        this.wake?.();
+      });
     } catch (err) {
       log.warn({ dir: this.dir, err: (err as Error).message }, 'cannot watch the plugin registry; scanning only');
     }
     while (!signal.aborted) {
+      dirty = false;
       await this.scan().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'plugin registry scan failed'));
+      if (dirty || signal.aborted) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.rescanMs);
-        const done = () => { clearTimeout(t); this.wake = undefined; resolve(); };
+        const done = () => {
+          clearTimeout(t);
+          this.wake = undefined;
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, this.rescanMs);
         this.wake = done;
         signal.addEventListener('abort', done, { once: true });
       });
