@@ -7,6 +7,6 @@ const opts = { dataDir: '/nonexistent', bindAddress: '127.0.0.1', securePort: 0,
 
 test('the server serves only once OpenAPI and CRDs are in place, and runs the control plane once bootstrapped', () => {
   assert.deepEqual(planComponents(serverComponents(opts)).map((c) => c.name),
-    ['pki', 'storage', 'api', 'http', 'openapi', 'crds', 'serving', 'bootstrap', 'dns', 'ingress', 'control-plane', 'metrics-server', 'local-storage']);
-  assert.deepEqual(disableableNames(serverComponents(opts)), ['dns', 'ingress', 'control-plane', 'metrics-server', 'local-storage']);
+    ['pki', 'storage', 'api', 'http', 'openapi', 'crds', 'serving', 'bootstrap', 'dns', 'ingress', 'control-plane', 'metrics-server', 'local-storage', 'csi-nfs', 'csi-provisioner']);
+  assert.deepEqual(disableableNames(serverComponents(opts)), ['dns', 'ingress', 'control-plane', 'metrics-server', 'local-storage', 'csi-nfs']);
 });

@@ -1,5 +1,6 @@
 // The composition root of `k8ts server`: its components (server-pki.ts, server-components.ts)
 // started by the runner of lib/components.ts, plus those the caller adds (the embedded agent).
+import { csiNfsServerComponent, csiProvisionerComponent } from './csi-provisioner/csi-components.js';
 import { logger } from '../lib/log.js';
 import { startComponents, type Component } from '../lib/components.js';
 import type { KeyPair } from '../lib/pki.js';
@@ -66,7 +67,8 @@ export interface RunningServer {
 export function serverComponents(opts: ServerOptions): Component[] {
   return [
     pkiComponent(opts), storageComponent(opts), apiComponent(opts), httpComponent(opts), openApiComponent(), crdsComponent(),
-    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), ingressComponent(), controlPlaneComponent(opts), metricsServerComponent(opts), localStorageComponent(opts), ...(opts.components ?? []),
+    servingComponent(), bootstrapComponent(opts), kubeDnsComponent(opts), ingressComponent(), controlPlaneComponent(opts), metricsServerComponent(opts),
+    localStorageComponent(opts), csiNfsServerComponent(opts), csiProvisionerComponent(opts), ...(opts.components ?? []),
   ];
 }
 

@@ -36,7 +36,7 @@ function podManifest(name: string, image: string): Pod {
 }
 
 /** Watches the namespace and records when each pod is first seen with all containers running. */
-class RunningWatcher {
+export class RunningWatcher {
   readonly seenRunning = new Map<string, number>();
   private readonly stop = new AbortController();
   private run: Promise<void> | undefined;

@@ -10,6 +10,7 @@ Usage:
   k8ts killall [flags]   stop every pod and remove what they left on the host (k3s-killall.sh)
   k8ts token COMMAND     create, list or delete bootstrap tokens that join nodes
   k8ts check network     check pod-to-pod across nodes, Services and DNS from every node
+  k8ts csi-nfs [flags]   run the CSI NFS driver (nfs.csi.k8s.io) on its own
   k8ts version           print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -32,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./token-command.js')).runToken(rest);
     case 'check':
       return (await import('./check-command.js')).runCheck(rest);
+    case 'csi-nfs':
+      return (await import('./csi-nfs-command.js')).runCsiNfs(rest);
     case 'version': {
       const { serverVersion } = await import('../lib/version.js');
       process.stdout.write(`${serverVersion().gitVersion}\n`);

@@ -2,7 +2,7 @@
 // source (static, re-export or import()) goes down this order, never up or across.
 //
 //   lib                      what the rest shares (logging, PKI, the API client, quantities)
-//   cni, csi                 pod networking and storage: lib only
+//   cni, csi                 pod networking and storage: lib only (the server's CSI provisioner uses csi/)
 //   apiserver | node-agent   the two processes' parts: neither imports the other
 //   cli                      the k8ts command: wiring, may import all of the above
 //   test, bench              may import anything; nothing else imports them
@@ -22,7 +22,7 @@ const mayImport: Record<string, readonly string[]> = {
   cni: ['lib'],
   csi: ['lib'],
   'node-agent': ['lib', 'cni', 'csi'],
-  apiserver: ['lib'],
+  apiserver: ['lib', 'csi'],
   cli: ['lib', 'cni', 'csi', 'node-agent', 'apiserver'],
   test: ['*'],
   bench: ['*'],

@@ -33,6 +33,7 @@ import { dnsComponent } from './dns/dns-component.js';
 import { proxyComponent } from './proxy/proxy-component.js';
 import { networkPolicyComponent } from './netpol/netpol-component.js';
 import { ingressComponent } from './ingress/ingress-component.js';
+import { csiComponent, csiNfsComponent } from './csi/csi-component.js';
 
 const log = logger('agent');
 
@@ -56,7 +57,7 @@ function localComponents(cfg: AgentConfig): Component[] {
 
 /** Phase 2: what needs the API server (registration retries until it answers). */
 function apiComponents(cfg: AgentConfig): Component[] {
-  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), networkPolicyComponent(cfg), dnsComponent(cfg), ingressComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
+  return [nodeRegistrationComponent(), podNetworkComponent(cfg), flannelComponent(cfg), serviceWatchComponent(), proxyComponent(cfg), networkPolicyComponent(cfg), dnsComponent(cfg), ingressComponent(cfg), csiNfsComponent(cfg), csiComponent(cfg), apiPodsComponent(), orphanCleanupComponent(), certRotationComponent(cfg)];
 }
 
 /** Every component of the agent (`--disable` takes the optional ones). */

@@ -22,6 +22,7 @@ import { containerdPaths, DEFAULT_RUN_DIR, detectHost, removeStaleSockets, SHIM_
 import { restoreCgroupMounts } from './node/cgroup-mounts.js';
 import { kubepodsParent, processesUnder, removeCgroup } from './runtime/cgroups.js';
 import { mountPointsUnder, unmount } from '../lib/mounts.js';
+import { csiPaths } from './csi/csi-paths.js';
 import { agentPaths } from './config.js';
 import { removeOverlay } from './network/overlay/overlay-cleanup.js';
 import { subnetEnvPath } from './network/overlay/subnet-env.js';
@@ -134,8 +135,8 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
     }
   }
 
-  // 3. Mounts: container rootfs, sandbox shm and netns under the state dir, pod volumes.
-  for (const m of await mountPointsUnder([paths.state, o.runDir ?? DEFAULT_RUN_DIR, agentPaths(o.dataDir).pods])) {
+  // 3. Mounts: container rootfs, sandbox shm and netns under the state dir, pod volumes, CSI staging (as k3s' killall unmounts kubelet's plugins dir).
+  for (const m of await mountPointsUnder([paths.state, o.runDir ?? DEFAULT_RUN_DIR, agentPaths(o.dataDir).pods, csiPaths(o.dataDir).plugins])) {
     await unmount(exec, m).catch((err: unknown) => log.warn({ mount: m, err: (err as Error).message }, 'unmount failed'));
     report.unmounted.push(m);
   }

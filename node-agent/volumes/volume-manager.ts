@@ -15,6 +15,7 @@ import { checkHostPath } from './host-path.js';
 import { setUpClaim, type ClaimReads } from './persistent-claim.js';
 import { isMountPoint, mountPointsUnder, mountTmpfs, unmount } from './mounts.js';
 import { VolumeError, isDataVolume, volumeNeeds, volumePayload, type SourceData } from './sources.js';
+import type { VolumePlugin } from './volume-plugin.js';
 
 const log = logger('volumes');
 
@@ -78,6 +79,8 @@ export class VolumeManager {
   private readonly made = new Set<string>();
   /** When each data volume was last written from its sources. */
   private readonly refreshed = new Map<string, number>();
+  /** Asked first, in the order they were added. */
+  private readonly plugins: VolumePlugin[] = [];
 
   constructor(
     private readonly podsDir: string,
@@ -88,6 +91,10 @@ export class VolumeManager {
     private readonly refreshMs = 60_000,
     private readonly now: () => number = Date.now,
   ) {}
+
+  addPlugin(plugin: VolumePlugin): void {
+    this.plugins.push(plugin);
+  }
 
   podDir(uid: string): string {
     return join(this.podsDir, uid);
@@ -125,6 +132,10 @@ export class VolumeManager {
   }
 
   private async setUpVolume(pod: Pod, v: Volume, facts: PodNetworkFacts, force: boolean): Promise<MountedVolume> {
+    for (const plugin of this.plugins) {
+      const mounted = await plugin.setUp(pod, v);
+      if (mounted) return mounted;
+    }
     if (v.hostPath) {
       await checkHostPath(v.hostPath.path, v.hostPath.type);
       return { hostPath: v.hostPath.path, readOnly: false };
@@ -184,6 +195,7 @@ export class VolumeManager {
   /** Unmounts and removes everything of a pod (its containers must be gone). */
   async tearDown(uid: string): Promise<void> {
     const dir = this.podDir(uid);
+    for (const plugin of this.plugins) await plugin.tearDown(dir);
     for (const m of await mountPointsUnder([dir])) {
       await unmount(this.exec, m);
       this.mounted.delete(m);
