@@ -2,7 +2,10 @@
 // --node-cert-lifetime 10m (the signer's minimum, as upstream's), it asks for new client and
 // serving certificates once 80% of their life has passed, by CSRs made with its own credential,
 // and keeps working on them: the same process stays Ready, and a pod started afterwards runs
-// and serves its logs through the renewed serving certificate. Slow by nature (about 8 minutes).
+// and serves its logs through the renewed serving certificate. Slow by nature (about 8 minutes,
+// mostly waiting): named outside the containers group (agent-*) so that the wait overlaps the API
+// tests instead of holding up the serialized group; it still takes the host lock, which nothing
+// in the API group contends for.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
