@@ -5,9 +5,9 @@
 //   node dist/bench/cri-floor.js [--pods 20] [--pulls 5]   (root; builds its own environment)
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CriClient, PodSandboxConfig } from '../node-agent/cri/index.js';
+import { runIfMain } from './lib/run-main.js';
 
 export interface FloorOptions {
   cri: CriClient;
@@ -233,9 +233,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -9,7 +9,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { CsiClient } from '../csi/client.js';
 import { services } from '../csi/grpc-services.js';
@@ -21,6 +20,7 @@ import { CsiDrivers } from '../node-agent/csi/drivers.js';
 import { PluginWatcher } from '../node-agent/csi/plugin-watcher.js';
 import { formatStatsTable, stats } from './cri-floor.js';
 import { setLogLevel } from '../lib/log.js';
+import { runIfMain } from './lib/run-main.js';
 
 /** Fake of the NFS mount that mounts nothing: the CSI machinery alone is timed. */
 class NoMounter implements Mounter {
@@ -94,9 +94,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -6,13 +6,13 @@
 //
 //   node dist/bench/csi-volume.js [--pods 20]   (root; builds its own environment)
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { resources } from '../lib/client/resource-types.js';
 import type { Pod } from '../lib/client/types.js';
 import { connectCri } from '../node-agent/cri/index.js';
 import { formatStatsTable, measurePodStartFloor, stats } from './cri-floor.js';
 import { RunningWatcher } from './pod-startup.js';
+import { runIfMain } from './lib/run-main.js';
 
 const NAMESPACE = 'bench';
 const DRIVER = 'hostpath.bench.k8ts.io';
@@ -112,9 +112,4 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}, volu
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -6,11 +6,11 @@
 //
 //   node dist/bench/local-path.js [--rounds 10]   (root; builds its own environment)
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { resources } from '../lib/client/resource-types.js';
 import type { KubeObject, Pod } from '../lib/client/types.js';
 import { formatStatsTable, stats } from './cri-floor.js';
+import { runIfMain } from './lib/run-main.js';
 
 const NAMESPACE = 'bench';
 
@@ -120,9 +120,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -7,13 +7,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { KubeClient } from '../lib/client/rest-client.js';
 import { resources } from '../lib/client/resource-types.js';
 import type { Pod } from '../lib/client/types.js';
 import { connectCri, type CriClient, type PodSandboxConfig } from '../node-agent/cri/index.js';
 import { formatFloorTable, formatStatsTable, measurePodStartFloor, stats, type Stats } from './cri-floor.js';
 import { cpuSeconds, rssMiB } from './lib/stats.js';
+import { runIfMain } from './lib/run-main.js';
 
 const NAMESPACE = 'bench';
 
@@ -213,9 +213,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -12,12 +12,11 @@ import { NfsDriver } from '../../csi/nfs/driver.js';
 import { NfsMounter } from '../../csi/nfs/mounter.js';
 import { NFS_DRIVER_NAME } from '../../csi/nfs/params.js';
 import { serveUnix } from '../../csi/serve.js';
-import { allow, clusterBinding, clusterRole, eventsRule, read, user } from '../auth/rbac/policy/build.js';
+import { allow, eventsRule, read } from '../auth/rbac/policy/build.js';
 import type { KubeObject } from '../api/object.js';
-import { inProcessClient } from '../http/in-process-client.js';
+import { clientWithOwnRole } from '../component-client.js';
 import { ensureCreated } from '../registry/ensure-created.js';
-import { inProcessUser } from '../registry/serviceaccounts/token.js';
-import { apiValue, httpValue, servingValue } from '../server-components.js';
+import { apiValue } from '../server-components.js';
 import { controllersDir, CsiProvisioner } from './csi-provisioner.js';
 
 /** csi-driver-nfs' deploy/csi-nfs-driverinfo.yaml. */
@@ -29,14 +28,14 @@ export const nfsCsiDriver = {
 
 /** Who the provisioner acts as, holding what external-provisioner and external-resizer's RBAC grant. */
 const provisionerUser = 'system:k8ts:csi-provisioner';
-const provisionerRole = () => clusterRole(provisionerUser, [
+const provisionerRules = () => [
   allow([...read, 'create', 'patch', 'delete'], '', ['persistentvolumes']),
   allow([...read, 'update', 'patch'], '', ['persistentvolumeclaims']),
   allow(['update', 'patch'], '', ['persistentvolumeclaims/status']),
   allow(read, 'storage.k8s.io', ['storageclasses', 'csinodes']),
   allow(read, '', ['nodes']),
   eventsRule(),
-]);
+];
 
 export function csiNfsServerComponent(opts: { dataDir: string }): Component {
   return {
@@ -55,10 +54,7 @@ export function csiProvisionerComponent(opts: { dataDir: string }): Component {
   return {
     name: 'csi-provisioner', requires: ['api', 'http', 'bootstrap'], after: ['csi-nfs'],
     async start(ctx) {
-      const { api } = ctx.get(apiValue);
-      await ensureCreated(api, 'rbac.authorization.k8s.io', 'clusterroles', provisionerRole());
-      await ensureCreated(api, 'rbac.authorization.k8s.io', 'clusterrolebindings', clusterBinding(provisionerUser, [user(provisionerUser)]));
-      const client = inProcessClient(ctx.get(httpValue), ctx.get(servingValue).port, inProcessUser(provisionerUser), 'k8ts-csi-provisioner');
+      const client = await clientWithOwnRole(ctx, provisionerUser, provisionerRules(), 'k8ts-csi-provisioner');
       const recorder = new EventRecorder(apiEventSink(client), { component: 'csi-provisioner' });
       const stopper = new AbortController();
       const running = new CsiProvisioner(client, controllersDir(opts.dataDir), recorder).run(stopper.signal);

@@ -45,9 +45,9 @@ test('kubectl get clusterroles lists the defaults with NAME and CREATED AT', asy
   assert.match(out.split('\n')[0], /^NAME\s+CREATED AT$/);
   const listed = await rows('clusterroles');
   // Plus the roles built-in parts add, as their manifests do on k3s: the metrics server's, the
-  // DNS controller's own, the local-path and CSI provisioners', and the one that lets node agents enforce
+  // DNS controller's own, the local-path and CSI provisioners', the Ingress status writer's, and the one that lets node agents enforce
   // NetworkPolicies (k3s: system:k3s-controller).
-  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles, 'system:aggregated-metrics-reader', 'system:k8ts:cluster-dns', 'local-path-provisioner-role', 'system:k8ts-network-policy', 'system:k8ts:csi-provisioner'].sort());
+  assert.deepEqual(listed.map((r) => r.NAME).sort(), [...kubernetesClusterRoles, 'system:aggregated-metrics-reader', 'system:k8ts:cluster-dns', 'local-path-provisioner-role', 'system:k8ts-network-policy', 'system:k8ts:csi-provisioner', 'system:k8ts:ingress'].sort());
   for (const r of listed) assert.match(r['CREATED AT'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   const admin = JSON.parse(await c.k('get', 'clusterrole', 'cluster-admin', '-o', 'json')) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; rules: unknown };
   assert.equal(admin.metadata.labels['kubernetes.io/bootstrapping'], 'rbac-defaults');
