@@ -9,6 +9,7 @@ Usage:
   k8ts agent [flags]     run a node agent (--simulated: simulated nodes for load tests, like kwok)
   k8ts killall [flags]   stop every pod and remove what they left on the host (k3s-killall.sh)
   k8ts token COMMAND     create, list or delete bootstrap tokens that join nodes
+  k8ts install ROLE      install as a systemd service: server, or agent --server URL --token T
   k8ts version           print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./node-agent-command.js')).runNodeAgent(rest);
     case 'killall':
       return (await import('./killall-command.js')).runKillall(rest);
+    case 'install':
+      return (await import('./install/install-command.js')).runInstall(rest);
     case 'token':
       return (await import('./token-command.js')).runToken(rest);
     case 'version': {
