@@ -54,13 +54,6 @@ async function install(role: Role, argv: string[]): Promise<void> {
     throw new InstallError(`${(err as Error).message}\n\n${help}`);
   }
   const config: Record<string, ConfigValue> = flags.config;
-  checkRoot();
-  checkSystemd();
-  checkCgroups();
-  const other: Role = role === 'server' ? 'agent' : 'server';
-  if (existsSync(join(installPaths.units, unitName(other)))) {
-    throw new InstallError(`this host already runs the k8ts ${other} (${unitName(other)}): run k8ts-uninstall.sh first to change its role`);
-  }
   if (role === 'agent') {
     const server = config.server;
     if (typeof server !== 'string' || !server.startsWith('https://')) throw new InstallError('an agent needs --server https://SERVER:6443 (the URL the server install printed)');
@@ -68,6 +61,13 @@ async function install(role: Role, argv: string[]): Promise<void> {
     if (flags.token) config['token-file'] = installPaths.agentToken;
   } else if (flags.token) {
     throw new InstallError('--token is for agents: the server makes its own (/var/lib/k8ts/node-token)');
+  }
+  checkRoot();
+  checkSystemd();
+  checkCgroups();
+  const other: Role = role === 'server' ? 'agent' : 'server';
+  if (existsSync(join(installPaths.units, unitName(other)))) {
+    throw new InstallError(`this host already runs the k8ts ${other} (${unitName(other)}): run k8ts-uninstall.sh first to change its role`);
   }
   const ip = nodeIP(typeof config['node-ip'] === 'string' ? config['node-ip'] : undefined);
   const port = Number(config['secure-port'] ?? 6443);
