@@ -35,8 +35,9 @@ export async function waitActive(unit: string, timeoutMs: number, progress: (s: 
   const started = Date.now();
   let lastReport = started;
   for (;;) {
-    const state = systemctl('show', '-p', 'ActiveState,SubState,NRestarts', '--value', unit).out.split('\n');
-    const [active, sub, restarts] = state;
+    // key=value lines: systemctl prints properties in its own order, not the order asked.
+    const props = Object.fromEntries(systemctl('show', '-p', 'ActiveState,SubState,NRestarts', unit).out.split('\n').map((l) => l.split('=', 2)));
+    const { ActiveState: active, SubState: sub, NRestarts: restarts } = props as Record<string, string | undefined>;
     if (active === 'active') return;
     if (active === 'failed' || Number(restarts) > 0) {
       const log = spawnSync('journalctl', ['-u', unit, '-n', '20', '--no-pager', '-o', 'cat'], { encoding: 'utf8' }).stdout ?? '';
