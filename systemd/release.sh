@@ -25,6 +25,10 @@ rm -rf "$stage/dist/test" "$stage/dist/bench"
 find "$stage/dist" \( -name '*.test.js' -o -name '*.test.js.map' \) -delete
 cp -r node_modules "$stage/"
 (cd "$stage" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
+# What Node never loads: TypeScript sources and declarations, source maps, docs, and native
+# prebuilds for other platforms (about half of node_modules).
+find "$stage/node_modules" -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' \) -delete
+find "$stage/node_modules" -path '*/prebuilds/*' -prune -type d ! -name "linux-$arch" -exec rm -rf {} +
 cp "$node" "$stage/node"
 cp systemd/install.sh "$stage/install.sh"
 sh test/images/build-images.sh "$work/images" >/dev/null
