@@ -180,6 +180,9 @@ describe('install on Debian 12 VMs (release route and npm route)', { skip }, () 
     assert.match(node, /^v18\./);
     // The package as npm installs it (built code and production dependencies), run by the
     // distribution's node: `k8ts install agent`.
+    // The uninstalled node's Node object still holds the old agent's node ID: a new agent under
+    // that name is refused until it is deleted (as k3s wants its node-password Secret deleted).
+    await kubectl('delete', 'node', 'vm2');
     const t0 = Date.now();
     const cmd = joinCommand.replace(/^sudo \.\/install\.sh agent /, '');
     await vm2.sh(`cd /root/rel/k8ts-* && rm -f node && mkdir -p /var/lib/k8ts/agent/images && cp /mnt/host/files/busybox.tar /var/lib/k8ts/agent/images/test-busybox.tar
