@@ -1,6 +1,7 @@
 // The server's PKI as a component: the data dir, the address it advertises, the cluster CA and
 // the certificates the server serves with and hands out (admin, and the client it shows node
 // agents). Files under <data>/pki are made once and reused.
+import { defaultRouteIPv4 } from '../lib/default-route.js';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -46,8 +47,11 @@ export function pkiComponent(opts: ServerOptions): Component {
   };
 }
 
-/** The host's first non-loopback IPv4 address (what kube-apiserver advertises by default). */
+/** The default route interface's IPv4 address (as k3s advertises), else the host's first
+ *  non-loopback IPv4 address (what kube-apiserver advertises by default). */
 function primaryAddress(): string {
+  const viaDefaultRoute = defaultRouteIPv4();
+  if (viaDefaultRoute) return viaDefaultRoute;
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }

@@ -12,7 +12,7 @@ export const agentFlagHelp = `  --node-name NAME                  node name (def
   --pause-image IMAGE               sandbox image (default ${DEFAULT_SANDBOX_IMAGE})
   --private-registry FILE           k3s-style registries.yaml (default /etc/k8ts/registries.yaml)
   --pod-manifest-path DIR           static pod manifests (default ${DEFAULT_POD_MANIFEST_PATH}; '' disables)
-  --node-ip ADDR                    InternalIP to report (default: the first non-loopback IPv4)
+  --node-ip ADDR                    InternalIP to report (default: the IPv4 of the default route's interface)
   --node-labels K=V,...             extra labels for the node
   --kubelet-port PORT               port of the agent's HTTPS server (default ${DEFAULT_KUBELET_PORT}; 0 = any)
   --cluster-dns ADDR                cluster DNS server for ClusterFirst pods, and on a server kube-dns's

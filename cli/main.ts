@@ -11,6 +11,7 @@ Usage:
   k8ts token COMMAND     create, list or delete bootstrap tokens that join nodes
   k8ts check network     check pod-to-pod across nodes, Services and DNS from every node
   k8ts csi-nfs [flags]   run the CSI NFS driver (nfs.csi.k8s.io) on its own
+  k8ts install ROLE      install as a systemd service: server, or agent --server URL --token T
   k8ts version           print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./node-agent-command.js')).runNodeAgent(rest);
     case 'killall':
       return (await import('./killall-command.js')).runKillall(rest);
+    case 'install':
+      return (await import('./install/install-command.js')).runInstall(rest);
     case 'token':
       return (await import('./token-command.js')).runToken(rest);
     case 'check':

@@ -8,6 +8,9 @@ import { defaultDataDir, parseFlags } from './flags.js';
 import { parseDuration } from '../lib/duration.js';
 import { tlsBootstrap } from '../node-agent/join/tls-bootstrap.js';
 import { primaryIPv4 } from '../node-agent/node/host-info.js';
+import { readFileSync } from 'node:fs';
+import { notifyReady } from '../lib/sd-notify.js';
+import { configFlagHelp, withConfigFile } from './config-file.js';
 
 const help = `Run a node agent: registers this machine as a node and runs the pods bound to it on
 containerd (its own, supervised, unless --container-runtime-endpoint names one), networked with
@@ -22,6 +25,7 @@ The server's CA is checked against the token, the node gets its own certificates
 Flags:
   --server URL                      API server URL (with --token; or overrides the kubeconfig's)
   --token TOKEN                     join token (K10<hash>::server:<secret> or K10<hash>::<id>.<secret>)
+  --token-file FILE                 read the join token from FILE (keeps it out of ps and config files)
   --node-cert-lifetime D            lifetime to ask for the node's certificates (default: the server's, 1 year)
   --kubeconfig FILE                 kubeconfig to reach the API server (instead of --token)
   --data-dir DIR                    data directory (default /var/lib/k8ts as root, ~/.k8ts otherwise)
@@ -30,21 +34,27 @@ Flags:
                                     ingress (the built-in Ingress controller; bring your own), static-pods
   --disable-kube-proxy              the same as --disable proxy (k3s' name)
 ${agentFlagHelp}  --log-level LEVEL                 trace, debug, info, warn, error (default info)
-`;
+${configFlagHelp}`;
 
 export async function runNodeAgent(argv: string[]): Promise<number> {
-  const f = parseFlags(argv, {
+  const spec = {
     kubeconfig: { type: 'string' },
     server: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     'node-cert-lifetime': { type: 'string' },
     'data-dir': { type: 'string' },
     disable: { type: 'string', multiple: true },
     'disable-kube-proxy': { type: 'boolean' },
     'log-level': { type: 'string' },
     ...agentFlags,
-  }, help);
+  } as const;
+  const f = parseFlags(withConfigFile(argv, spec), spec, help);
   if (f['log-level']) setLogLevel(f['log-level']);
+  if (f['token-file']) {
+    if (f.token) throw new Error('give either --token or --token-file, not both');
+    f.token = readTokenFile(f['token-file']);
+  }
   if (!f.kubeconfig && !f.token) throw new Error('give --server URL --token TOKEN to join a cluster (or --kubeconfig FILE)');
   if (f.token && !f.server) throw new Error('--token needs --server https://HOST:6443');
   if (f.token && f.kubeconfig) throw new Error('give either --token (join) or --kubeconfig, not both');
@@ -66,7 +76,7 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
   cfg.disabledComponents = parseDisable([...(f.disable ?? []), ...(f['disable-kube-proxy'] ? ['proxy'] : [])], disableableNames(agentComponents(cfg)));
   const log = logger('agent');
   const agent = await startAgent(cfg);
-  notifySystemdReady();
+  await notifyReady();
   await new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
       log.info({ signal: sig }, 'shutting down (pods keep running)');
@@ -79,8 +89,13 @@ export async function runNodeAgent(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Tells systemd (Type=notify) that the agent is up. */
-function notifySystemdReady(): void {
-  if (!process.env.NOTIFY_SOCKET) return;
-  void import('node:child_process').then(({ execFile }) => execFile('systemd-notify', ['--ready', `--pid=${process.pid}`], () => {}));
+function readTokenFile(file: string): string {
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`cannot read --token-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!token) throw new Error(`--token-file ${file} is empty`);
+  return token;
 }

@@ -1,5 +1,4 @@
 // `k8ts server`: runs the control plane until SIGTERM.
-import { execFile } from 'node:child_process';
 import { setLogLevel, logger } from '../lib/log.js';
 import { serverComponents, startServer, type ServerOptions } from '../apiserver/server.js';
 import { adminKubeconfigPath } from '../apiserver/server-components.js';
@@ -11,6 +10,8 @@ import { defaultDataDir, parseBoolFlag, parseFlags, parseRange } from './flags.j
 import { agentComponents, defaultNodeName } from '../node-agent/agent.js';
 import { agentConfigFromFlags, agentFlagHelp, agentFlags } from './agent-flags.js';
 import { embeddedAgentComponent } from './embedded-agent.js';
+import { notifyReady } from '../lib/sd-notify.js';
+import { configFlagHelp, withConfigFile } from './config-file.js';
 
 const help = `Run the k8ts server: API server, controllers and scheduler.
 
@@ -47,12 +48,12 @@ Flags:
   --default-not-ready-toleration-seconds N    added to pods without one, for node.kubernetes.io/not-ready (default 300)
   --default-unreachable-toleration-seconds N  added to pods without one, for node.kubernetes.io/unreachable (default 300)
   --log-level LEVEL              trace, debug, info, warn, error (default info)
-
+${configFlagHelp}
 Node agent flags (unless --disable agent):
 ${agentFlagHelp.split('\n').filter((l) => !l.startsWith('  --cluster-cidr ')).join('\n')}`;
 
 export async function runServer(argv: string[]): Promise<number> {
-  const f = parseFlags(argv, {
+  const spec = {
     'data-dir': { type: 'string' },
     'bind-address': { type: 'string' },
     'secure-port': { type: 'string' },
@@ -79,7 +80,8 @@ export async function runServer(argv: string[]): Promise<number> {
     'default-unreachable-toleration-seconds': { type: 'string' },
     'log-level': { type: 'string' },
     ...agentFlags,
-  }, help);
+  } as const;
+  const f = parseFlags(withConfigFile(argv, spec), spec, help);
   if (f['log-level']) setLogLevel(f['log-level']);
   const log = logger('server');
   const controllers = f.controllers ?? defaultControlPlaneSettings.controllers;
@@ -129,7 +131,7 @@ export async function runServer(argv: string[]): Promise<number> {
   agentConfig.disabledComponents = disabled.filter((n) => agentNames.includes(n));
   opts.disabledComponents = disabled.filter((n) => serverNames.includes(n) || !agentNames.includes(n));
   const server = await startServer(opts);
-  notifySystemd();
+  await notifyReady();
   await new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
       log.info({ signal: sig }, 'shutting down');
@@ -140,10 +142,4 @@ export async function runServer(argv: string[]): Promise<number> {
   });
   await server.stop();
   return 0;
-}
-
-/** Tells systemd (Type=notify) that the server is up. */
-function notifySystemd(): void {
-  if (!process.env.NOTIFY_SOCKET) return;
-  execFile('systemd-notify', ['--ready', `--pid=${process.pid}`], () => {});
 }

@@ -2,7 +2,8 @@
 // Runs every test: unit tests beside the code, then end-to-end tests (real kubectl, real
 // server processes). Tests that run real containers (cri-*, agent-*, streaming*) change host
 // state (bridges, iptables, cgroups) and check it afterwards, so they run one at a time, after
-// the API tests. `node test/run.js unit|e2e|node` runs one part.
+// the API tests. `node test/run.js unit|e2e|node|vm` runs one part. The VM tests (test/vm/: Debian
+// VMs under QEMU, install.sh and systemd) run only when asked: `node test/run.js vm`.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -21,7 +22,9 @@ function find(dir, pred, out = []) {
 const isNodeTest = (p) => /^(cri-|agent-|streaming)/.test(basename(p));
 const part = process.argv[2] ?? 'all';
 const unit = find(dist, (p) => p.endsWith('.test.js') && !p.includes('/dist/test/'));
-const e2e = find(join(dist, 'test'), (p) => p.endsWith('.test.js'));
+const isVmTest = (p) => p.includes('/dist/test/vm/');
+const e2e = find(join(dist, 'test'), (p) => p.endsWith('.test.js') && !isVmTest(p));
+const vm = find(join(dist, 'test'), (p) => p.endsWith('.test.js') && isVmTest(p));
 // --test-concurrency exists from Node 20.10; Node 18 picks its own.
 const [major, minor] = process.versions.node.split('.').map(Number);
 const concurrency = (n) => (major > 20 || (major === 20 && minor >= 10) ? [`--test-concurrency=${n}`] : []);
@@ -32,6 +35,7 @@ const minutes = 60_000;
 const groups = [];
 if (part === 'all' || part === 'unit') groups.push(['unit', unit, [], 10 * minutes]);
 if (part === 'all' || part === 'e2e') groups.push(['e2e (API)', e2e.filter((p) => !isNodeTest(p)), concurrency(2), 35 * minutes]);
+if (part === 'vm') groups.push(['VMs (install, systemd)', vm, concurrency(1), 45 * minutes]);
 if (part === 'all' || part === 'e2e' || part === 'node') groups.push(['e2e (containers, one at a time)', e2e.filter(isNodeTest), concurrency(1), 30 * minutes]);
 
 /** Runs one `node --test` in its own process group, killed whole when over budget. */

@@ -3,6 +3,7 @@
 // does the reading.
 import { cpus, hostname, networkInterfaces, release } from 'node:os';
 import { readFile, statfs } from 'node:fs/promises';
+import { defaultRouteIPv4 } from '../../lib/default-route.js';
 
 export interface HostInfo {
   cpus: number;
@@ -42,8 +43,11 @@ export function goArch(nodeArch: string): string {
   return ({ x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[nodeArch] ?? nodeArch;
 }
 
-/** The first non-internal IPv4 address (what kubelet picks without --node-ip). */
+/** The default route interface's IPv4 address (as k3s picks the node IP), else the first
+ *  non-internal IPv4 address (what kubelet picks without --node-ip). */
 export function primaryIPv4(): string {
+  const viaDefaultRoute = defaultRouteIPv4();
+  if (viaDefaultRoute) return viaDefaultRoute;
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
