@@ -111,8 +111,7 @@ spec:
   volumeName: hp-pv
   storageClassName: ""
 `);
-    // Without the PV controller (another part of issue 17) the claim's status is set by hand.
-    await env.k('patch', 'pvc', 'hp-claim', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound","accessModes":["ReadWriteOnce"],"capacity":{"storage":"1Gi"}}}');
+    await eventually(async () => (await env.k('get', 'pvc', 'hp-claim', '-o', 'jsonpath={.status.phase}')) === 'Bound', 30_000, 200);
     await env.apply(`apiVersion: v1
 kind: Pod
 metadata: {name: csi-pv}
@@ -260,8 +259,6 @@ apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
   name: shared
-  # Set by the PV controller from the class (another part of issue 17); by hand here.
-  annotations: {volume.kubernetes.io/storage-provisioner: ${FAKE_NFS}}
 spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, storageClassName: fake-nfs}
 `);
     const uid = (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.metadata.uid}')).trim();
@@ -281,10 +278,8 @@ spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, stor
   it('a pod mounts the provisioned NFS volume through the node side, with the class mount options', async () => {
     assert.ok(fakeNfs);
     const uid = (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.metadata.uid}')).trim();
-    // The bind itself is the PV controller's; done by hand here.
-    await env.k('patch', 'pvc', 'shared', '--type=merge', '-p', `{"spec":{"volumeName":"pvc-${uid}"}}`);
-    await env.k('patch', 'pvc', 'shared', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound","capacity":{"storage":"1Gi"},"accessModes":["ReadWriteMany"]}}');
-    await env.k('patch', 'pv', `pvc-${uid}`, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}');
+    // The PV controller binds the claim to the volume provisioned for it.
+    await eventually(async () => (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.status.phase}')) === 'Bound', 30_000, 200);
     await env.apply(`apiVersion: v1
 kind: Pod
 metadata: {name: nfs-writer}
@@ -314,8 +309,7 @@ spec:
   it('a released PV with reclaim policy Delete: DeleteVolume archives the directory, the PV goes', async () => {
     const uid = (await env.k('get', 'pvc', 'shared', '-o', 'jsonpath={.metadata.uid}')).trim();
     await env.k('delete', 'pvc', 'shared', '--wait=false');
-    // Released is the PV controller's verdict once the claim is gone; set by hand here.
-    await env.k('patch', 'pv', `pvc-${uid}`, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Released"}}');
+    // The PV controller releases it once the claim is gone; the provisioner then deletes it.
     await eventually(async () => (await env.k('get', 'pv', `pvc-${uid}`, '--ignore-not-found')) === '', 30_000, 200);
     assert.equal(await readFile(fakeNfs!.mounter.exportPath('nfs.test', '/export/archived-default-shared/f'), 'utf8'), 'from-pod\n');
   });

@@ -3,8 +3,7 @@
 // "export": this host has no NFS client): CreateVolume makes the templated directory and a PV
 // pre-bound to the claim, ControllerExpandVolume grows it, DeleteVolume archives it, a bad
 // class parameter leaves the claim Pending with the driver's error. The built-in driver's
-// CSIDriver object is there. Binding itself is the PV controller's (another part of issue 17):
-// where this test needs a bound claim it binds by hand.
+// CSIDriver object is there. The PV controller binds and releases the claims.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -70,8 +69,6 @@ apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
   name: shared
-  # Set by the PV controller from the class; by hand here.
-  annotations: {volume.kubernetes.io/storage-provisioner: ${FAKE_NFS}}
 spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, storageClassName: fake-nfs}
 `);
     const uid = await claimUid('shared');
@@ -97,8 +94,8 @@ spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, stor
 
   it('a bound claim asking for more is expanded through ControllerExpandVolume', async () => {
     const uid = await claimUid('shared');
-    await c.k('patch', 'pvc', 'shared', '--type=merge', '-p', `{"spec":{"volumeName":"pvc-${uid}"}}`);
-    await c.k('patch', 'pvc', 'shared', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound","capacity":{"storage":"1Gi"},"accessModes":["ReadWriteMany"]}}');
+    // The PV controller binds the claim to its pre-bound volume.
+    await eventually(async () => (await c.k('get', 'pvc', 'shared', '-o', 'jsonpath={.status.phase}')) === 'Bound', 30_000, 200);
     await c.k('patch', 'pvc', 'shared', '--type=merge', '-p', '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}');
     await eventually(async () => (await c.k('get', 'pv', `pvc-${uid}`, '-o', 'jsonpath={.spec.capacity.storage}')) === '2Gi', 30_000, 200);
     await eventually(async () => (await c.k('get', 'pvc', 'shared', '-o', 'jsonpath={.status.capacity.storage}')) === '2Gi', 30_000, 200);
@@ -109,8 +106,7 @@ spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, stor
     const uid = await claimUid('shared');
     await writeFile(mounter.exportPath('nfs.test', '/export/default-shared/data'), 'kept');
     await c.k('delete', 'pvc', 'shared');
-    // Released is the PV controller's verdict once the claim is gone; by hand here.
-    await c.k('patch', 'pv', `pvc-${uid}`, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Released"}}');
+    // The PV controller releases it once the claim is gone; the provisioner then deletes it.
     await eventually(async () => (await c.k('get', 'pv', `pvc-${uid}`, '--ignore-not-found')) === '', 30_000, 200);
     assert.equal(await readFile(mounter.exportPath('nfs.test', '/export/archived-default-shared/data'), 'utf8'), 'kept');
   });
