@@ -93,6 +93,11 @@ test('every wrong join gets a message that says what to do, and writes nothing',
   r = await joinWith('abc');
   assert.match(r.stderr, /^Error: the token is not a k8ts join token/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  // A clock two hours ahead (libfaketime): certificates would not be valid on one side.
+  const skewedDir = agentDir();
+  r = await run('faketime', ['-f', '+2h', process.execPath, cliPath, 'agent', '--server', server(), '--token', good, '--data-dir', skewedDir, '--node-name', 'bad']);
+  assert.match(r.stderr, /^Error: this host's clock is 7\d\d\d s ahead of the server's: certificates would not be valid on one side\. Set the time right/);
+  assert.ok(!existsSync(join(skewedDir, 'agent', 'kubelet.kubeconfig')), 'nothing half-joined stays');
   // An expired token: refused, then removed by the token cleaner.
   const short = (await token('create', '--ttl', '1s')).stdout.trim();
   await new Promise((res) => setTimeout(res, 1500));
