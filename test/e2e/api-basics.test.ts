@@ -187,11 +187,11 @@ test('--disable turns off a built-in component, and a wrong name fails the start
   try {
     const r = spawnSync(process.execPath, [cliPath, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--disable', 'control-plane,traefik'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, 'Error: "traefik" is not in the list of components that can be disabled: agent, control-plane, dns, flannel, metrics-server, network, proxy, static-pods\n');
+    assert.equal(r.stderr, 'Error: "traefik" is not in the list of components that can be disabled: agent, control-plane, csi-nfs, dns, flannel, ingress, local-storage, metrics-server, network, network-policy, proxy, static-pods\n');
     assert.equal(existsSync(dataDir), false);
     const a = spawnSync(process.execPath, [cliPath, 'agent', '--kubeconfig', join(tmp, 'none'), '--data-dir', dataDir, '--disable', 'agent'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(a.status, 1);
-    assert.equal(a.stderr, 'Error: "agent" is not in the list of components that can be disabled: dns, flannel, network, proxy, static-pods\n');
+    assert.equal(a.stderr, 'Error: "agent" is not in the list of components that can be disabled: csi-nfs, dns, flannel, ingress, network, network-policy, proxy, static-pods\n');
     assert.equal(existsSync(dataDir), false);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
