@@ -13,9 +13,7 @@ import { NfsDriver } from '../../csi/nfs/driver.js';
 import { serveUnix, type RunningServer } from '../../csi/serve.js';
 import { mountPointsUnder } from '../../lib/mounts.js';
 import { eventually, startCluster, type TestCluster } from '../lib/cluster.js';
-import { FakeNfsMounter } from './fake-nfs-mounter.js';
-
-const FAKE_NFS = 'nfs-fake.test.k8ts.io';
+import { FAKE_NFS, FakeNfsMounter, fakeNfsClassAndClaim } from './fake-nfs-mounter.js';
 
 describe('CSI provisioner in the server', () => {
   let c: TestCluster;
@@ -56,21 +54,7 @@ describe('CSI provisioner in the server', () => {
   });
 
   it('CreateVolume makes the templated subdirectory and a PV pre-bound to the claim', async () => {
-    await apply(`apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata: {name: fake-nfs}
-provisioner: ${FAKE_NFS}
-parameters: {server: nfs.test, share: /export, subDir: '\${pvc.metadata.namespace}-\${pvc.metadata.name}', onDelete: archive, mountPermissions: '0770'}
-reclaimPolicy: Delete
-allowVolumeExpansion: true
-mountOptions: [nfsvers=4.1]
----
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata:
-  name: shared
-spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, storageClassName: fake-nfs}
-`);
+    await apply(fakeNfsClassAndClaim);
     const uid = await claimUid('shared');
     const pv = JSON.parse(await eventually(async () => c.k('get', 'pv', `pvc-${uid}`, '-o', 'json').catch(() => undefined), 30_000, 200)) as {
       metadata: { annotations: Record<string, string> };

@@ -37,3 +37,23 @@ export class FakeNfsMounter implements Mounter {
     return isMountPoint(target);
   }
 }
+
+/** The NFS driver's name when it runs under the fake mounter beside the built-in one. */
+export const FAKE_NFS = 'nfs-fake.test.k8ts.io';
+
+/** A class of the fake driver (templated subDir, archive on delete, expansion, mount options) and a ReadWriteMany claim `shared` of it. */
+export const fakeNfsClassAndClaim = `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fake-nfs}
+provisioner: ${FAKE_NFS}
+parameters: {server: nfs.test, share: /export, subDir: '\${pvc.metadata.namespace}-\${pvc.metadata.name}', onDelete: archive, mountPermissions: '0770'}
+reclaimPolicy: Delete
+allowVolumeExpansion: true
+mountOptions: [nfsvers=4.1]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: shared
+spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}, storageClassName: fake-nfs}
+`;
