@@ -23,6 +23,10 @@ import { hostExec, type Exec } from '../lib/exec.js';
 import { Proxier, type SyncReport } from '../node-agent/proxy/proxier.js';
 import { ProxyIptables } from '../node-agent/proxy/iptables.js';
 import { ProxyMetrics } from '../node-agent/proxy/metrics.js';
+import type { ProxyBackend } from '../node-agent/proxy/backend.js';
+import { iptablesBackend } from '../node-agent/proxy/iptables-backend.js';
+import { nftablesBackend } from '../node-agent/proxy/nftables/backend.js';
+import { ProxyNft } from '../node-agent/proxy/nftables/nft.js';
 import { printTable, summarize } from './lib/stats.js';
 
 const { values } = parseArgs({ options: {
@@ -178,10 +182,10 @@ async function proxierRuns(variant: string): Promise<ProxierResult> {
   const heapBefore = process.memoryUsage().heapUsed / 1024 / 1024;
   // The proxier's timers do not keep a process alive (the agent's server does): this does.
   const keepAlive = setInterval(() => undefined, 1000);
-  const iptables = new ProxyIptables(exec, variant, true);
+  const rulesCfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: variant !== 'nftables', randomFully: true };
+  const backend: ProxyBackend<unknown> = variant === 'nftables' ? nftablesBackend(new ProxyNft(exec, true), rulesCfg) : iptablesBackend(new ProxyIptables(exec, variant, true), rulesCfg);
   const proxier = new Proxier({
-    informers, nodeName: 'bench-node', cfg: { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true },
-    iptables, localIPs: () => new Set(), metrics: new ProxyMetrics(),
+    informers, nodeName: 'bench-node', backend, localIPs: () => new Set(), metrics: new ProxyMetrics(),
     minSyncMs: 0, syncPeriodMs: 3_600_000, fullSyncMs: 24 * 3_600_000, onSynced: (r) => waiter?.(r),
   });
   try {
@@ -232,7 +236,7 @@ async function proxierRuns(variant: string): Promise<ProxierResult> {
     }
   } finally {
     clearInterval(keepAlive);
-    iptables.close();
+    backend.close();
     stopper.abort();
     await Promise.allSettled(running);
   }

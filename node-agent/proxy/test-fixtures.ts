@@ -1,7 +1,7 @@
-// Services, slices and rule entries shared by the proxy's tests (sync-plan, real-iptables).
+// Services, slices and rule entries shared by the proxy's tests (sync plans, real iptables and nft).
 import type { EndpointSlice, Service } from '../kube-types.js';
 import { servicePortRules } from './rules.js';
-import { servicePortsOf } from './service-ports.js';
+import { servicePortsOf, type ProxyServicePort } from './service-ports.js';
 import type { PortEntry } from './sync-plan.js';
 
 export const fixtureConfig = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true };
@@ -21,8 +21,10 @@ export function slice(service: string, ips: string[]): EndpointSlice {
 }
 
 /** The proxier's per-port entries for these objects, as node n1 sees them. */
-export function entries(services: Service[], slices: EndpointSlice[]): Map<string, PortEntry> {
-  return new Map(servicePortsOf(services, slices, 'n1').map((sp) => [sp.portName, { sp, fingerprint: JSON.stringify(sp), rules: servicePortRules(sp, fixtureConfig) }]));
+export function entries(services: Service[], slices: EndpointSlice[]): Map<string, PortEntry>;
+export function entries<R>(services: Service[], slices: EndpointSlice[], build: (sp: ProxyServicePort) => R): Map<string, PortEntry<R>>;
+export function entries(services: Service[], slices: EndpointSlice[], build: (sp: ProxyServicePort) => unknown = (sp) => servicePortRules(sp, fixtureConfig)): Map<string, PortEntry<unknown>> {
+  return new Map(servicePortsOf(services, slices, 'n1').map((sp) => [sp.portName, { sp, fingerprint: JSON.stringify(sp), rules: build(sp) }]));
 }
 
 /** The lines of an iptables-restore text that match `re`. */
