@@ -10,8 +10,12 @@ const NFT_BATCH = ['nft', '-f', '-'];
 export class ProxyNft {
   private readonly shell: RestoreShell | undefined;
 
-  constructor(private readonly exec: Exec, useShell = false) {
-    if (useShell) this.shell = new RestoreShell(NFT_BATCH);
+  /**
+   * With `useShell`, transactions run from a helper shell (restore-shell.ts); `shellPrefix` runs
+   * nft there through a wrapper (tests: `ip netns exec NS`), as `exec` does its commands.
+   */
+  constructor(private readonly exec: Exec, useShell = false, shellPrefix: readonly string[] = []) {
+    if (useShell) this.shell = new RestoreShell([...shellPrefix, ...NFT_BATCH]);
   }
 
   /** Applies one transaction; throws when nft rejects it (nothing of it applies then). */
@@ -27,14 +31,17 @@ export class ProxyNft {
   /** The table's chain and set names (none when it does not exist). */
   async names(): Promise<string[]> {
     const out: string[] = [];
+    // nft before 1.1 lists chains and sets per family only: keep those of our table.
     for (const what of ['chains', 'sets']) {
       // -t: sets without their elements (affinity sets hold one per client).
-      const r = await this.exec('nft', ['-t', 'list', what, 'ip', TABLE]);
-      if (r.code !== 0) {
-        if (/No such file or directory/.test(r.stderr)) return [];
-        throw new Error(`nft list ${what}: ${r.stderr.trim()}`);
+      const text = (await execOk(this.exec, 'nft', ['-t', 'list', what, 'ip'])).stdout;
+      let ours = false;
+      for (const line of text.split('\n')) {
+        const table = /^table (\S+) (\S+) \{/.exec(line);
+        if (table) ours = table[2] === TABLE;
+        const named = ours && /^\s+(?:chain|set|map) (\S+) \{/.exec(line);
+        if (named) out.push(named[1]!);
       }
-      for (const m of r.stdout.matchAll(/^\s*(?:chain|set|map) (\S+) \{/gm)) out.push(m[1]!);
     }
     return out;
   }
