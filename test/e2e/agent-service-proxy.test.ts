@@ -165,12 +165,12 @@ spec:
 
       it('refuses a Service without endpoints at once instead of timing out', async (t) => {
         await env.apply(`apiVersion: v1
-    kind: Service
-    metadata: {name: nobody}
-    spec:
-      selector: {app: nobody}
-      ports: [{name: http, port: 80, targetPort: 8080}]
-    `);
+kind: Service
+metadata: {name: nobody}
+spec:
+  selector: {app: nobody}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+`);
         const { ip } = await svc('nobody');
         await eventually(() => rules.refuses('default/nobody:http'), 10_000, 100);
         // Timed inside the pod (busybox date has no %N; /proc/uptime counts hundredths).
@@ -185,19 +185,19 @@ spec:
 
       it('lets a pod reach itself through its own Service (hairpin)', async () => {
         await env.apply(`apiVersion: v1
-    kind: Pod
-    metadata: {name: loner, labels: {app: loner}}
-    spec:
-      terminationGracePeriodSeconds: 0
-      containers: [{name: httpd, image: ${env.image}, command: ${whoami}}]
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: loner}
-    spec:
-      selector: {app: loner}
-      ports: [{name: http, port: 80, targetPort: 8080}]
-    `);
+kind: Pod
+metadata: {name: loner, labels: {app: loner}}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers: [{name: httpd, image: ${env.image}, command: ${whoami}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: loner}
+spec:
+  selector: {app: loner}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+`);
         await waitForPod(env, 'loner', running, 60_000);
         const { ip } = await svc('loner');
         const body = await eventually(async () => {
@@ -262,19 +262,19 @@ spec:
         const oldServer = await outside!.udpEcho(a, port, 'old');
         await outside!.udpEcho(b, port, 'new');
         const slice = (addr: string) => `apiVersion: discovery.k8s.io/v1
-    kind: EndpointSlice
-    metadata: {name: dnsish-1, labels: {kubernetes.io/service-name: dnsish, endpointslice.kubernetes.io/managed-by: e2e.k8ts.io}}
-    addressType: IPv4
-    ports: [{name: dns, port: ${port}, protocol: UDP}]
-    endpoints: [{addresses: [${addr}], conditions: {ready: true}}]
-    `;
+kind: EndpointSlice
+metadata: {name: dnsish-1, labels: {kubernetes.io/service-name: dnsish, endpointslice.kubernetes.io/managed-by: e2e.k8ts.io}}
+addressType: IPv4
+ports: [{name: dns, port: ${port}, protocol: UDP}]
+endpoints: [{addresses: [${addr}], conditions: {ready: true}}]
+`;
         await env.apply(`apiVersion: v1
-    kind: Service
-    metadata: {name: dnsish}
-    spec:
-      ports: [{name: dns, port: 53, protocol: UDP, targetPort: ${port}}]
-    ---
-    ${slice(a)}`);
+kind: Service
+metadata: {name: dnsish}
+spec:
+  ports: [{name: dns, port: 53, protocol: UDP, targetPort: ${port}}]
+---
+${slice(a)}`);
         const { ip } = await svc('dnsish');
         // One flow: the same source port all along, a datagram every 100 ms, as a resolver's.
         const sock = createSocket('udp4');
