@@ -9,7 +9,7 @@
 // one-change sync (one Service's endpoints replaced) from the EndpointSlice event to the rules
 // being in the kernel, beside the raw restore of the same full ruleset (the floor).
 //
-//   node --expose-gc dist/bench/proxy-rules.js [--services 1000] [--endpoints 10] [--runs 5]   (root)
+//   node --expose-gc dist/bench/proxy-rules.js [--services 1000] [--endpoints 10] [--runs 5] [--proxiers iptables,nftables]   (root)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
@@ -33,6 +33,8 @@ import { printTable, summarize } from './lib/stats.js';
 
 const { values } = parseArgs({ options: {
   services: { type: 'string', default: '1000' }, endpoints: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' },
+  // Which proxiers to run (iptables, iptables-legacy, nftables); default all the host has.
+  proxiers: { type: 'string' },
   // Internal: this process runs inside the namespace and times the proxier only.
   'proxier-child': { type: 'string' },
 } });
@@ -134,7 +136,10 @@ if (process.getuid?.() === 0) {
   try {
     // The host's own `iptables` first (what the agent uses), the legacy backend where present, then nftables mode.
     const nftOk = spawnSync('nft', ['--version']).status === 0;
-    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy'), ...(nftOk ? ['nftables'] : [])]) proxierResults.set(variant, proxierInNamespace(variant));
+    const wanted = values.proxiers?.split(',');
+    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy'), ...(nftOk ? ['nftables'] : [])]) {
+      if (!wanted || wanted.includes(variant)) proxierResults.set(variant, proxierInNamespace(variant));
+    }
   } finally {
     if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }

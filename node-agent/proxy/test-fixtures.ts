@@ -1,4 +1,9 @@
 // Services, slices and rule entries shared by the proxy's tests (sync plans, real iptables and nft).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hostExec, type Exec } from '../../lib/exec.js';
+import { removeEmptyTrees } from '../../lib/empty-dirs.js';
 import type { EndpointSlice, Service } from '../kube-types.js';
 import { servicePortRules } from './rules.js';
 import { servicePortsOf, type ProxyServicePort } from './service-ports.js';
@@ -29,3 +34,16 @@ export function entries(services: Service[], slices: EndpointSlice[], build: (sp
 
 /** The lines of an iptables-restore text that match `re`. */
 export const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
+
+/** Runs `fn` with an exec that runs inside a fresh namespace (`prefix`-pid), removed afterwards. */
+export async function inNamespace(prefix: string, fn: (exec: Exec, ns: string) => Promise<void>): Promise<void> {
+  const ns = `${prefix}-${process.pid}`;
+  const hadNetnsDir = existsSync('/run/netns');
+  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
+  try {
+    await fn((file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts), ns);
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
+  }
+}

@@ -4,6 +4,7 @@
 import { execOk, type Exec } from '../../../lib/exec.js';
 import { RestoreShell, runBatch } from '../../iptables/restore-shell.js';
 import { TABLE } from './names.js';
+import { CLUSTER_IPS } from './rules.js';
 
 const NFT_BATCH = ['nft', '-f', '-'];
 
@@ -23,9 +24,13 @@ export class ProxyNft {
     return runBatch(this.shell, this.exec, NFT_BATCH, text);
   }
 
-  /** False once the table (or its NAT hook chain) is gone. */
+  /**
+   * False once the table is gone. Asks for one set without its elements: listing a chain makes
+   * nft 1.0 fetch every chain of the table first (11,000 at 1,000 Services: 100+ ms of CPU).
+   * The periodic sync that follows rewrites the base chains anyway.
+   */
   async present(): Promise<boolean> {
-    return (await this.exec('nft', ['list', 'chain', 'ip', TABLE, 'nat-prerouting'])).code === 0;
+    return (await this.exec('nft', ['-t', 'list', 'set', 'ip', TABLE, CLUSTER_IPS])).code === 0;
   }
 
   /** The table's chain and set names (none when it does not exist). */

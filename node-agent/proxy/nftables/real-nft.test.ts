@@ -3,11 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { execOk, hostExec, type Exec } from '../../../lib/exec.js';
-import { removeEmptyTrees } from '../../../lib/empty-dirs.js';
+import { execOk } from '../../../lib/exec.js';
 import type { Service } from '../../kube-types.js';
-import { entries, fixtureConfig, service, slice } from '../test-fixtures.js';
+import { entries, fixtureConfig, inNamespace, service, slice } from '../test-fixtures.js';
 import { nftEndpointNames, nftServiceNames } from './names.js';
 import { ProxyNft, removeNftTable } from './nft.js';
 import { planNftSync } from './plan.js';
@@ -17,23 +15,11 @@ const skip = process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 ||
 const cfg = { ...fixtureConfig, localhostNodePorts: false };
 const build = (sp: Parameters<typeof nftPortRules>[0]) => nftPortRules(sp, cfg);
 
-async function inNamespace(fn: (exec: Exec, ns: string) => Promise<void>): Promise<void> {
-  const ns = `k8ts-unit-nft-${process.pid}`;
-  const hadNetnsDir = existsSync('/run/netns');
-  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
-  try {
-    await fn((file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts), ns);
-  } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
-  }
-}
-
 test('nft takes a full sync, partial ones, a periodic one; names() and removal see what the table holds', { skip }, async () => {
   const sticky = (s: Service, seconds: number): Service => ({ ...s, spec: { ...s.spec, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: seconds } } } });
   const a = sticky(service('a', '10.43.0.20'), 60);
   const b = service('b', '10.43.0.21');
-  await inNamespace(async (exec, ns) => {
+  await inNamespace('k8ts-unit-nft', async (exec, ns) => {
     // The helper shell runs nft inside the namespace too.
     const nft = new ProxyNft(exec, true, ['ip', 'netns', 'exec', ns]);
     try {
@@ -78,7 +64,7 @@ test('nft takes a full sync, partial ones, a periodic one; names() and removal s
 });
 
 test('a batch nft rejects changes nothing (one transaction)', { skip }, async () => {
-  await inNamespace(async (exec) => {
+  await inNamespace('k8ts-unit-nft', async (exec) => {
     const nft = new ProxyNft(exec);
     const one = entries([service('a', '10.43.0.20')], [slice('a', ['10.42.0.5'])], build);
     await nft.apply(planNftSync('full', new Map(), one, cfg).text);
