@@ -40,6 +40,9 @@ export function proxyComponent(cfg: AgentConfig): Component {
     async start(ctx) {
       const exec = hostExec;
       const nftables = cfg.proxyMode === 'nftables';
+      if (nftables && (await exec('nft', ['--version']).catch(() => undefined))?.code !== 0) {
+        throw new Error('--proxy-mode nftables needs the nft command: install the nftables package, or use --proxy-mode iptables');
+      }
       // kube-proxy's nftables mode has no NodePorts on 127.0.0.1, so it leaves route_localnet alone.
       const { localhostNodePorts } = await prepareHost(exec, { localhostNodePorts: !nftables });
       // As kube-proxy at start: the other mode's rules go, or both would catch the same traffic.
