@@ -47,8 +47,10 @@ export function planNftSync(kind: SyncKind, written: Entries, desired: Entries, 
         if (!wantedSets.has(name)) dropSets.push(name);
       } else if (isNftServiceChain(name) && !wantedChains.has(name)) dropChains.push(name);
     }
-    // Sets whose timeout changed are only known from `written`.
-    for (const name of changed) dropSets.push(...changedSets(written.get(name)?.rules, desired.get(name)?.rules));
+    // Sets whose timeout changed are only known from `written`; only those the table holds go
+    // (after a failure or a deleted table, `written` may name sets that are not there).
+    const held = new Set(existing);
+    for (const name of changed) dropSets.push(...changedSets(written.get(name)?.rules, desired.get(name)?.rules).filter((s) => held.has(s)));
     for (const e of desired.values()) sets.push(...e.rules.sets);
   } else {
     for (const name of changed) {

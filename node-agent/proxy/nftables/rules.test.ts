@@ -99,6 +99,15 @@ test('periodic and full syncs flush and refill the maps; a full sync deletes cha
   assert.ok(!full.includes('delete chain ip kube-proxy services'), 'fixed chains stay');
 });
 
+test('a full sync after the table was deleted does not delete sets that are gone (it would fail forever)', () => {
+  const sticky = (seconds: number): Service => ({ ...service('s', '10.43.0.30'), spec: { ...service('s', '10.43.0.30').spec, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: seconds } } } });
+  const before = entries([sticky(60)], [slice('s', ['10.42.0.7'])], build);
+  const after = entries([sticky(90)], [slice('s', ['10.42.0.7'])], build);
+  const set = nftEndpointNames('default/s:http', 'TCP', '10.42.0.7', 8080).affinity;
+  assert.ok(!planNftSync('full', before, after, cfg, []).text.includes('delete set'));
+  assert.ok(planNftSync('full', before, after, cfg, [set]).text.includes(`delete set ip kube-proxy ${set}`), 'a changed timeout replaces the set it holds');
+});
+
 test('rules are the same for the same state', () => {
   const make = () => entries([service('a', '10.43.0.20')], [slice('a', ['10.42.0.6', '10.42.0.5'])], build).get('default/a:http')!.rules as NftPortRules;
   assert.deepEqual(make(), make());
