@@ -9,7 +9,7 @@
 // one-change sync (one Service's endpoints replaced) from the EndpointSlice event to the rules
 // being in the kernel, beside the raw restore of the same full ruleset (the floor).
 //
-//   node --expose-gc dist/bench/proxy-rules.js [--services 1000] [--endpoints 10] [--runs 5]   (root)
+//   node --expose-gc dist/bench/proxy-rules.js [--services 1000] [--endpoints 10] [--runs 5] [--proxiers iptables,nftables]   (root)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
@@ -23,10 +23,18 @@ import { hostExec, type Exec } from '../lib/exec.js';
 import { Proxier, type SyncReport } from '../node-agent/proxy/proxier.js';
 import { ProxyIptables } from '../node-agent/proxy/iptables.js';
 import { ProxyMetrics } from '../node-agent/proxy/metrics.js';
+import type { ProxyBackend } from '../node-agent/proxy/backend.js';
+import { iptablesBackend } from '../node-agent/proxy/iptables-backend.js';
+import { nftablesBackend } from '../node-agent/proxy/nftables/backend.js';
+import { ProxyNft } from '../node-agent/proxy/nftables/nft.js';
+import { planNftSync } from '../node-agent/proxy/nftables/plan.js';
+import { nftPortRules } from '../node-agent/proxy/nftables/rules.js';
 import { printTable, summarize } from './lib/stats.js';
 
 const { values } = parseArgs({ options: {
   services: { type: 'string', default: '1000' }, endpoints: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' },
+  // Which proxiers to run (iptables, iptables-legacy, nftables); default all the host has.
+  proxiers: { type: 'string' },
   // Internal: this process runs inside the namespace and times the proxier only.
   'proxier-child': { type: 'string' },
 } });
@@ -126,8 +134,12 @@ const proxierResults = new Map<string, ProxierResult>();
 if (process.getuid?.() === 0) {
   const hadNetnsDir = existsSync('/run/netns');
   try {
-    // The host's own `iptables` first (what the agent uses), then the legacy backend where present.
-    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy')]) proxierResults.set(variant, proxierInNamespace(variant));
+    // The host's own `iptables` first (what the agent uses), the legacy backend where present, then nftables mode.
+    const nftOk = spawnSync('nft', ['--version']).status === 0;
+    const wanted = values.proxiers?.split(',');
+    for (const variant of ['iptables', ...backends.filter((b) => b === 'iptables-legacy'), ...(nftOk ? ['nftables'] : [])]) {
+      if (!wanted || wanted.includes(variant)) proxierResults.set(variant, proxierInNamespace(variant));
+    }
   } finally {
     if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
   }
@@ -139,7 +151,7 @@ function rss(): number {
   return process.memoryUsage().rss / 1024 / 1024;
 }
 
-type ProxierResult = { full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rawEmpty: number[]; rssMiB: number; heapMiB: number };
+type ProxierResult = { fullLines: number; full: number[]; oneChange: number[]; periodic: number[]; oneChangeLines: number; rawFull: number[]; rawEmpty: number[]; rssMiB: number; heapMiB: number };
 
 /**
  * The real proxier over the same cluster: full sync, one-change syncs, its memory. Runs in a
@@ -171,17 +183,17 @@ async function proxierRuns(variant: string): Promise<ProxierResult> {
   const informers = { services: new Informer(svcSource.lw, { name: 'services' }), endpointSlices: new Informer(sliceSource.lw, { name: 'slices' }) };
   const running = [informers.services.run(stopper.signal), informers.endpointSlices.run(stopper.signal)];
   await Promise.all([informers.services.waitForSync(stopper.signal), informers.endpointSlices.waitForSync(stopper.signal)]);
-  const out = { full: [] as number[], oneChange: [] as number[], periodic: [] as number[], oneChangeLines: 0, rawFull: [] as number[], rawEmpty: [] as number[], rssMiB: 0, heapMiB: 0 };
+  const out = { fullLines: 0, full: [] as number[], oneChange: [] as number[], periodic: [] as number[], oneChangeLines: 0, rawFull: [] as number[], rawEmpty: [] as number[], rssMiB: 0, heapMiB: 0 };
   let waiter: ((r: SyncReport) => void) | undefined;
   const next = () => new Promise<SyncReport>((resolve) => (waiter = resolve));
   const before = rss();
   const heapBefore = process.memoryUsage().heapUsed / 1024 / 1024;
   // The proxier's timers do not keep a process alive (the agent's server does): this does.
   const keepAlive = setInterval(() => undefined, 1000);
-  const iptables = new ProxyIptables(exec, variant, true);
+  const rulesCfg = { clusterCIDR: '10.42.0.0/16', localhostNodePorts: variant !== 'nftables', randomFully: true };
+  const backend: ProxyBackend<unknown> = variant === 'nftables' ? nftablesBackend(new ProxyNft(exec, true), rulesCfg) : iptablesBackend(new ProxyIptables(exec, variant, true), rulesCfg);
   const proxier = new Proxier({
-    informers, nodeName: 'bench-node', cfg: { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true },
-    iptables, localIPs: () => new Set(), metrics: new ProxyMetrics(),
+    informers, nodeName: 'bench-node', backend, localIPs: () => new Set(), metrics: new ProxyMetrics(),
     minSyncMs: 0, syncPeriodMs: 3_600_000, fullSyncMs: 24 * 3_600_000, onSynced: (r) => waiter?.(r),
   });
   try {
@@ -214,25 +226,35 @@ async function proxierRuns(variant: string): Promise<ProxierResult> {
       out.full.push(performance.now() - t0);
     }
     await stop();
-    // What any restore costs with these tables loaded (process start, the backend's cache): the
+    // What any batch costs with these tables loaded (process start, the tool's cache): the
     // floor of a one-change sync.
+    const nft = variant === 'nftables';
+    const load = (input: string) => (nft
+      ? spawnSync('nft', ['-f', '-'], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+      : spawnSync(`${variant}-restore`, ['--noflush'], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      const r = spawnSync(`${variant}-restore`, ['--noflush'], { input: '*nat\nCOMMIT\n', encoding: 'utf8' });
+      // nft: a no-op element add, as any transaction touching a map or rule makes nft 1.0 fetch
+      // every chain of the table first (adding or flushing a chain alone does not).
+      const r = load(nft ? `add element ip kube-proxy cluster-ips { ${ip(10, 43)} }\n` : '*nat\nCOMMIT\n');
       if (r.status !== 0) throw new Error(r.stderr);
       out.rawEmpty.push(performance.now() - t0);
     }
-    // The floor: the same full ruleset by a raw restore, over itself.
-    const all = buildProxyRules(servicePortsOf(fresh.services, fresh.slices, 'bench-node'), { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true }).text;
+    // The floor: the same full ruleset by a raw load, over itself.
+    const ports = servicePortsOf(fresh.services, fresh.slices, 'bench-node');
+    const all = nft
+      ? planNftSync('full', new Map(), new Map(ports.map((sp) => [sp.portName, { sp, fingerprint: '', rules: nftPortRules(sp, rulesCfg) }])), rulesCfg).text
+      : buildProxyRules(ports, rulesCfg).text;
     for (let i = 0; i < Math.min(runs, 3); i++) {
       const t0 = performance.now();
-      const r = spawnSync(`${variant}-restore`, ['--noflush'], { input: all, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      const r = load(all);
       if (r.status !== 0) throw new Error(r.stderr);
       out.rawFull.push(performance.now() - t0);
     }
+    out.fullLines = all.split('\n').length;
   } finally {
     clearInterval(keepAlive);
-    iptables.close();
+    backend.close();
     stopper.abort();
     await Promise.allSettled(running);
   }
@@ -249,12 +271,13 @@ printTable(`${nServices} Services x ${perService} endpoints: ${lines.toLocaleStr
       row(`${b}-restore of the one-change partial sync`, l.partial),
     ])]);
 for (const [variant, p] of proxierResults) {
-  printTable(`the proxier (node-agent/proxy), ${nServices} Services x ${perService} endpoints, ${variant}, run inside a network namespace`,
+  const tool = variant === 'nftables' ? 'nft -f' : `${variant}-restore`;
+  printTable(`the proxier (node-agent/proxy), ${nServices} Services x ${perService} endpoints, ${variant === 'nftables' ? 'nftables mode' : variant}, run inside a network namespace`,
     ['step', 'runs', 'p50 ms', 'min ms', 'max ms'],
-    [row(`floor: raw ${variant}-restore of the whole ruleset over itself`, p.rawFull),
+    [row(`floor: raw ${tool} of the whole ruleset over itself (${p.fullLines.toLocaleString('en-US')} lines)`, p.rawFull),
       row('proxier full sync (first one into empty tables, then over itself)', p.full),
-      row('proxier periodic sync (shared chains whole, canary check, jumps)', p.periodic),
-      row(`floor: raw ${variant}-restore of an empty nat table (a restore's fixed cost)`, p.rawEmpty),
+      row(`proxier periodic sync (${variant === 'nftables' ? 'maps refilled, table check' : 'shared chains whole, canary check, jumps'})`, p.periodic),
+      row(`floor: raw ${tool} of ${variant === 'nftables' ? 'one element already there' : 'an empty nat table'} (a batch's fixed cost)`, p.rawEmpty),
       row(`proxier one-change sync, EndpointSlice event to rules in the kernel (${p.oneChangeLines} lines)`, p.oneChange)]);
   process.stdout.write(`\nproxier memory after its first full sync (informer caches excluded): RSS +${p.rssMiB.toFixed(1)} MiB, heap used +${p.heapMiB.toFixed(1)} MiB\n`);
 }

@@ -24,3 +24,9 @@ test('the Ingress controller listens on 80 and 443 unless --ingress-http-port / 
   assert.throws(() => agentConfigFromFlags({ 'ingress-http-port': 'http' }, base), /invalid --ingress-http-port "http"/);
   assert.throws(() => agentConfigFromFlags({ 'ingress-https-port': '70000' }, base), /invalid --ingress-https-port "70000"/);
 });
+
+test('--proxy-mode is iptables unless nftables is asked for; anything else fails with the flag named', () => {
+  assert.equal(agentConfigFromFlags({}, base).proxyMode, 'iptables');
+  assert.equal(agentConfigFromFlags({ 'proxy-mode': 'nftables' }, base).proxyMode, 'nftables');
+  assert.throws(() => agentConfigFromFlags({ 'proxy-mode': 'ipvs' }, base), /invalid --proxy-mode "ipvs" \(want iptables or nftables\)/);
+});

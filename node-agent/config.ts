@@ -2,6 +2,7 @@
 // derives from that. One place for defaults, so the CLI, the embedded agent and tests agree.
 import { join } from 'node:path';
 import type { FlannelBackend } from './network/overlay/flannel-node.js';
+import type { ProxyMode } from './proxy/backend.js';
 
 export interface AgentConfig {
   nodeName: string;
@@ -75,6 +76,8 @@ export interface AgentConfig {
    * and pod traffic leaving it is masqueraded while pod-to-pod is not (overlay).
    */
   clusterCIDR: string;
+  /** The service proxy's mode (--proxy-mode): iptables, as k3s, or kube-proxy's nftables. */
+  proxyMode: ProxyMode;
   /** How often the service proxy rewrites its shared chains and checks its canary (kube-proxy: 30 s). */
   proxySyncPeriodMs: number;
   /** Syncs of the service proxy are at least this far apart (kube-proxy: 1 s). */
@@ -108,6 +111,7 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     cniBridge: 'cni0',
     defaultPodCIDR: '10.42.0.0/24',
     clusterCIDR: DEFAULT_CLUSTER_CIDR,
+    proxyMode: 'iptables',
     proxySyncPeriodMs: 30_000,
     proxyMinSyncPeriodMs: 1_000,
     proxyMetricsAddress: '127.0.0.1:10249',

@@ -15,6 +15,7 @@ import { networkNameFor } from '../cni/bridge-conflist.js';
 import { removeNetwork } from '../cni/network-cleanup.js';
 import { removeEmptyNftTable } from '../cni/host-cleanup.js';
 import { removeProxyRules } from './proxy/iptables.js';
+import { removeNftTable } from './proxy/nftables/nft.js';
 import { removeNetpolRules } from './netpol/iptables.js';
 import { removeEmptyTrees } from '../lib/empty-dirs.js';
 import { connectCri, waitForCriReady } from './cri/index.js';
@@ -151,9 +152,9 @@ export async function killall(o: KillallOptions): Promise<KillallReport> {
   // 4. The pod network.
   const network = networkNameFor(o.cniBridge);
   report.removed.push(...await removeNetwork({ network, bridge: o.cniBridge, ipamDir: o.cniIpamDir, sandboxIds: ids }, exec));
-  // The service proxy's rules: only chains it makes, so another kube-proxy's or kubelet's stay.
+  // The service proxy's rules (either mode): only chains it makes, so another kube-proxy's or kubelet's stay.
   // And the NetworkPolicy chains (kube-router's names), as k3s-killall.sh removes every KUBE-* one.
-  if (o.proxyRules) report.removed.push(...await removeProxyRules(exec), ...await removeNetpolRules(exec));
+  if (o.proxyRules) report.removed.push(...await removeProxyRules(exec), ...await removeNftTable(exec), ...await removeNetpolRules(exec));
 
   // 5. What any first run leaves host-wide, once nothing else uses it: tables iptables-nft
   //    created for our rules, libcni's cache dirs, containerd 1.6's shim socket dir.

@@ -3,6 +3,7 @@
 // process but 22-205 ms from one of 357 MiB, more than the whole one-change budget (50 ms).
 // The shell is a few hundred KiB, so its forks stay cheap. One restore at a time.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execOk, type Exec } from '../../lib/exec.js';
 import { logger } from '../../lib/log.js';
 
 const log = logger('iptables');
@@ -69,4 +70,24 @@ export class RestoreShell {
     this.sh = sh;
     return sh;
   }
+}
+
+/** Batches up to this size go through the helper shell. */
+const SHELL_MAX_INPUT = 256 * 1024;
+
+/**
+ * Runs `command` with `input` on its stdin: through `shell` when there is one and the input is
+ * small; a whole ruleset (megabytes) goes straight to the program, as the shell would parse it
+ * as a here-document and one fork is nothing beside a load of seconds. Throws when it fails.
+ */
+export async function runBatch(shell: RestoreShell | undefined, exec: Exec, command: readonly string[], input: string): Promise<void> {
+  if (shell && input.length <= SHELL_MAX_INPUT) {
+    const r = await shell.run(input).catch((err: unknown) => {
+      log.warn({ err: (err as Error).message }, 'restore shell failed: running the command directly');
+      return undefined;
+    });
+    if (r?.code === 0) return;
+    if (r) throw new Error(`${command[0]} exited ${r.code}: ${r.output.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  await execOk(exec, command[0]!, command.slice(1), { stdin: input, timeoutMs: 120_000 });
 }

@@ -2,16 +2,10 @@
 // always with --noflush so only the chains a batch names change: the service proxy and the
 // NetworkPolicy enforcer each own their chains of the same tables and write them this way.
 import { execOk, type Exec } from '../../lib/exec.js';
-import { logger } from '../../lib/log.js';
-import { RestoreShell } from './restore-shell.js';
-
-const log = logger('iptables');
+import { RestoreShell, runBatch } from './restore-shell.js';
 
 /** Wait up to 5 s for the xtables lock (legacy backend; nft ignores it). */
 export const XTABLES_WAIT = ['-w', '5'];
-
-/** Restore inputs up to this size go through the helper shell. */
-const SHELL_MAX_INPUT = 256 * 1024;
 
 export class IptablesRestorer {
   protected readonly iptables: string;
@@ -33,17 +27,7 @@ export class IptablesRestorer {
 
   /** Applies a restore input; throws when iptables-restore rejects it. */
   async restore(text: string): Promise<void> {
-    // A whole ruleset (megabytes) goes straight to iptables-restore: the shell would parse it as a
-    // here-document, and one fork is nothing beside a restore of seconds.
-    if (this.shell && text.length <= SHELL_MAX_INPUT) {
-      const r = await this.shell.run(text).catch((err: unknown) => {
-        log.warn({ err: (err as Error).message }, 'restore shell failed: running iptables-restore directly');
-        return undefined;
-      });
-      if (r?.code === 0) return;
-      if (r) throw new Error(`${this.restoreCmd} exited ${r.code}: ${r.output.trim().split('\n').slice(-3).join(' | ')}`);
-    }
-    await execOk(this.exec, this.restoreCmd, [...XTABLES_WAIT, '--noflush'], { stdin: text, timeoutMs: 120_000 });
+    await runBatch(this.shell, this.exec, [this.restoreCmd, ...XTABLES_WAIT, '--noflush'], text);
   }
 
   /** The rules of one built-in or own chain, as `iptables -S` prints them (`-A CHAIN ...` lines). */

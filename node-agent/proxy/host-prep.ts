@@ -28,9 +28,13 @@ export async function ensureBridgeNetfilter(exec: Exec): Promise<boolean> {
   return true;
 }
 
-/** Loads br_netfilter if needed and sets the sysctls. Returns whether localhost NodePorts work. */
-export async function prepareHost(exec: Exec): Promise<{ localhostNodePorts: boolean }> {
+/**
+ * Loads br_netfilter if needed and sets the sysctls (route_localnet only when NodePorts should
+ * answer on 127.0.0.1). Returns whether localhost NodePorts work.
+ */
+export async function prepareHost(exec: Exec, want = { localhostNodePorts: true }): Promise<{ localhostNodePorts: boolean }> {
   if (!await ensureBridgeNetfilter(exec)) log.warn({}, 'br_netfilter is not available: pods cannot reach Services whose endpoints share their bridge');
+  if (!want.localhostNodePorts) return { localhostNodePorts: false };
   try {
     await ensureSysctl(ROUTE_LOCALNET, '1');
     return { localhostNodePorts: true };

@@ -6,6 +6,7 @@ import { staticListWatch } from '../../lib/client/static-list-watch.js';
 import type { Exec } from '../../lib/exec.js';
 import type { EndpointSlice, Service } from '../kube-types.js';
 import { ProxyIptables } from './iptables.js';
+import { iptablesBackend } from './iptables-backend.js';
 import { ProxyMetrics } from './metrics.js';
 import { Proxier, type SyncReport } from './proxier.js';
 
@@ -40,8 +41,8 @@ async function setup() {
   };
   const syncs: SyncReport[] = [];
   const proxier = new Proxier({
-    informers, nodeName: 'n1', cfg: { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true },
-    iptables: new ProxyIptables(exec), localIPs: () => new Set(), metrics: new ProxyMetrics(),
+    informers, nodeName: 'n1', backend: iptablesBackend(new ProxyIptables(exec), { clusterCIDR: '10.42.0.0/16', localhostNodePorts: true, randomFully: true }),
+    localIPs: () => new Set(), metrics: new ProxyMetrics(),
     minSyncMs: 1000, syncPeriodMs: 30_000, fullSyncMs: 3_600_000, clock, onSynced: (s) => syncs.push(s),
   });
   const stopProxier = proxier.start();

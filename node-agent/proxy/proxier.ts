@@ -1,27 +1,27 @@
 // The service proxy's loop: Service and EndpointSlice events mark services dirty; a sync turns
 // the dirty ones into service ports and rules (reusing those of unchanged ports) and writes
-// them with one iptables-restore. Syncs are at least minSyncMs apart, so a burst of events
-// becomes one sync; every syncPeriodMs a periodic sync rewrites the shared chains and checks the
-// canary; a full sync runs at start, after a failure, when the canary is gone and hourly.
+// them in one batch of the mode's backend (iptables-restore, or one nft transaction). Syncs are
+// at least minSyncMs apart, so a burst of events becomes one sync; every syncPeriodMs a periodic
+// sync rewrites the shared chains (or maps) and checks that the rules are still there; a full
+// sync runs at start, after a failure, when the rules are gone and hourly.
 import { logger } from '../../lib/log.js';
 import { realClock, type Clock, type TimerHandle } from '../../lib/client/clock.js';
 import type { ServiceInformers } from '../service-informers.js';
 import type { EndpointSlice, Service } from '../kube-types.js';
 import type { Conntrack } from './conntrack.js';
 import { staleFlows } from './conntrack.js';
-import type { ProxyIptables } from './iptables.js';
+import type { ProxyBackend } from './backend.js';
 import type { ProxyMetrics } from './metrics.js';
-import { servicePortRules, type ProxyRulesConfig } from './rules.js';
 import { servicePortsOf, type ProxyServicePort } from './service-ports.js';
-import { planSync, type PortEntry, type SyncKind } from './sync-plan.js';
+import type { PortEntry, SyncKind } from './sync-plan.js';
 
 const log = logger('proxy');
 
-export interface ProxierOptions {
+export interface ProxierOptions<R> {
   informers: ServiceInformers;
   nodeName: string;
-  cfg: ProxyRulesConfig;
-  iptables: ProxyIptables;
+  /** The mode: builds each port's rules, plans and writes the batches. */
+  backend: ProxyBackend<R>;
   /** Without it (no `conntrack` CLI) stale UDP flows stay until they time out. */
   conntrack?: Conntrack;
   /** The node's own addresses (node ports are reached on them). */
@@ -49,12 +49,12 @@ export interface SyncReport {
 const order: Record<SyncKind, number> = { partial: 0, periodic: 1, full: 2 };
 const SERVICE_INDEX = 'proxy-service';
 
-export class Proxier {
+export class Proxier<R = unknown> {
   private readonly clock: Clock;
   /** Service ports wanted now, by port name (rules built once per change). */
-  private readonly desired = new Map<string, PortEntry>();
+  private readonly desired = new Map<string, PortEntry<R>>();
   /** What the tables hold as of the last sync that succeeded. */
-  private written = new Map<string, PortEntry>();
+  private written = new Map<string, PortEntry<R>>();
   private readonly portsOfService = new Map<string, string[]>();
   private dirty = new Set<string>();
   private needFull = true;
@@ -71,7 +71,7 @@ export class Proxier {
   /** Failed syncs in a row: retries back off from the minimum interval up to the sync period. */
   private failures = 0;
 
-  constructor(private readonly o: ProxierOptions) {
+  constructor(private readonly o: ProxierOptions<R>) {
     this.clock = o.clock ?? realClock;
   }
 
@@ -161,7 +161,7 @@ export class Proxier {
     else this.portsOfService.delete(key);
     for (const sp of ports) {
       const fingerprint = JSON.stringify(sp);
-      if (this.desired.get(sp.portName)?.fingerprint !== fingerprint) this.desired.set(sp.portName, { sp, fingerprint, rules: servicePortRules(sp, this.o.cfg) });
+      if (this.desired.get(sp.portName)?.fingerprint !== fingerprint) this.desired.set(sp.portName, { sp, fingerprint, rules: this.o.backend.portRules(sp) });
     }
   }
 
@@ -172,20 +172,20 @@ export class Proxier {
     let kind = requested;
     if (this.needFull || started - this.lastFull >= this.o.fullSyncMs) kind = 'full';
     try {
-      if (kind === 'periodic' && !(await this.o.iptables.canaryPresent())) {
-        log.warn({}, 'proxy canary chain gone (iptables flushed?): full sync');
+      if (kind === 'periodic' && !(await this.o.backend.present())) {
+        log.warn({ mode: this.o.backend.mode }, 'proxy rules gone (canary chain flushed or table deleted?): full sync');
         kind = 'full';
       }
       const dirty = kind === 'full' ? new Set([...this.o.informers.services.cache.keys(), ...this.portsOfService.keys(), ...this.dirty]) : this.dirty;
       this.dirty = new Set();
       for (const key of dirty) this.recompute(key);
-      const existing = kind === 'full' ? await this.o.iptables.natChains() : [];
-      const plan = planSync(kind, this.written, this.desired, this.o.cfg, existing);
+      const existing = kind === 'full' ? await this.o.backend.existing() : [];
+      const plan = this.o.backend.plan(kind, this.written, this.desired, existing);
       if (kind === 'partial' && plan.changed.length === 0) return;
       const tRestore = performance.now();
-      await this.o.iptables.restore(plan.text);
+      await this.o.backend.apply(plan.text);
       const restoreMs = Math.round(performance.now() - tRestore);
-      const jumpsAdded = kind === 'partial' ? 0 : await this.o.iptables.ensureJumps();
+      const jumpsAdded = kind === 'partial' ? 0 : await this.o.backend.repair();
       const before = this.written;
       this.written = new Map(this.desired);
       if (kind === 'full') {
@@ -219,7 +219,7 @@ export class Proxier {
     m.rulesWritten.inc([kind], lines);
     m.lastSync = this.clock.now();
     let rules = 0;
-    for (const e of this.written.values()) rules += e.rules.nat.length + e.rules.rules.length;
+    for (const e of this.written.values()) rules += this.o.backend.ruleCount(e.rules);
     m.rulesInKernel = rules;
   }
 
@@ -228,7 +228,7 @@ export class Proxier {
    * flows nothing answers any more) after every sync, those of every UDP port after a periodic
    * or full one.
    */
-  private async cleanUdpFlows(kind: SyncKind, changed: readonly string[], before: ReadonlyMap<string, PortEntry>): Promise<void> {
+  private async cleanUdpFlows(kind: SyncKind, changed: readonly string[], before: ReadonlyMap<string, PortEntry<R>>): Promise<void> {
     const ct = this.o.conntrack;
     if (!ct) return;
     const check: ProxyServicePort[] = [];

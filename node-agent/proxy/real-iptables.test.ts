@@ -4,37 +4,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { hostExec, type Exec } from '../../lib/exec.js';
-import { removeEmptyTrees } from '../../lib/empty-dirs.js';
 import { ProxyIptables } from './iptables.js';
 import { RestoreShell } from '../iptables/restore-shell.js';
 import { fixedRules, jumpRules, nodePortsCatchAll, restoreText } from './rules.js';
 import { planSync } from './sync-plan.js';
-import { entries, fixtureConfig, lines, service, slice } from './test-fixtures.js';
+import { entries, fixtureConfig, inNamespace, lines, service, slice } from './test-fixtures.js';
 
 const skip = process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 || spawnSync('iptables-restore', ['--version']).status !== 0;
 const cfg = fixtureConfig;
-
-/** Runs `fn` with an exec that runs inside a fresh namespace, removed afterwards. */
-async function inNamespace(fn: (exec: Exec, ns: string) => Promise<void>): Promise<void> {
-  const ns = `k8ts-unit-proxy-${process.pid}`;
-  const hadNetnsDir = existsSync('/run/netns');
-  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
-  try {
-    await fn((file, args, opts) => hostExec('ip', ['netns', 'exec', ns, file, ...args], opts), ns);
-  } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (!hadNetnsDir) await removeEmptyTrees(['/run/netns']);
-  }
-}
-
 
 test('iptables-restore applies a full sync then partial ones in turn', { skip }, async () => {
   const a = service('a', '10.43.0.20');
   const b = service('b', '10.43.0.21');
   const before = entries([a, b], [slice('a', ['10.42.0.5']), slice('b', ['10.42.0.6'])]);
-  await inNamespace(async (exec) => {
+  await inNamespace('k8ts-unit-proxy', async (exec) => {
     const ipt = new ProxyIptables(exec);
     await ipt.restore(planSync('full', new Map(), before, cfg).text);
     const empty = entries([a, b], [slice('a', ['10.42.0.5'])]);
@@ -48,7 +31,7 @@ test('iptables-restore applies a full sync then partial ones in turn', { skip },
 });
 
 test('jumps are added once and found again, through the helper shell too', { skip }, async () => {
-  await inNamespace(async (exec, ns) => {
+  await inNamespace('k8ts-unit-proxy', async (exec, ns) => {
     const ipt = new ProxyIptables(exec);
     const shell = new RestoreShell(['ip', 'netns', 'exec', ns, 'iptables-restore', '--noflush']);
     try {

@@ -4,7 +4,7 @@
 // Pure: the same services and endpoints always give the same text.
 import { cidrContains } from '../../lib/ipv4.js';
 import { endpointChain, isServiceChain, serviceChains } from './chain-names.js';
-import { categorizeEndpoints, externallyAccessible, type ProxyEndpoint, type ProxyServicePort } from './service-ports.js';
+import { trafficPlan, type ProxyEndpoint, type ProxyServicePort } from './service-ports.js';
 
 export interface ProxyRulesConfig {
   /** Pod traffic comes from here; the rest is masqueraded on its way to a Service. */
@@ -196,13 +196,9 @@ function writeServicePort(sp: ProxyServicePort, cfg: ProxyRulesConfig, filter: L
   const proto = sp.protocol.toLowerCase();
   const name = sp.portName;
   const chains = serviceChains(name, sp.protocol);
-  const { cluster, local, reachable, hasAny } = categorizeEndpoints(sp);
+  const { cluster, local, reachable, hasAny, hasInternal, hasExternal, usesExtChain, usesFwChain } = trafficPlan(sp);
   const internalChain = sp.internalPolicyLocal ? chains.svl : chains.svc;
-  const hasInternal = hasAny && (!sp.internalPolicyLocal || local.length > 0);
   const externalPolicyChain = sp.externalPolicyLocal ? chains.svl : chains.svc;
-  const hasExternal = hasAny && (!sp.externalPolicyLocal || local.length > 0);
-  const usesExtChain = hasAny && externallyAccessible(sp);
-  const usesFwChain = hasAny && sp.loadBalancerIPs.length > 0 && sp.loadBalancerSourceRanges.length > 0;
   const lbChain = usesFwChain ? chains.fw : chains.ext;
   const noEndpoints = q(`${name} has no endpoints`);
   const noLocal = q(`${name} has no local endpoints`);

@@ -74,6 +74,32 @@ export function categorizeEndpoints(sp: ProxyServicePort): Categorized {
 }
 
 /**
+ * Where a service port's traffic goes, as kube-proxy decides it in both modes: which policy
+ * chain internal and external traffic use, and whether they have endpoints at all.
+ */
+export interface TrafficPlan extends Categorized {
+  /** Cluster IP traffic has endpoints (a Local internal policy needs local ones). */
+  hasInternal: boolean;
+  /** External traffic has endpoints (a Local external policy needs local ones). */
+  hasExternal: boolean;
+  /** The external chain is written: it short-circuits pod and node traffic even without local endpoints. */
+  usesExtChain: boolean;
+  /** loadBalancerSourceRanges apply (a firewall chain). */
+  usesFwChain: boolean;
+}
+
+export function trafficPlan(sp: ProxyServicePort): TrafficPlan {
+  const c = categorizeEndpoints(sp);
+  return {
+    ...c,
+    hasInternal: c.hasAny && (!sp.internalPolicyLocal || c.local.length > 0),
+    hasExternal: c.hasAny && (!sp.externalPolicyLocal || c.local.length > 0),
+    usesExtChain: c.hasAny && externallyAccessible(sp),
+    usesFwChain: c.hasAny && sp.loadBalancerIPs.length > 0 && sp.loadBalancerSourceRanges.length > 0,
+  };
+}
+
+/**
  * The service ports a node's proxy programs: every port of every Service with a cluster IP
  * (headless and ExternalName ones have no rules), with the endpoints of its EndpointSlices.
  */

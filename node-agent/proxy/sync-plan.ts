@@ -15,12 +15,12 @@ import type { ProxyServicePort } from './service-ports.js';
 
 export type SyncKind = 'partial' | 'periodic' | 'full';
 
-/** One service port as programmed: its model, a fingerprint of it, and its rules. */
-export interface PortEntry {
+/** One service port as programmed: its model, a fingerprint of it, and its rules (of either mode). */
+export interface PortEntry<R = PortRules> {
   sp: ProxyServicePort;
   /** Equal fingerprints give equal rules, so an unchanged port is never rewritten. */
   fingerprint: string;
-  rules: PortRules;
+  rules: R;
 }
 
 export interface SyncPlan {
@@ -37,10 +37,7 @@ export interface SyncPlan {
  * knows.
  */
 export function planSync(kind: SyncKind, written: ReadonlyMap<string, PortEntry>, desired: ReadonlyMap<string, PortEntry>, cfg: ProxyRulesConfig, existingNatChains: Iterable<string> = []): SyncPlan {
-  const changed: string[] = [];
-  for (const [name, e] of desired) if (written.get(name)?.fingerprint !== e.fingerprint) changed.push(name);
-  for (const name of written.keys()) if (!desired.has(name)) changed.push(name);
-  changed.sort();
+  const changed = changedPorts(written, desired);
 
   let stale: string[];
   if (kind === 'full') {
@@ -70,6 +67,14 @@ export function planSync(kind: SyncKind, written: ReadonlyMap<string, PortEntry>
   return { text, lines: countLines(text), changed };
 }
 
+/** The ports whose rules differ between `written` and `desired` (removed ones too), sorted. */
+export function changedPorts<R>(written: ReadonlyMap<string, PortEntry<R>>, desired: ReadonlyMap<string, PortEntry<R>>): string[] {
+  const changed: string[] = [];
+  for (const [name, e] of desired) if (written.get(name)?.fingerprint !== e.fingerprint) changed.push(name);
+  for (const name of written.keys()) if (!desired.has(name)) changed.push(name);
+  return changed.sort();
+}
+
 /** The shared-chain rules of changed ports that go and come, by table. */
 function sharedEdits(changed: readonly string[], written: ReadonlyMap<string, PortEntry>, desired: ReadonlyMap<string, PortEntry>) {
   const edits = { filter: { del: [] as string[], add: [] as string[] }, nat: { del: [] as string[], add: [] as string[] } };
@@ -86,7 +91,8 @@ function sharedEdits(changed: readonly string[], written: ReadonlyMap<string, Po
   return edits;
 }
 
-function countLines(text: string): number {
+/** Lines of a batch (for the rules-written metric). */
+export function countLines(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
   return n;

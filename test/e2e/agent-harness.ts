@@ -50,9 +50,10 @@ export interface AgentEnv {
   registry: TestRegistry;
   /**
    * Starts the agent (again) and waits for its node to be Ready; with `server`, it is pointed at
-   * that API server URL instead and nothing is waited for.
+   * that API server URL instead and nothing is waited for. `args` go after the usual ones (the
+   * last of a flag wins), e.g. to restart it in another proxy mode.
    */
-  startAgent(opts?: { server?: string }): Promise<void>;
+  startAgent(opts?: { server?: string; args?: string[] }): Promise<void>;
   /** SIGTERM and wait: pods keep running. */
   stopAgent(): Promise<void>;
   /** PID of the running agent process. */
@@ -242,9 +243,9 @@ async function build(undo: UndoStack, opts: AgentEnvOptions, leftovers: () => Pr
     await c.start();
     await waitForNode(embeddedAgentUp(from));
   };
-  const startAgent = async (start: { server?: string } = {}): Promise<void> => {
+  const startAgent = async (start: { server?: string; args?: string[] } = {}): Promise<void> => {
     const fd = openSync(agentLog, 'a');
-    const launch = k8tsProcess(cliPath, [...agentArgs, ...(start.server ? ['--server', start.server] : [])], opts.nodeArgs, { ...process.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) });
+    const launch = k8tsProcess(cliPath, [...agentArgs, ...(start.server ? ['--server', start.server] : []), ...(start.args ?? [])], opts.nodeArgs, { ...process.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) });
     const p = spawn(launch.file, launch.args, { stdio: ['ignore', fd, fd], env: launch.env });
     closeSync(fd);
     agent = p;
