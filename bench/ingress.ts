@@ -15,7 +15,7 @@
 // queue: 64 connections over the throughput.
 //
 //   node dist/bench/ingress.js [--seconds 8] [--connections 64] [--rounds 2]
-//   node dist/bench/ingress.js --latency [--fractions 0.25,0.5,0.75] [--seconds 5] [--rounds 3]
+//   node dist/bench/ingress.js --latency [--fractions 0.25,0.5,0.75 | --rates 3000,6000] [--seconds 5] [--rounds 3]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -40,7 +40,7 @@ const { values } = parseArgs({
   options: {
     serve: { type: 'string' }, upstream: { type: 'string' },
     seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '2' },
-    latency: { type: 'boolean', default: false }, fractions: { type: 'string', default: '0.25,0.5,0.75' },
+    latency: { type: 'boolean', default: false }, fractions: { type: 'string', default: '0.25,0.5,0.75' }, rates: { type: 'string' },
   },
 });
 
@@ -197,7 +197,7 @@ function nginxWorker(masterPid: number | undefined): number | undefined {
 }
 
 /** Added latency below saturation: every path at each fixed rate, interleaved over rounds. */
-async function latency(seconds: number, connections: number, rounds: number, fractions: number[]): Promise<void> {
+async function latency(seconds: number, connections: number, rounds: number, fractions: number[], fixedRates?: number[]): Promise<void> {
   const backend = await start('backend');
   const paths: Array<{ name: string; port: number; pid?: number; stop: () => Promise<void> }> = [
     { name: 'direct (no proxy)', port: backend.port, pid: backend.proc.pid, stop: () => stop(backend.proc) },
@@ -215,11 +215,11 @@ async function latency(seconds: number, connections: number, rounds: number, fra
         rmSync(nginx.dir, { recursive: true, force: true });
       } });
     }
-    // The rates: fractions of what the bare proxy serves flat out, in this run.
+    // The rates: fractions of what the bare proxy serves flat out, in this run (or as given).
     const bare = paths[1];
     await measure(bare.port, bare.pid, 1, connections);
     const max = (await measure(bare.port, bare.pid, seconds, connections)).rate;
-    const rates = fractions.map((f) => Math.round((f * max) / 100) * 100);
+    const rates = fixedRates ?? [...new Set(fractions.map((f) => Math.round((f * max) / 10) * 10))].filter((r) => r > 0);
     const results = new Map<string, Array<OpenLoopResult & { cpuUs: number; added: number }>>();
     for (let round = 0; round < rounds; round++) {
       for (const rate of rates) {
@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     console.log('skipped: needs wrk (apt-get install wrk)');
     return;
   }
-  if (values.latency) return latency(Number(values.seconds), Number(values.connections), Number(values.rounds), values.fractions.split(',').map(Number));
+  if (values.latency) return latency(Number(values.seconds), Number(values.connections), Number(values.rounds), values.fractions.split(',').map(Number), values.rates?.split(',').map(Number));
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
