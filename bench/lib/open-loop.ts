@@ -1,7 +1,9 @@
 // An open-loop HTTP/1.1 load at a fixed rate over N keep-alive connections (the wrk2 way), for
-// latency below saturation. Request i is due at start + i/rate and goes on connection i mod N;
-// its latency counts from when it was due, not from when it could be sent, so a server that
-// stalls is charged for the requests that waited behind it (no coordinated omission). Requests
+// latency below saturation. Request i is due at start + i/rate and goes on connection i mod N.
+// One that waits behind an unanswered request on its connection counts from when it was due, so
+// a server that stalls is charged for the requests queued behind it (no coordinated omission);
+// one sent on a free connection counts from when it was sent, so this process's own timer
+// lateness (timers fire at most once a millisecond) is not charged to the server. Requests
 // are spread evenly in time: h2load's `--rps` fires every connection's request on the same tick,
 // 64 at once, which measures a burst's queue, not a request's cost. Runs in its own process
 // (`node dist/bench/lib/open-loop.js URL RATE SECONDS CONNECTIONS WARMUP`, JSON on stdout) so
@@ -82,7 +84,7 @@ async function run(url: URL, rate: number, seconds: number, connections: number,
       for (; i < total && start + i * interval <= now; i++) {
         const c = conns[i % connections];
         const due = start + i * interval;
-        if (c.inFlight.length === 0) send(c, due);
+        if (c.inFlight.length === 0) send(c, Math.max(due, performance.now()));
         else c.waiting.push(due);
       }
       if (i < total) setTimeout(tick, Math.max(0, start + i * interval - performance.now()));
