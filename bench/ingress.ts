@@ -15,8 +15,12 @@
 // queue: 64 connections over the throughput.
 //
 //   node dist/bench/ingress.js [--seconds 8] [--connections 64] [--rounds 2]
-//   node dist/bench/ingress.js --latency [--fractions 0.25,0.5,0.75 | --rates 3000,6000] [--seconds 5] [--rounds 3]
+//   node dist/bench/ingress.js --latency [--fractions 0.25,0.5,0.75 | --rates 3000,6000] [--seconds 5] [--rounds 3] [--two-loops]
+//
+// `--two-loops` adds the controller on two event loops (two processes sharing its port through
+// node:cluster), to see what a second loop buys on this machine.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -40,7 +44,7 @@ const { values } = parseArgs({
   options: {
     serve: { type: 'string' }, upstream: { type: 'string' },
     seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '2' },
-    latency: { type: 'boolean', default: false }, fractions: { type: 'string', default: '0.25,0.5,0.75' }, rates: { type: 'string' },
+    latency: { type: 'boolean', default: false }, 'two-loops': { type: 'boolean', default: false }, fractions: { type: 'string', default: '0.25,0.5,0.75' }, rates: { type: 'string' },
   },
 });
 
@@ -69,6 +73,15 @@ async function serve(kind: string, upstreamPort: number): Promise<void> {
   process.once('SIGTERM', () => process.exit(0));
   if (kind === 'backend') {
     announce(await listen(createServer((_req, res) => res.end('ok'))));
+  } else if (kind === 'controller-2') {
+    if (!cluster.isPrimary) return serve('controller', upstreamPort);
+    // Both workers listen on port 0 of 127.0.0.1 and get the same port; each prints it.
+    const workers = [cluster.fork(), cluster.fork()];
+    process.removeAllListeners('SIGTERM');
+    process.once('SIGTERM', () => {
+      for (const w of workers) w.process.kill('SIGTERM');
+      process.exit(0);
+    });
   } else if (kind === 'bare') {
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     announce(await listen(createServer((req, res) => {
@@ -102,7 +115,7 @@ interface Child {
 /** Starts a child and reads its port (from stdout, or stderr for the controller, whose stdout is its log). */
 function start(kind: string, upstream = 0): Promise<Child> {
   const self = fileURLToPath(import.meta.url);
-  const portOnStderr = kind === 'controller';
+  const portOnStderr = kind.startsWith('controller');
   const proc = spawn(process.execPath, [self, '--serve', kind, '--upstream', String(upstream)], {
     stdio: ['ignore', portOnStderr ? 'ignore' : 'pipe', portOnStderr ? 'pipe' : 'inherit'],
   });
@@ -196,6 +209,17 @@ function nginxWorker(masterPid: number | undefined): number | undefined {
   return Number(readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(' ')[0]) || undefined;
 }
 
+/** CPU seconds of a process and its children (the 2-process controller's workers). */
+function treeCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  } catch {
+    // Gone: its own figure is NaN too.
+  }
+  return children.reduce((sum, c) => sum + cpuSeconds(c), cpuSeconds(pid));
+}
+
 /** Added latency below saturation: every path at each fixed rate, interleaved over rounds. */
 async function latency(seconds: number, connections: number, rounds: number, fractions: number[], fixedRates?: number[]): Promise<void> {
   const backend = await start('backend');
@@ -203,9 +227,10 @@ async function latency(seconds: number, connections: number, rounds: number, fra
     { name: 'direct (no proxy)', port: backend.port, pid: backend.proc.pid, stop: () => stop(backend.proc) },
   ];
   try {
-    for (const kind of ['bare', 'controller'] as const) {
+    const names = { bare: 'bare Node http proxy (floor)', controller: 'k8ts ingress controller', 'controller-2': 'k8ts ingress controller, 2 processes' };
+    for (const kind of ['bare', 'controller', ...(values['two-loops'] ? ['controller-2'] as const : [])] as const) {
       const c = await start(kind, backend.port);
-      paths.push({ name: kind === 'bare' ? 'bare Node http proxy (floor)' : 'k8ts ingress controller', port: c.port, pid: c.proc.pid, stop: () => stop(c.proc) });
+      paths.push({ name: names[kind], port: c.port, pid: c.proc.pid, stop: () => stop(c.proc) });
     }
     const nginx = startNginx(backend.port);
     if (nginx) {
@@ -225,10 +250,10 @@ async function latency(seconds: number, connections: number, rounds: number, fra
       for (const rate of rates) {
         let directP99 = NaN;
         for (const path of paths) {
-          const before = path.pid ? cpuSeconds(path.pid) : NaN;
+          const before = path.pid ? treeCpuSeconds(path.pid) : NaN;
           const r = await openLoop(`http://127.0.0.1:${path.port}/`, { rate, seconds, connections, warmup: 1 });
           // CPU over the warm-up and the measured window, per request sent in both.
-          const cpuUs = ((cpuSeconds(path.pid ?? 0) - before) / (rate * (seconds + 1))) * 1e6;
+          const cpuUs = ((treeCpuSeconds(path.pid ?? 0) - before) / (rate * (seconds + 1))) * 1e6;
           if (path === paths[0]) directP99 = r.p99;
           const key = `${rate}\t${path.name}`;
           results.set(key, [...(results.get(key) ?? []), { ...r, cpuUs, added: r.p99 - directP99 }]);
