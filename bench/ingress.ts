@@ -8,8 +8,19 @@
 // Ingresses (one matching), writes its access log line per request (to /dev/null) and counts
 // its metrics, as on a node.
 //
+// `--latency` measures added latency the way the target means it: an open-loop load at fixed
+// rates below saturation (fractions of the bare proxy's requests/s, measured first with wrk), 64
+// connections, every path at the same rate in the same round; "p99 added" is a path's p99 minus
+// direct's at that rate, the median over rounds. At saturation (the default mode) p99 is only the
+// queue: 64 connections over the throughput.
+//
 //   node dist/bench/ingress.js [--seconds 8] [--connections 64] [--rounds 2]
+//   node dist/bench/ingress.js --latency [--fractions 0.25,0.5,0.75 | --rates 3000,6000] [--seconds 5] [--rounds 3] [--two-loops]
+//
+// `--two-loops` adds the controller on two event loops (two processes sharing its port through
+// node:cluster), to see what a second loop buys on this machine.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,11 +38,13 @@ import { buildRoutes } from '../node-agent/ingress/route-table.js';
 import { ensureCA, ensureCertificate } from '../lib/pki.js';
 import { machine, printTable, cpuSeconds } from './lib/stats.js';
 import { hasWrk, wrkAsync, type WrkResult } from './lib/wrk.js';
+import { openLoop, type OpenLoopResult } from './lib/open-loop.js';
 
 const { values } = parseArgs({
   options: {
     serve: { type: 'string' }, upstream: { type: 'string' },
     seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '2' },
+    latency: { type: 'boolean', default: false }, 'two-loops': { type: 'boolean', default: false }, fractions: { type: 'string', default: '0.25,0.5,0.75' }, rates: { type: 'string' },
   },
 });
 
@@ -60,6 +73,15 @@ async function serve(kind: string, upstreamPort: number): Promise<void> {
   process.once('SIGTERM', () => process.exit(0));
   if (kind === 'backend') {
     announce(await listen(createServer((_req, res) => res.end('ok'))));
+  } else if (kind === 'controller-2') {
+    if (!cluster.isPrimary) return serve('controller', upstreamPort);
+    // Both workers listen on port 0 of 127.0.0.1 and get the same port; each prints it.
+    const workers = [cluster.fork(), cluster.fork()];
+    process.removeAllListeners('SIGTERM');
+    process.once('SIGTERM', () => {
+      for (const w of workers) w.process.kill('SIGTERM');
+      process.exit(0);
+    });
   } else if (kind === 'bare') {
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     announce(await listen(createServer((req, res) => {
@@ -93,7 +115,7 @@ interface Child {
 /** Starts a child and reads its port (from stdout, or stderr for the controller, whose stdout is its log). */
 function start(kind: string, upstream = 0): Promise<Child> {
   const self = fileURLToPath(import.meta.url);
-  const portOnStderr = kind === 'controller';
+  const portOnStderr = kind.startsWith('controller');
   const proc = spawn(process.execPath, [self, '--serve', kind, '--upstream', String(upstream)], {
     stdio: ['ignore', portOnStderr ? 'ignore' : 'pipe', portOnStderr ? 'pipe' : 'inherit'],
   });
@@ -182,12 +204,84 @@ async function handlerCost(backendPort: number, rounds: number, seconds: number,
   });
 }
 
+/** The nginx worker's pid (the master only watches it), for its CPU time. */
+function nginxWorker(masterPid: number | undefined): number | undefined {
+  return Number(readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(' ')[0]) || undefined;
+}
+
+/** CPU seconds of a process and its children (the 2-process controller's workers). */
+function treeCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  } catch {
+    // Gone: its own figure is NaN too.
+  }
+  return children.reduce((sum, c) => sum + cpuSeconds(c), cpuSeconds(pid));
+}
+
+/** Added latency below saturation: every path at each fixed rate, interleaved over rounds. */
+async function latency(seconds: number, connections: number, rounds: number, fractions: number[], fixedRates?: number[]): Promise<void> {
+  const backend = await start('backend');
+  const paths: Array<{ name: string; port: number; pid?: number; stop: () => Promise<void> }> = [
+    { name: 'direct (no proxy)', port: backend.port, pid: backend.proc.pid, stop: () => stop(backend.proc) },
+  ];
+  try {
+    const names = { bare: 'bare Node http proxy (floor)', controller: 'k8ts ingress controller', 'controller-2': 'k8ts ingress controller, 2 processes' };
+    for (const kind of ['bare', 'controller', ...(values['two-loops'] ? ['controller-2'] as const : [])] as const) {
+      const c = await start(kind, backend.port);
+      paths.push({ name: names[kind], port: c.port, pid: c.proc.pid, stop: () => stop(c.proc) });
+    }
+    const nginx = startNginx(backend.port);
+    if (nginx) {
+      await new Promise((r) => setTimeout(r, 500));
+      paths.push({ name: 'nginx, 1 worker', port: nginx.port, pid: nginxWorker(nginx.proc.pid), stop: async () => {
+        await stop(nginx.proc);
+        rmSync(nginx.dir, { recursive: true, force: true });
+      } });
+    }
+    // The rates: fractions of what the bare proxy serves flat out, in this run (or as given).
+    const bare = paths[1];
+    await measure(bare.port, bare.pid, 1, connections);
+    const max = (await measure(bare.port, bare.pid, seconds, connections)).rate;
+    const rates = fixedRates ?? [...new Set(fractions.map((f) => Math.round((f * max) / 10) * 10))].filter((r) => r > 0);
+    const results = new Map<string, Array<OpenLoopResult & { cpuUs: number; added: number }>>();
+    for (let round = 0; round < rounds; round++) {
+      for (const rate of rates) {
+        let directP99 = NaN;
+        for (const path of paths) {
+          const before = path.pid ? treeCpuSeconds(path.pid) : NaN;
+          const r = await openLoop(`http://127.0.0.1:${path.port}/`, { rate, seconds, connections, warmup: 1 });
+          // CPU over the warm-up and the measured window, per request sent in both.
+          const cpuUs = ((treeCpuSeconds(path.pid ?? 0) - before) / (rate * (seconds + 1))) * 1e6;
+          if (path === paths[0]) directP99 = r.p99;
+          const key = `${rate}\t${path.name}`;
+          results.set(key, [...(results.get(key) ?? []), { ...r, cpuUs, added: r.p99 - directP99 }]);
+        }
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    printTable(`Ingress added latency, open loop at fixed rates, ${connections} connections, ${seconds} s per run, median of ${rounds} interleaved rounds (bare proxy's max ${Math.round(max)} req/s by wrk; ${machine()}; load average ${loadavg()[0].toFixed(1)})`,
+      ['rate req/s', 'path', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'p99 added ms', 'CPU µs/request', 'errors'],
+      [...results.entries()].map(([key, rs]) => {
+        const [rate, name] = key.split('\t');
+        const m = (f: (r: (typeof rs)[number]) => number) => median(rs.map(f));
+        return [Number(rate), name, m((r) => r.p50), m((r) => r.p90), m((r) => r.p99), m((r) => r.p999), name.startsWith('direct') ? '-' : m((r) => r.added), m((r) => r.cpuUs), rs.reduce((a, r) => a + r.errors, 0)];
+      }));
+    const every = [...results.entries()].map(([key, rs]) => `${key.replace('\t', ' ')}: ${rs.map((r) => r.added.toFixed(2)).join(' / ')}`).join('; ');
+    console.log(`\nEvery round's p99 added (ms): ${every}`);
+  } finally {
+    for (const p of paths.reverse()) await p.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (values.serve) return serve(values.serve, Number(values.upstream));
   if (!hasWrk()) {
     console.log('skipped: needs wrk (apt-get install wrk)');
     return;
   }
+  if (values.latency) return latency(Number(values.seconds), Number(values.connections), Number(values.rounds), values.fractions.split(',').map(Number), values.rates?.split(',').map(Number));
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
@@ -211,9 +305,7 @@ async function main(): Promise<void> {
       if (nginx) {
         await new Promise((r) => setTimeout(r, 500));
         await measure(nginx.port, undefined, 1, connections);
-        // The worker does the proxying; the master only watches it.
-        const worker = Number(readFileSync(`/proc/${nginx.proc.pid}/task/${nginx.proc.pid}/children`, 'utf8').trim().split(' ')[0]) || undefined;
-        record('nginx 1 worker (Debian nginx-light)', await measure(nginx.port, worker, seconds, connections));
+        record('nginx 1 worker (Debian nginx-light)', await measure(nginx.port, nginxWorker(nginx.proc.pid), seconds, connections));
         await stop(nginx.proc);
         rmSync(nginx.dir, { recursive: true, force: true });
       }

@@ -89,8 +89,6 @@ export interface AgentConfig {
   ingressHttpsPort: number;
   /** Address its listeners bind (default 0.0.0.0: every address of the node). */
   ingressAddress: string;
-  /** How often the TLS Secrets of served Ingresses are re-read (default 10 s). */
-  ingressSecretPollMs: number;
   /** Optional components not to run (`--disable`; agentComponents lists them). */
   disabledComponents: string[];
 }
@@ -129,7 +127,6 @@ export function defaultAgentConfig(input: Pick<AgentConfig, 'nodeName' | 'dataDi
     ingressHttpPort: 80,
     ingressHttpsPort: 443,
     ingressAddress: '0.0.0.0',
-    ingressSecretPollMs: 10_000,
     disabledComponents: [],
     ...input,
   };

@@ -1,6 +1,7 @@
 // Turns a request path and method into what is being asked (Kubernetes' RequestInfo):
 // group, version, namespace, resource, name, subresource and verb.
 import { queryFlag } from '../../lib/parse-bool.js';
+import { FieldSelectorError, parseFieldSelector } from '../api/selectors/fields.js';
 
 export interface ResourceRequest {
   kind: 'resource';
@@ -75,6 +76,28 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
   }
   if (resource === 'namespaces' && name === '') namespace = '';
   return { kind: 'resource', verb, group, version, namespace, resource, name, subresource, rest: tail };
+}
+
+/**
+ * What authorization (and a Forbidden message) sees: a list or watch whose fieldSelector pins
+ * metadata.name is about that one object, as Kubernetes' RequestInfo has it, so RBAC's
+ * resourceNames and the Node authorizer can allow watching a single Secret. The handler keeps
+ * the request as it came: it is still a list.
+ */
+export function authorizationInfo(info: RequestInfo, query: URLSearchParams): RequestInfo {
+  if (info.kind !== 'resource' || info.name || (info.verb !== 'list' && info.verb !== 'watch')) return info;
+  const selector = query.get('fieldSelector');
+  if (!selector) return info;
+  let name: string | undefined;
+  try {
+    name = parseFieldSelector(selector, 'any').exactValue('metadata.name');
+  } catch (err) {
+    if (err instanceof FieldSelectorError) return info;
+    throw err;
+  }
+  // Only a name that could stand in a path (path.IsValidPathSegmentName).
+  if (!name || name === '.' || name === '..' || /[/%]/.test(name)) return info;
+  return { ...info, name };
 }
 
 function httpVerb(method: string): string {

@@ -14,7 +14,7 @@ import type { UserInfo } from '../registry/context.js';
 import type { ServedResource } from '../api/registry.js';
 import type { ApiContext } from '../registry/api-context.js';
 import { serveDiscovery, subresourcesOf } from './handlers/discovery.js';
-import { requestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
+import { authorizationInfo, requestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { RequestMetrics } from './request-metrics.js';
 import { handleResource } from './resource-handler.js';
 import { send, sendError, sendStatus } from './respond.js';
@@ -144,8 +144,9 @@ export class ApiHttpServer {
       info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       // Looked up once: the handler routes by it, and /metrics counts only what is served.
       if (info.kind === 'resource') served = this.api.registry.lookup(info.group, info.version, info.resource);
-      const verdict = await this.authz.decide({ user, info });
-      if (verdict.decision !== 'allow') throw forbiddenFor({ user, info }, verdict.reason);
+      const asked = { user, info: authorizationInfo(info, url.searchParams) };
+      const verdict = await this.authz.decide(asked);
+      if (verdict.decision !== 'allow') throw forbiddenFor(asked, verdict.reason);
       if (info.kind === 'resource') {
         // Watches and streams outlive their handler: they count until their connection closes.
         const done = served && this.metrics.longRunning(info);

@@ -1,8 +1,8 @@
 // Keeps the proxy's state in step with the API: the Ingresses and IngressClasses (own informers),
 // Services and EndpointSlices (the agent's shared ones). Any change schedules one rebuild a few
 // milliseconds later (a burst is one rebuild); routes and endpoints are swapped in whole, so a
-// request sees either the old table or the new one. TLS Secrets are re-read on every rebuild
-// of the routes and every `secretPollMs`.
+// request sees either the old table or the new one. The TLS Secrets the served Ingresses name
+// are watched one by one (tls-store.ts); a rebuild of the routes starts and stops those watches.
 import { Informer, listWatch } from '../../lib/client/informer.js';
 import type { KubeClient } from '../../lib/client/rest-client.js';
 import { resources } from '../../lib/client/resource-types.js';
@@ -22,9 +22,10 @@ export class IngressState {
   private readonly classes: Informer<IngressClass>;
   private routesTimer?: NodeJS.Timeout;
   private upstreamsTimer?: NodeJS.Timeout;
-  private secrets = new Set<string>();
+  private rebuilding?: Promise<void>;
+  private rebuildAgain = false;
 
-  constructor(private readonly opts: { client: KubeClient; informers: ServiceInformers; nodeName: string; tls: TlsStore; secretPollMs: number; log: Logger }) {
+  constructor(private readonly opts: { client: KubeClient; informers: ServiceInformers; nodeName: string; tls: TlsStore; log: Logger }) {
     this.ingresses = new Informer(listWatch(opts.client.resource<Ingress>(resources.ingresses)), { name: 'ingresses' });
     this.classes = new Informer(listWatch(opts.client.resource<IngressClass>(resources.ingressClasses)), { name: 'ingressclasses' });
     const routesChanged = () => this.schedule('routes');
@@ -42,9 +43,8 @@ export class IngressState {
     await Promise.all([this.ingresses.waitForSync(signal), this.classes.waitForSync(signal)]);
     this.rebuildUpstreams();
     await this.rebuildRoutes();
-    const poll = setInterval(() => void this.opts.tls.refresh(this.secrets), this.opts.secretPollMs);
     signal.addEventListener('abort', () => {
-      clearInterval(poll);
+      this.opts.tls.stop();
       clearTimeout(this.routesTimer);
       clearTimeout(this.upstreamsTimer);
     }, { once: true });
@@ -62,12 +62,26 @@ export class IngressState {
     }, REBUILD_DELAY_MS);
   }
 
+  /** One rebuild at a time (a new Secret's first read takes a moment): a change meanwhile runs one more. */
   private async rebuildRoutes(): Promise<void> {
+    if (this.rebuilding) {
+      this.rebuildAgain = true;
+      return this.rebuilding;
+    }
+    this.rebuilding = (async () => {
+      do {
+        this.rebuildAgain = false;
+        await this.buildRoutes();
+      } while (this.rebuildAgain);
+    })().finally(() => (this.rebuilding = undefined));
+    return this.rebuilding;
+  }
+
+  private async buildRoutes(): Promise<void> {
     const classes = this.classes.cache.list();
     const served = this.ingresses.cache.list().filter((i) => isServedBy(i, classes));
-    this.secrets = secretsOf(served);
     // Certificates first, so a new host's certificate is there when its routes are.
-    await this.opts.tls.refresh(this.secrets);
+    await this.opts.tls.watch(secretsOf(served));
     this.current = { ...this.current, routes: buildRoutes(served) };
     this.opts.log.info({ ingresses: served.map((i) => `${i.metadata?.namespace}/${i.metadata?.name}`), ignored: this.ingresses.cache.keys().length - served.length }, 'ingress routes updated');
   }

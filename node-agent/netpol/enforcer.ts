@@ -6,7 +6,7 @@
 import { logger } from '../../lib/log.js';
 import type { Informer } from '../../lib/client/informer.js';
 import type { Namespace, NetworkPolicy, Pod } from '../kube-types.js';
-import type { Labels } from './label-selector.js';
+import type { Labels } from '../../lib/label-selector.js';
 import { planNetworkPolicies, podEntries } from './policy-model.js';
 import { netpolRestoreText } from './rules.js';
 import type { NetpolIptables } from './iptables.js';

@@ -5,6 +5,7 @@ import { execOk, type Exec } from '../../lib/exec.js';
 import { chainRemovalBatch, parseIptablesSave, savedTables } from '../../cni/host-cleanup.js';
 import { logger } from '../../lib/log.js';
 import { IptablesRestorer, XTABLES_WAIT } from '../iptables/restorer.js';
+import { insertPosition } from '../iptables/jump-order.js';
 import { HOOK_COMMENT, isNetpolChain, TOP_CHAIN } from './rules.js';
 
 const log = logger('network-policy');
@@ -21,8 +22,9 @@ export class NetpolIptables extends IptablesRestorer {
 
   /**
    * Makes the jump from FORWARD to the top chain the first rule there: behind another tool's
-   * ACCEPT (the overlay's FLANNEL-FWD accepts all pod traffic) policies would not be enforced.
-   * Returns whether it changed anything.
+   * ACCEPT (the overlay's FLANNEL-FWD accepts all pod traffic) or the proxy's jumps, policies
+   * would not be enforced (iptables/jump-order.ts; the proxy inserts behind it). Returns whether
+   * it changed anything.
    */
   async ensureHook(): Promise<boolean> {
     const rules = await this.chainRules('filter', 'FORWARD');
@@ -34,7 +36,9 @@ export class NetpolIptables extends IptablesRestorer {
       }
       log.info({}, 'NetworkPolicy hook moved back to the front of FORWARD');
     }
-    await execOk(this.exec, this.iptables, [...XTABLES_WAIT, '-t', 'filter', '-I', 'FORWARD', '1', ...hookSpec]);
+    // Where the order puts it among what is left once its copies are gone (first, today).
+    const rest = rules.filter((r) => !isHook(r));
+    await execOk(this.exec, this.iptables, [...XTABLES_WAIT, '-t', 'filter', '-I', 'FORWARD', String(insertPosition(rest, 'network-policy')), ...hookSpec]);
     return true;
   }
 }

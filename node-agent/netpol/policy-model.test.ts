@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkPolicy, Pod } from '../kube-types.js';
-import { planNetworkPolicies, podEntries, policyDirections, type PodEntry } from './policy-model.js';
-import { labelSelectorMatches } from './label-selector.js';
+import { planNetworkPolicies, podEntries, policyDirections, specSelector, type PodEntry } from './policy-model.js';
+import type { LabelSelectorSpec } from '../../lib/label-selector.js';
+
+const labelSelectorMatches = (sel: LabelSelectorSpec, labels: Record<string, string>) => specSelector(sel).matches(labels);
 
 function pod(namespace: string, name: string, ip: string, labels: Record<string, string>, nodeName = 'n1', ports: Array<{ name: string; containerPort: number; protocol?: string }> = []): PodEntry {
   const [entry] = podEntries([{
@@ -36,6 +38,7 @@ test('label selectors: matchLabels and every matchExpressions operator; empty se
   assert.ok(labelSelectorMatches({ matchExpressions: [{ key: 'x', operator: 'NotIn', values: ['front'] }] }, labels));
   assert.ok(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, labels));
   assert.ok(!labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, labels));
+  assert.ok(!labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'Gt', values: ['1'] }] }, labels), 'an operator specs do not have selects nothing');
 });
 
 test('pods without their own IP or that have finished take no part', () => {

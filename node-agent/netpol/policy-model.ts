@@ -10,7 +10,7 @@
 // - Ports: number, range (endPort) or a container port name, resolved against the pod that
 //   receives the traffic (the selected pod for ingress, the peer for egress).
 import type { NetworkPolicy, Pod } from '../kube-types.js';
-import { labelSelectorMatches, type Labels } from './label-selector.js';
+import { fromLabelSelectorSpec, nothing, SelectorParseError, type LabelSelector, type LabelSelectorSpec, type Labels } from '../../lib/label-selector.js';
 
 export type Direction = 'ingress' | 'egress';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
@@ -115,14 +115,24 @@ export interface PlanInput {
   nodeName: string;
 }
 
+/** A policy's selector as a matcher; one the server let through with an unknown operator selects nothing. */
+export function specSelector(spec: LabelSelectorSpec): LabelSelector {
+  try {
+    return fromLabelSelectorSpec(spec);
+  } catch (err) {
+    if (err instanceof SelectorParseError) return nothing;
+    throw err;
+  }
+}
+
 /** The pods one peer element stands for, within `policyNamespace`. */
 function peerPods(peer: PolicyPeer, policyNamespace: string, input: PlanInput): PodEntry[] {
-  const nsSel = peer.namespaceSelector;
-  const podSel = peer.podSelector;
+  const nsSel = peer.namespaceSelector && specSelector(peer.namespaceSelector);
+  const podSel = peer.podSelector && specSelector(peer.podSelector);
   const inNamespace = (p: PodEntry) => (nsSel
-    ? labelSelectorMatches(nsSel, input.namespaces.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace })
+    ? nsSel.matches(input.namespaces.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace })
     : p.namespace === policyNamespace);
-  return input.pods.filter((p) => inNamespace(p) && (!podSel || labelSelectorMatches(podSel, p.labels)));
+  return input.pods.filter((p) => inNamespace(p) && (!podSel || podSel.matches(p.labels)));
 }
 
 /** Peer IPs by namespace and selectors: tenants' policies repeat the same few peers. */
@@ -176,8 +186,8 @@ export function planNetworkPolicies(input: PlanInput): NetpolPlan {
   for (const policy of sorted) {
     const ns = policy.metadata?.namespace ?? 'default';
     const key = policyKey(policy);
-    const podSel = policy.spec?.podSelector ?? {};
-    const selected = local.filter((p) => p.namespace === ns && labelSelectorMatches(podSel, p.labels));
+    const podSel = specSelector(policy.spec?.podSelector ?? {});
+    const selected = local.filter((p) => p.namespace === ns && podSel.matches(p.labels));
     if (selected.length === 0) continue;
     for (const direction of policyDirections(policy)) {
       for (const pod of selected) {

@@ -66,3 +66,21 @@ test('leaves the NetworkPolicy hook ahead of its jumps (it only returns or rejec
   assert.equal(await new ProxyIptables(exec).ensureJumps(), 0);
   assert.equal(calls.filter((c) => c.includes('-D') || c.includes('-I')).length, 0);
 });
+
+test('re-adds missing FORWARD jumps behind the NetworkPolicy hook, never ahead of it', async () => {
+  const calls: string[][] = [];
+  const exec: Exec = async (_file, args) => {
+    calls.push([...args]);
+    const chain = args[args.indexOf('-S') + 1];
+    if (!args.includes('-S')) return { code: 0, stdout: '', stderr: '' };
+    const ours = jumpRules.filter((j) => j.from === chain && j.table === (args[args.indexOf('-t') + 1]))
+      .map((j) => `-A ${j.from} -m comment --comment "${j.comment}" ${j.extra.join(' ')} -j ${j.to}`.replace('  ', ' '));
+    // Someone flushed FORWARD and the enforcer put its hook back first: the proxy's jumps are gone.
+    const stdout = chain === 'FORWARD' ? '-A FORWARD -m comment --comment "kube-router netpol" -j KUBE-ROUTER-FORWARD' : ours.join('\n');
+    return { code: 0, stdout: `-P ${chain} ACCEPT\n${stdout}\n`, stderr: '' };
+  };
+  const forward = jumpRules.filter((j) => j.table === 'filter' && j.from === 'FORWARD');
+  assert.equal(await new ProxyIptables(exec).ensureJumps(), forward.length);
+  const inserts = calls.filter((c) => c.includes('-I'));
+  assert.deepEqual(inserts.map((c) => c[c.indexOf('-I') + 2]), forward.map(() => '2'), 'at position 2, behind the hook');
+});

@@ -6,13 +6,11 @@ import { isServiceChain } from './chain-names.js';
 import { fixedChains, jumpRules, sharedChains } from './rules.js';
 import { IptablesRestorer, XTABLES_WAIT as WAIT } from '../iptables/restorer.js';
 import { logger } from '../../lib/log.js';
+import { insertPosition, standsBefore } from '../iptables/jump-order.js';
 
 const log = logger('proxy');
 
 export const CANARY = 'KUBE-PROXY-CANARY';
-
-/** A rule in a built-in chain that jumps to the NetworkPolicy enforcer's chain, which must stay first. */
-const netpolHook = (rule: string) => / -j KUBE-ROUTER-[A-Z]+$/.test(rule);
 
 export class ProxyIptables extends IptablesRestorer {
   /** Every chain the nat table holds (names only: parsing its 40,000 rules at scale is waste). */
@@ -36,7 +34,8 @@ export class ProxyIptables extends IptablesRestorer {
    * Prepends the jumps into our chains that are missing, as kube-proxy does, and puts ours back
    * in front when another tool inserted a rule ahead of them (the overlay's FLANNEL-FWD accepts
    * all pod traffic in FORWARD: behind it, a Service without endpoints would time out instead of
-   * being refused). Returns how many jumps were inserted.
+   * being refused). The NetworkPolicy hook stays ahead of them (iptables/jump-order.ts). Returns
+   * how many jumps were inserted.
    */
   async ensureJumps(): Promise<number> {
     // One listing per built-in chain rather than one check per jump: each call is a process and,
@@ -55,7 +54,7 @@ export class ProxyIptables extends IptablesRestorer {
       const rules = listed.get(b) ?? [];
       const isJump = (l: string, j: (typeof jumpRules)[number]) => l.includes(`--comment "${j.comment}"`) && l.endsWith(` -j ${j.to}`);
       // The NetworkPolicy hook may stand ahead of ours: it only returns or rejects.
-      const mine = rules.map((l) => ours.some((j) => isJump(l, j)) || netpolHook(l));
+      const mine = rules.map((l) => ours.some((j) => isJump(l, j)) || standsBefore(l, 'service-proxy'));
       const firstForeign = mine.indexOf(false);
       const misplaced = firstForeign !== -1 && mine.lastIndexOf(true) > firstForeign;
       const missing = ours.filter((j) => !rules.some((l) => isJump(l, j)));
@@ -65,8 +64,10 @@ export class ProxyIptables extends IptablesRestorer {
         for (const j of ours) if (!missing.includes(j)) await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-D', chain, ...spec(j)]);
         log.info({ table, chain }, 'proxy jumps moved back in front of rules inserted ahead of them');
       }
+      // Behind the hooks that go first; the deletions above left those where they were.
+      const at = String(insertPosition(rules, 'service-proxy'));
       for (const j of [...insert].reverse()) {
-        await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-I', chain, '1', ...spec(j)]);
+        await execOk(this.exec, this.iptables, [...WAIT, '-t', table, '-I', chain, at, ...spec(j)]);
         added++;
       }
     }

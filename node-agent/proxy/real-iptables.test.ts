@@ -9,6 +9,8 @@ import { RestoreShell } from '../iptables/restore-shell.js';
 import { fixedRules, jumpRules, nodePortsCatchAll, restoreText } from './rules.js';
 import { planSync } from './sync-plan.js';
 import { entries, fixtureConfig, inNamespace, lines, service, slice } from './test-fixtures.js';
+import { NetpolIptables } from '../netpol/iptables.js';
+import { netpolRestoreText } from '../netpol/rules.js';
 
 const skip = process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0 || spawnSync('iptables-restore', ['--version']).status !== 0;
 const cfg = fixtureConfig;
@@ -49,5 +51,27 @@ test('jumps are added once and found again, through the helper shell too', { ski
     } finally {
       shell.close();
     }
+  });
+});
+
+test('the NetworkPolicy hook stays first in FORWARD when the proxy puts its jumps back', { skip }, async () => {
+  await inNamespace('k8ts-unit-proxy', async (exec) => {
+    const proxy = new ProxyIptables(exec);
+    const netpol = new NetpolIptables(exec);
+    await proxy.restore(restoreText({ fixed: fixedRules(cfg), shared: [], own: [], catchAll: nodePortsCatchAll(cfg) }));
+    await netpol.restore(netpolRestoreText({ policies: [], firewalls: [] }, []).text);
+    await proxy.ensureJumps();
+    assert.equal(await netpol.ensureHook(), true);
+    const forward = async () => (await exec('iptables', ['-t', 'filter', '-S', 'FORWARD'])).stdout.split('\n').filter((l) => l.startsWith('-A '));
+    assert.match((await forward())[0]!, /-j KUBE-ROUTER-FORWARD$/);
+    // FORWARD flushed, the enforcer first to put its hook back, then the proxy its jumps.
+    assert.equal((await exec('iptables', ['-t', 'filter', '-F', 'FORWARD'])).code, 0);
+    assert.equal(await netpol.ensureHook(), true);
+    assert.ok(await proxy.ensureJumps() > 0);
+    const rules = await forward();
+    assert.match(rules[0]!, /-j KUBE-ROUTER-FORWARD$/, `the hook is first at once:\n${rules.join('\n')}`);
+    assert.ok(rules.some((l) => l.endsWith('-j KUBE-FORWARD')));
+    assert.equal(await netpol.ensureHook(), false, 'nothing left for the enforcer\'s next check to fix');
+    assert.equal(await proxy.ensureJumps(), 0);
   });
 });

@@ -51,6 +51,12 @@ test('a node reads the Secrets and ConfigMaps of its own pods, and nothing else'
   const list = await asNode('n1', 'get', 'secrets');
   assert.equal(list.code, 1);
   assert.match(list.stderr, /secrets is forbidden: User "system:node:n1" cannot list resource "secrets"/);
+  // One Secret by a metadata.name fieldSelector (how a watch of one Secret reads it): its own, and no other.
+  const one = await asNode('n1', 'get', 'secrets', '--field-selector', 'metadata.name=s1', '-o', 'name');
+  assert.equal(one.stdout.trim(), 'secret/s1', one.stderr);
+  const otherByField = await asNode('n1', 'get', 'secrets', '--field-selector', 'metadata.name=s2');
+  assert.equal(otherByField.code, 1);
+  assert.equal(otherByField.stderr.trim(), 'Error from server (Forbidden): secrets "s2" is forbidden: User "system:node:n1" cannot list resource "secrets" in API group "" in the namespace "default": no relationship found between node \'n1\' and this object');
   // A deleted pod takes its node's access with it.
   await c.k('delete', 'pod', 'p1', '--grace-period=0', '--force');
   await eventually(async () => (await asNode('n1', 'get', 'secret', 's1')).code === 1);

@@ -134,3 +134,14 @@ test('approving a CSR needs the approve verb on its signer, as the CertificateAp
   await eventually(async () => (await as('carol', 'certificate', 'approve', 'to-approve')).code === 0, 10_000, 200);
   assert.equal(await c.k('get', 'csr', 'to-approve', '-o', 'jsonpath={.status.conditions[0].type}'), 'Approved');
 });
+
+test('resourceNames allow a list or watch pinned to that name by fieldSelector, and no other list', async () => {
+  await c.k('create', 'configmap', 'named-one', '--from-literal=a=b');
+  await c.k('create', 'role', 'one-configmap', '--verb=list,watch', '--resource=configmaps', '--resource-name=named-one');
+  await c.k('create', 'rolebinding', 'carol-one-configmap', '--role=one-configmap', '--user=carol');
+  await eventually(async () => (await as('carol', 'get', 'configmaps', '--field-selector', 'metadata.name=named-one', '-o', 'name')).stdout.trim() === 'configmap/named-one');
+  const all = await as('carol', 'get', 'configmaps');
+  assert.equal(all.stderr.trim(), 'Error from server (Forbidden): configmaps is forbidden: User "carol" cannot list resource "configmaps" in API group "" in the namespace "default"');
+  const other = await as('carol', 'get', 'configmaps', '--field-selector', 'metadata.name=kube-root-ca.crt');
+  assert.equal(other.stderr.trim(), 'Error from server (Forbidden): configmaps "kube-root-ca.crt" is forbidden: User "carol" cannot list resource "configmaps" in API group "" in the namespace "default"');
+});

@@ -43,8 +43,8 @@ function splitTerms(s: string): string[] {
 
 const unescape = (s: string) => s.replace(/\\(.)/g, '$1');
 
-/** Parses and checks every field against `supported`. Throws FieldSelectorError. */
-export function parseFieldSelector(s: string, supported: ReadonlySet<string>): FieldSelector {
+/** Parses and checks every field against `supported` ('any': no check). Throws FieldSelectorError. */
+export function parseFieldSelector(s: string, supported: ReadonlySet<string> | 'any'): FieldSelector {
   if (s.trim() === '') return everyField;
   const reqs: FieldRequirement[] = [];
   for (const term of splitTerms(s)) {
@@ -53,7 +53,7 @@ export function parseFieldSelector(s: string, supported: ReadonlySet<string>): F
     if (!m) throw new FieldSelectorError(`invalid selector: '${s}'; can't understand '${term}'`);
     const field = unescape(m[1].trim().replace(/\u0000/g, '\\='));
     const value = unescape(m[3].replace(/\u0000/g, '\\='));
-    if (!supported.has(field)) throw new FieldSelectorError(`field label not supported: ${field}`);
+    if (supported !== 'any' && !supported.has(field)) throw new FieldSelectorError(`field label not supported: ${field}`);
     reqs.push({ field, op: m[2] === '!=' ? '!=' : '=', value });
   }
   return makeFieldSelector(reqs);

@@ -1,7 +1,8 @@
 // The Node authorizer: what a kubelet (user system:node:<name> in group system:nodes) may do.
 // Secrets, ConfigMaps, claims, their volumes and service account tokens: only those its own
 // pods name (node-graph.ts), and the TLS Secrets of Ingresses its built-in Ingress controller
-// serves; Ingresses and IngressClasses: read (the controller's routes). Its Lease: only its own. Everything else: what the system:node
+// serves; Secrets and ConfigMaps one at a time by get, or by list/watch with a metadata.name
+// fieldSelector (request-info.ts's authorizationInfo names the object); Ingresses and IngressClasses: read (the controller's routes). Its Lease: only its own. Everything else: what the system:node
 // role grants, where NodeRestriction (node-restriction.ts) then limits writes to its own Node
 // and pods. Other users: no opinion. Like Kubernetes' it says "no opinion, and why" where it
 // refuses, so RBAC may still grant a node more, and the 403 carries the reason.
@@ -20,7 +21,8 @@ export function nodeNameOf(user: UserInfo): string | undefined {
   return user.name.slice(nodePrefix.length) || undefined;
 }
 
-const graphResources = new Set(['secrets', 'configmaps', 'persistentvolumeclaims']);
+/** Read one by one (get, or list/watch with a metadata.name fieldSelector), as kubelet's watching Secret manager does. */
+const readOneResources = new Set(['secrets', 'configmaps']);
 /** What the node's Ingress controller routes by (k8ts' addition: upstream nodes read neither). */
 const ingressResources = new Set(['ingresses', 'ingressclasses']);
 const readVerbs = new Set(['get', 'list', 'watch']);
@@ -39,16 +41,23 @@ export class NodeAuthorizer {
     const info = a.info;
     if (info.kind === 'nonresource') return { decision: 'no-opinion' };
     const noRelationship = { decision: 'no-opinion' as const, reason: `no relationship found between node '${node}' and this object` };
-    if (info.group === '' && graphResources.has(info.resource) && !info.subresource) {
-      if (info.verb !== 'get') return { decision: 'no-opinion', reason: `can only read individual ${info.resource} (get), not ${info.verb}` };
+    if (info.group === '' && readOneResources.has(info.resource)) {
+      if (!readVerbs.has(info.verb)) return { decision: 'no-opinion', reason: 'can only read resources of this type' };
+      if (info.subresource) return { decision: 'no-opinion', reason: 'cannot read subresource' };
+      if (!info.namespace) return { decision: 'no-opinion', reason: 'can only read namespaced object of this type' };
+      if (!info.name) return { decision: 'no-opinion', reason: 'No Object name found' };
       if (this.graph.names(node, info.resource, info.namespace, info.name)) return { decision: 'allow' };
       return info.resource === 'secrets' && this.graph.ingressTlsSecret(info.namespace, info.name) ? { decision: 'allow' } : noRelationship;
+    }
+    if (info.group === '' && info.resource === 'persistentvolumeclaims' && !info.subresource) {
+      if (info.verb !== 'get') return { decision: 'no-opinion', reason: 'can only get individual resources of this type' };
+      return this.graph.names(node, info.resource, info.namespace, info.name) ? { decision: 'allow' } : noRelationship;
     }
     if (info.group === 'networking.k8s.io' && ingressResources.has(info.resource) && !info.subresource) {
       return readVerbs.has(info.verb) ? { decision: 'allow' } : { decision: 'no-opinion', reason: `can only read ${info.resource}` };
     }
     if (info.group === '' && info.resource === 'persistentvolumes' && !info.subresource) {
-      if (info.verb !== 'get') return { decision: 'no-opinion', reason: `can only read individual persistentvolumes (get), not ${info.verb}` };
+      if (info.verb !== 'get') return { decision: 'no-opinion', reason: 'can only get individual resources of this type' };
       return this.graph.usesVolume(node, info.name) ? { decision: 'allow' } : noRelationship;
     }
     if (info.group === '' && info.resource === 'serviceaccounts' && info.subresource === 'token') {
