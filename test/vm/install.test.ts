@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { bootLab, type Lab, type Vm } from './lab.js';
+import * as nfs from './csi-nfs-scenario.js';
 import { kubectlPath, eventually, run } from '../lib/cluster.js';
 import { buildTestImages } from '../images/images.js';
 import { packageRoot } from '../../lib/package-root.js';
@@ -62,6 +63,8 @@ describe('install on Debian 12 VMs (release route and npm route)', { skip }, () 
   });
 
   after(async () => {
+    // What a failure needs explaining, kept beside the serial logs (K8TS_VM_KEEP=1 keeps the dir).
+    if (lab && process.env.K8TS_VM_KEEP) await lab.saveGuestLogs().catch(() => undefined);
     if (lab) await lab.stop();
     process.stdout.write(`# VM timings (s): ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v / 100) / 10])))}\n`);
   });
@@ -158,6 +161,23 @@ describe('install on Debian 12 VMs (release route and npm route)', { skip }, () 
     await new Promise((r) => setTimeout(r, 30_000));
     assert.equal(await snapshot(), before);
     assert.equal(await vm1.sh('pgrep -c containerd-shim || true'), shimsBefore);
+  });
+
+  // Issue 17's NFS checks on this same cluster (no boots of their own): VM 1 serves /srv/nfs.
+  describe('NFS through the CSI driver (server VM 1, share /srv/nfs)', () => {
+    const cluster = (): nfs.NfsCluster => ({
+      server: vm1, workers: [vm2, vm3], kubectl, timings,
+      apply: async (yaml) => {
+        const r = await run(kubectlPath, ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], yaml, 5 * MIN);
+        if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
+      },
+      eventually,
+    });
+    it('a claim of class nfs-csi is provisioned on the export and bound', () => nfs.classAndClaimBind(cluster()));
+    it('a pod on VM 2 writes, a pod on VM 3 reads', () => nfs.writtenOnOneWorkerReadOnTheOther(cluster()));
+    it('a ReadWriteMany Deployment runs on both workers', () => nfs.readWriteManyAcrossWorkers(cluster()));
+    it('nothing stays mounted after the pods go; deleting the claim archives its directory', () => nfs.cleanAfterPodsAndClaim(cluster()));
+    it('an unreachable NFS server gives FailedMount with the mount error', () => nfs.unreachableServerFailedMount(cluster()));
   });
 
   it('k8ts-uninstall.sh leaves a worker clean', async () => {
