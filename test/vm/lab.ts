@@ -105,6 +105,8 @@ export interface Lab {
   forwards: Record<number, number>;
   /** Puts a host file at /mnt/host/files/<name> in every guest; returns the guest path. */
   copyIn(hostPath: string, name?: string): string;
+  /** Copies each guest's k8ts journal and containerd log to <dir>/logs/ (for failures). */
+  saveGuestLogs(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,13 @@ export async function bootLab(opts: LabOptions): Promise<Lab> {
     copyIn(hostPath, name = basename(hostPath)) {
       copyFileSync(hostPath, join(share, 'files', name));
       return `/mnt/host/files/${name}`;
+    },
+    async saveGuestLogs() {
+      mkdirSync(join(share, 'logs'), { recursive: true });
+      await Promise.all(vms.filter((vm) => vm.running()).map((vm) => vm.run(`
+        journalctl -b -u 'k8ts*' -o cat --no-pager >/mnt/host/logs/${vm.name}-k8ts.log 2>&1
+        cp /var/lib/k8ts/agent/containerd/containerd.log /mnt/host/logs/${vm.name}-containerd.log 2>/dev/null
+        true`, 120_000).catch(() => undefined)));
     },
     async stop() {
       // SIGTERM is instant, and the overlays are throwaway.
