@@ -102,14 +102,14 @@ export class CsiVolumePlugin implements VolumePlugin {
       await driver.client.nodeStageVolume({
         volumeId: source.volumeHandle, stagingTargetPath: data.stagingPath, volumeCapability: capability, volumeContext: context,
         secrets: await this.secrets(source.nodeStageSecretRef),
-      }).catch((err: unknown) => { throw new VolumeError(String(err)); });
+      }).catch((err: unknown) => { throw new VolumeError(String(err), { volume: resolved.name, operation: 'MountVolume.MountDevice' }); });
     }
     await mkdir(dirname(target), { recursive: true, mode: 0o750 });
     await writeFile(join(dirname(target), 'vol_data.json'), JSON.stringify(data));
     await driver.client.nodePublishVolume({
       volumeId: source.volumeHandle, stagingTargetPath: data.stagingPath ?? '', targetPath: target, volumeCapability: capability,
       readonly: resolved.readOnly, volumeContext: context, secrets: await this.secrets(source.nodePublishSecretRef, pod.metadata?.namespace),
-    }).catch((err: unknown) => { throw new VolumeError(String(err)); });
+    }).catch((err: unknown) => { throw new VolumeError(String(err), { volume: resolved.name }); });
     this.published.set(key, { hostPath: target, readOnly: resolved.readOnly });
     log.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, volume: resolved.name, driver: source.driver, target }, 'CSI volume published');
     return { hostPath: target, readOnly: resolved.readOnly };

@@ -43,14 +43,16 @@ export async function setUpClaim(pod: Pod, v: Volume, api: ClaimReads): Promise<
   const claimName = v.persistentVolumeClaim?.claimName ?? '';
   const pv = await boundVolume(pod, claimName, api);
   const readOnly = !!v.persistentVolumeClaim?.readOnly;
+  // From here on kubelet names the volume by its PersistentVolume.
+  const volume = pv.metadata?.name ?? '';
   if (pv.spec?.hostPath) {
-    await checkHostPath(pv.spec.hostPath.path, pv.spec.hostPath.type);
+    await checkHostPath(pv.spec.hostPath.path, pv.spec.hostPath.type).catch((err: Error) => { throw new VolumeError(err.message, { volume }); });
     return { hostPath: pv.spec.hostPath.path, readOnly };
   }
   if (pv.spec?.local) {
     const st = await stat(pv.spec.local.path).catch(() => undefined);
-    if (!st) throw new VolumeError(`path "${pv.spec.local.path}" does not exist`);
+    if (!st) throw new VolumeError(`path "${pv.spec.local.path}" does not exist`, { volume });
     return { hostPath: pv.spec.local.path, readOnly };
   }
-  throw new VolumeError(`persistentvolume "${pv.metadata?.name}": volume type is not supported on this node (hostPath and local are)`);
+  throw new VolumeError(`persistentvolume "${volume}": volume type is not supported on this node (hostPath and local are)`, { volume });
 }

@@ -5,9 +5,17 @@ import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume, 
 import { fieldRefValue, resourceFieldValue } from '../runtime/env.js';
 import type { Payload } from './atomic-writer.js';
 
-/** A volume that cannot be set up; the message follows "MountVolume.SetUp failed for volume ...". */
+/**
+ * A volume that cannot be set up; the message follows `<operation> failed for volume "<volume>" :`.
+ * Kubelet names the volume by its spec: the PersistentVolume's name for a claim, and says which
+ * step failed (MountDevice is staging); the pod's volume name and SetUp are the defaults.
+ */
 export class VolumeError extends Error {
   override readonly name = 'VolumeError';
+
+  constructor(message: string, readonly where: { volume?: string; operation?: 'MountVolume.SetUp' | 'MountVolume.MountDevice' } = {}) {
+    super(message);
+  }
 }
 
 const DEFAULT_MODE = 0o644;

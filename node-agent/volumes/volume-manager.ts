@@ -116,7 +116,8 @@ export class VolumeManager {
         out.set(v.name, await this.setUpVolume(pod, v, facts, force));
       } catch (err) {
         const msg = (err as Error).message;
-        this.events.pod(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${msg}`);
+        const where = err instanceof VolumeError ? err.where : {};
+        this.events.pod(pod, 'Warning', 'FailedMount', `${where.operation ?? 'MountVolume.SetUp'} failed for volume "${where.volume ?? v.name}" : ${msg}`);
         log.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, volume: v.name, err: msg }, 'volume setup failed');
         throw err instanceof VolumeError ? err : new VolumeError(msg);
       }

@@ -224,7 +224,7 @@ spec:
     await env.k('patch', 'pvc', 'nfs-claim', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}');
     const ev = await eventually(async () => {
       const e = await events('nfs-unreachable');
-      return /FailedMount: MountVolume.SetUp failed for volume "data" : rpc error: code = Internal desc = mount failed: exit status \d+\nMounting command: mount\nMounting arguments: -t nfs -o nfsvers=4.1,soft,timeo=10,retrans=1 127.0.0.1:\/srv\/nfs\/x \S+\/volumes\/kubernetes.io~csi\/nfs-pv\/mount\nOutput: .+/.test(e) ? e : undefined;
+      return /FailedMount: MountVolume.SetUp failed for volume "nfs-pv" : rpc error: code = Internal desc = mount failed: exit status \d+\nMounting command: mount\nMounting arguments: -t nfs -o nfsvers=4.1,soft,timeo=10,retrans=1 127.0.0.1:\/srv\/nfs\/x \S+\/volumes\/kubernetes.io~csi\/nfs-pv\/mount\nOutput: .+/.test(e) ? e : undefined;
     }, 120_000, 500).catch(async (err: unknown) => { throw new Error(`${(err as Error).message}\nevents: ${await events('nfs-unreachable')}`); });
     assert.match(ev, /FailedMount/);
     assert.equal((await env.pod('nfs-unreachable')).status.phase, 'Pending');
