@@ -33,7 +33,11 @@ test('killall takes the proxy\'s own chains only', () => {
   assert.ok(!isProxyChain('nat', 'CNI-81ea0b36c417d7f905609579'));
 });
 
-test('puts its jumps back in front when another tool inserted a rule ahead of them', async () => {
+/**
+ * iptables as `-S` lists it: every chain holds the proxy's jumps, and FORWARD what `forward` makes
+ * of them; every call is recorded.
+ */
+function fakeIptables(forward: (ours: string[]) => string[]): { exec: Exec; calls: string[][] } {
   const calls: string[][] = [];
   const exec: Exec = async (_file, args) => {
     calls.push([...args]);
@@ -41,10 +45,17 @@ test('puts its jumps back in front when another tool inserted a rule ahead of th
     if (!args.includes('-S')) return { code: 0, stdout: '', stderr: '' };
     const ours = jumpRules.filter((j) => j.from === chain && j.table === (args[args.indexOf('-t') + 1]))
       .map((j) => `-A ${j.from} -m comment --comment "${j.comment}" ${j.extra.join(' ')} -j ${j.to}`.replace('  ', ' '));
-    // FORWARD: the overlay's accept-all jump went in first.
-    const stdout = chain === 'FORWARD' ? ['-A FORWARD -m comment --comment "k8ts flannel" -j FLANNEL-FWD', ...ours].join('\n') : ours.join('\n');
-    return { code: 0, stdout: `-P ${chain} ACCEPT\n${stdout}\n`, stderr: '' };
+    const rules = chain === 'FORWARD' ? forward(ours) : ours;
+    return { code: 0, stdout: `-P ${chain} ACCEPT\n${rules.join('\n')}\n`, stderr: '' };
   };
+  return { exec, calls };
+}
+
+const netpolHook = '-A FORWARD -m comment --comment "kube-router netpol" -j KUBE-ROUTER-FORWARD';
+
+test('puts its jumps back in front when another tool inserted a rule ahead of them', async () => {
+  // FORWARD: the overlay's accept-all jump went in first.
+  const { exec, calls } = fakeIptables((ours) => ['-A FORWARD -m comment --comment "k8ts flannel" -j FLANNEL-FWD', ...ours]);
   const forward = jumpRules.filter((j) => j.table === 'filter' && j.from === 'FORWARD');
   assert.equal(await new ProxyIptables(exec).ensureJumps(), forward.length);
   assert.equal(calls.filter((c) => c.includes('-D')).length, forward.length);
@@ -53,32 +64,14 @@ test('puts its jumps back in front when another tool inserted a rule ahead of th
 });
 
 test('leaves the NetworkPolicy hook ahead of its jumps (it only returns or rejects)', async () => {
-  const calls: string[][] = [];
-  const exec: Exec = async (_file, args) => {
-    calls.push([...args]);
-    const chain = args[args.indexOf('-S') + 1];
-    if (!args.includes('-S')) return { code: 0, stdout: '', stderr: '' };
-    const ours = jumpRules.filter((j) => j.from === chain && j.table === (args[args.indexOf('-t') + 1]))
-      .map((j) => `-A ${j.from} -m comment --comment "${j.comment}" ${j.extra.join(' ')} -j ${j.to}`.replace('  ', ' '));
-    const stdout = chain === 'FORWARD' ? ['-A FORWARD -m comment --comment "kube-router netpol" -j KUBE-ROUTER-FORWARD', ...ours].join('\n') : ours.join('\n');
-    return { code: 0, stdout: `-P ${chain} ACCEPT\n${stdout}\n`, stderr: '' };
-  };
+  const { exec, calls } = fakeIptables((ours) => [netpolHook, ...ours]);
   assert.equal(await new ProxyIptables(exec).ensureJumps(), 0);
   assert.equal(calls.filter((c) => c.includes('-D') || c.includes('-I')).length, 0);
 });
 
 test('re-adds missing FORWARD jumps behind the NetworkPolicy hook, never ahead of it', async () => {
-  const calls: string[][] = [];
-  const exec: Exec = async (_file, args) => {
-    calls.push([...args]);
-    const chain = args[args.indexOf('-S') + 1];
-    if (!args.includes('-S')) return { code: 0, stdout: '', stderr: '' };
-    const ours = jumpRules.filter((j) => j.from === chain && j.table === (args[args.indexOf('-t') + 1]))
-      .map((j) => `-A ${j.from} -m comment --comment "${j.comment}" ${j.extra.join(' ')} -j ${j.to}`.replace('  ', ' '));
-    // Someone flushed FORWARD and the enforcer put its hook back first: the proxy's jumps are gone.
-    const stdout = chain === 'FORWARD' ? '-A FORWARD -m comment --comment "kube-router netpol" -j KUBE-ROUTER-FORWARD' : ours.join('\n');
-    return { code: 0, stdout: `-P ${chain} ACCEPT\n${stdout}\n`, stderr: '' };
-  };
+  // Someone flushed FORWARD and the enforcer put its hook back first: the proxy's jumps are gone.
+  const { exec, calls } = fakeIptables(() => [netpolHook]);
   const forward = jumpRules.filter((j) => j.table === 'filter' && j.from === 'FORWARD');
   assert.equal(await new ProxyIptables(exec).ensureJumps(), forward.length);
   const inserts = calls.filter((c) => c.includes('-I'));
