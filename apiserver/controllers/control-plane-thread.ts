@@ -21,8 +21,24 @@ export interface ConnectRequest {
   port: MessagePort;
 }
 
-/** The main thread asks the control plane to stop; the thread answers once it has. */
-export type ThreadMessage = 'stop' | 'stopped';
+/**
+ * The main thread asks the control plane to stop; the thread answers once it has. 'ping' is
+ * the watchdog's question, which a thread whose event loop runs answers with 'pong'.
+ */
+export type ThreadMessage = 'stop' | 'stopped' | 'ping' | 'pong';
+
+/**
+ * A thread that answers no ping for stallMs is stuck (a loop that never yields, a lock): its
+ * controllers and scheduler have stopped, and nothing else would notice. Generous: a guest
+ * under software emulation can take seconds per turn of its event loop.
+ */
+export interface Watchdog {
+  everyMs: number;
+  stallMs: number;
+  /** Says that the thread is stuck and where, before it is ended (default: an error in the log). */
+  report?(stall: { silentMs: number; stack?: string[] }): void;
+}
+const defaultWatchdog: Watchdog = { everyMs: 5_000, stallMs: 60_000 };
 
 /** How long a stopping control plane may take before its thread is ended. */
 const stopTimeoutMs = 10_000;
@@ -40,17 +56,21 @@ export function startControlPlaneThread(
   opts: Omit<ControlPlaneOptions, 'connect'>,
   accept: (user: string, socket: Duplex) => void,
   entry: URL = workerEntry,
+  watchdog: Watchdog = defaultWatchdog,
 ): RunningControlPlane {
   let worker: Worker | undefined;
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  let lastPong = Date.now();
 
   const start = () => {
     const w = new Worker(entry, {
       workerData: { ...opts, logLevel: logLevel() } satisfies ControlPlaneThreadOptions,
     });
+    lastPong = Date.now();
     w.on('message', (m: ConnectRequest | ThreadMessage) => {
-      if (typeof m === 'object' && m.connect) accept(m.connect, new MemorySocket(m.port));
+      if (m === 'pong') lastPong = Date.now();
+      else if (typeof m === 'object' && m.connect) accept(m.connect, new MemorySocket(m.port));
     });
     w.on('error', (err) => log.error({ err }, 'control plane thread failed'));
     w.on('exit', (code) => {
@@ -64,9 +84,27 @@ export function startControlPlaneThread(
   };
   start();
 
+  const heartbeat = setInterval(() => {
+    const w = worker;
+    if (!w || stopping) return;
+    const silentMs = Date.now() - lastPong;
+    if (silentMs < watchdog.stallMs) {
+      w.postMessage('ping' satisfies ThreadMessage);
+      return;
+    }
+    // Where it is stuck, from the diagnostic report (which interrupts a thread running JS).
+    const stall = { silentMs, stack: threadStack(w.threadId) };
+    if (watchdog.report) watchdog.report(stall);
+    else log.error(stall, 'control plane thread is not responding; restarting it');
+    lastPong = Date.now();
+    void w.terminate();
+  }, watchdog.everyMs);
+  heartbeat.unref();
+
   return {
     async stop() {
       stopping = true;
+      clearInterval(heartbeat);
       clearTimeout(restartTimer);
       const w = worker;
       if (!w) return;
@@ -84,4 +122,16 @@ export function startControlPlaneThread(
       await w.terminate();
     },
   };
+}
+
+/** The JavaScript stack a worker thread is running, as the diagnostic report shows it. */
+function threadStack(threadId: number): string[] | undefined {
+  try {
+    const report = process.report.getReport() as unknown as {
+      workers?: Array<{ header?: { threadId?: number }; javascriptStack?: { stack?: string[] } }>;
+    };
+    return report.workers?.find((r) => r.header?.threadId === threadId)?.javascriptStack?.stack;
+  } catch {
+    return undefined;
+  }
 }

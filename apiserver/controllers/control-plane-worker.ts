@@ -19,6 +19,6 @@ const controlPlane = startControlPlane({
   },
 });
 parent.on('message', (m: ThreadMessage) => {
-  if (m !== 'stop') return;
-  void controlPlane.stop().finally(() => parent.postMessage('stopped' satisfies ThreadMessage));
+  if (m === 'ping') parent.postMessage('pong' satisfies ThreadMessage);
+  else if (m === 'stop') void controlPlane.stop().finally(() => parent.postMessage('stopped' satisfies ThreadMessage));
 });
