@@ -148,11 +148,15 @@ function replicaFailure(all: readonly ReplicaSet[], newRS: ReplicaSet | undefine
 
 /**
  * requeueStuckDeployment: when to look again so a stalled rollout is marked as timed out
- * (ms from now), or undefined when nothing is pending.
+ * (ms from now; 0: now, rate limited), or undefined when nothing is pending.
  */
 export function recheckAfter(d: Deployment, s: DeploymentStatus, now: number): number | undefined {
   const c = condition(s, 'Progressing');
   if (!hasProgressDeadline(d) || !c || isComplete(d, s) || c.reason === reasons.timedOut) return undefined;
+  // A finished rollout is not checked for progress again (rolloutStatus skips it) until the next
+  // one: a pod lost since then cannot time it out, and looking again would only spin. Upstream
+  // requeues it anyway, rate limited, until the pod is back.
+  if (s.replicas === s.updatedReplicas && c.reason === reasons.newReplicaSetAvailable) return undefined;
   const from = Date.parse(c.lastUpdateTime ?? '');
   if (!Number.isFinite(from)) return undefined;
   const after = from + (d.spec?.progressDeadlineSeconds ?? 600) * 1000 - now;

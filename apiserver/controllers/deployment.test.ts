@@ -158,6 +158,23 @@ test('Progressing: progress, completion, and the deadline passing without progre
   assert.equal(ok?.lastTransitionTime, p?.lastTransitionTime, 'still True: the transition time stays');
 });
 
+test('a finished rollout that loses a pod is not looked at again for progress', () => {
+  const d = deployment(3);
+  const newRS = rs('web-abc', 3, 3);
+  const finished = rolloutStatus(d, [newRS], newRS, t0);
+  assert.equal(finished.conditions?.find((c) => c.type === 'Progressing')?.reason, 'NewReplicaSetAvailable');
+  // An hour later a node went away with one pod: the rollout stays finished, nothing can time out.
+  const done = { ...d, status: finished };
+  const short = rs('web-abc', 3, 2);
+  const now = t0 + 3_600_000;
+  const after = rolloutStatus(done, [short], short, now);
+  assert.equal(after.conditions?.find((c) => c.type === 'Progressing')?.reason, 'NewReplicaSetAvailable');
+  assert.equal(recheckAfter({ ...done, status: after }, after, now), undefined);
+  // A rollout past its deadline is due now (the controller requeues it rate limited).
+  const rolling = rolloutStatus(d, [rs('web-abc', 3, 1)], rs('web-abc', 3, 1), t0);
+  assert.equal(recheckAfter({ ...d, status: rolling }, rolling, t0 + 600_500), 0);
+});
+
 test('pausing and resuming set Progressing Unknown', () => {
   const paused = deployment(1, 1, 0, { paused: true });
   assert.deepEqual([pausedCondition(paused, t0)?.status, pausedCondition(paused, t0)?.reason], ['Unknown', 'DeploymentPaused']);

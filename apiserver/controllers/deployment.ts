@@ -114,7 +114,9 @@ class DeploymentController {
     if (!cached) return;
     const run = new DeploymentSync(this, structuredClone(cached));
     await run.sync();
-    if (run.requeueAfter !== undefined) this.queue.addAfter(key, run.requeueAfter);
+    // Due now: rate limited, as upstream, so a deadline that cannot be reached yet is not a busy loop.
+    if (run.requeueAfter === 0) this.queue.addRateLimited(key);
+    else if (run.requeueAfter !== undefined) this.queue.addAfter(key, run.requeueAfter);
   }
 
   async claimReplicaSets(d: Deployment, selector: LabelSelector): Promise<ReplicaSet[]> {

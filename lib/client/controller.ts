@@ -1,6 +1,7 @@
 // The controller runner: wait for the informer caches, then let N workers take keys from the
 // queue and call sync(key). A failed sync is retried with the queue's backoff; a successful one
 // resets it. Each key is handled by one worker at a time (the queue guarantees it).
+import { performance } from 'node:perf_hooks';
 import { logger } from '../log.js';
 import { isAbort, isConflict } from './api-error.js';
 import type { WorkQueue } from './workqueue.js';
@@ -36,9 +37,21 @@ export async function runController<T>(spec: ControllerSpec<T>): Promise<void> {
   }
 }
 
+/**
+ * A worker whose syncs finish without I/O (a key requeued at once, every time) would run on
+ * promise callbacks alone and starve timers and sockets: the whole thread stops. It lets the
+ * event loop turn at least this often.
+ */
+const yieldEveryMs = 20;
+
 async function worker<T>(spec: ControllerSpec<T>, log: ReturnType<typeof logger>): Promise<void> {
   const { queue, signal } = spec;
+  let lastYield = performance.now();
   for (;;) {
+    if (performance.now() - lastYield > yieldEveryMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     const key = await queue.get();
     if (key === undefined) return;
     try {

@@ -54,7 +54,7 @@ ${claimName ? `    volumeMounts: [{name: data, mountPath: /data}]
 const phase = (c: NfsCluster, kind: string, name: string) => c.kubectl('get', kind, name, '-o', 'jsonpath={.status.phase}');
 
 /** NFS mounts on a node (the pod volumes the agent published). */
-const nfsMounts = (vm: Vm) => vm.sh(`awk '$3 ~ /^nfs/ {print $2}' /proc/mounts`);
+const nfsMounts = (vm: Vm) => vm.sh(`awk '$3 == "nfs" || $3 == "nfs4" {print $2}' /proc/mounts`);
 
 async function waitPhase(c: NfsCluster, kind: string, name: string, want: string[], timeoutMs: number): Promise<string> {
   return c.eventually(async () => {
