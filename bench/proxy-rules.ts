@@ -30,6 +30,7 @@ import { ProxyNft } from '../node-agent/proxy/nftables/nft.js';
 import { planNftSync } from '../node-agent/proxy/nftables/plan.js';
 import { nftPortRules } from '../node-agent/proxy/nftables/rules.js';
 import { printTable, summarize } from './lib/stats.js';
+import { nodeFlagsFor } from '../cli/launch.js';
 
 const { values } = parseArgs({ options: {
   services: { type: 'string', default: '1000' }, endpoints: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' },
@@ -163,7 +164,8 @@ function proxierInNamespace(variant: string): ProxierResult {
   const made = spawnSync('ip', ['netns', 'add', ns]);
   if (made.status !== 0) throw new Error(`ip netns add: ${made.stderr}`);
   try {
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--expose-gc', process.argv[1]!, '--proxier-child', variant,
+    // With the agent's own Node flags: what is measured is what `k8ts agent` runs.
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, ...nodeFlagsFor(['agent']), '--expose-gc', process.argv[1]!, '--proxier-child', variant,
       '--services', String(nServices), '--endpoints', String(perService), '--runs', String(runs)],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, K8TS_LOG_LEVEL: 'warn' } });
     if (r.status !== 0) throw new Error(`proxier child (${variant}) exited ${r.status}: ${r.stderr}`);

@@ -3,6 +3,7 @@
 // air-gap images in the data dir.
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchEnv, launchNodeFlags, nodeFlagsFor } from '../launch.js';
 
 export const installPaths = {
   lib: '/usr/local/lib/k8ts',
@@ -18,13 +19,21 @@ export const installPaths = {
 /** What of a package root is installed (dist/test and dev files stay behind). */
 const packageEntries = ['package.json', 'dist', 'node_modules', 'proto', 'systemd', 'docs', 'images', 'node'];
 
-/** The `k8ts` command: the installed package run by `node` (the release's own, or the system's). */
+/**
+ * The `k8ts` command: the installed package run by `node` (the release's own, or the system's),
+ * with the settings of cli/launch.ts (those of dist/cli/main.js's own #! line, plus the agent's).
+ */
 export function wrapperScript(node: string, lib: string = installPaths.lib): string {
+  const env = Object.entries(launchEnv).map(([k, v]) => `export ${k}=${v}`).join('\n');
+  const main = `${lib}/dist/cli/main.js`;
   return `#!/bin/sh
 # k8ts, installed by install.sh (or 'k8ts install'). Two malloc arenas and one V8 helper thread
-# keep an idle server's RSS small (the same as dist/cli/main.js's own #! line).
-export MALLOC_ARENA_MAX=2
-exec ${node} --v8-pool-size=1 ${lib}/dist/cli/main.js "$@"
+# keep an idle server's RSS small; the agent also caps V8's young generation (cli/launch.ts).
+${env}
+case "$1" in
+  agent) exec ${node} ${nodeFlagsFor(['agent']).join(' ')} ${main} "$@" ;;
+esac
+exec ${node} ${launchNodeFlags.join(' ')} ${main} "$@"
 `;
 }
 
