@@ -63,13 +63,22 @@ ip route add default via 10.77.0.1 dev eth0 onlink
 # The management NIC (user-mode, VM 1 only): the host's forwarded port reaches the API through it.
 if ip link show eth1 >/dev/null 2>&1; then ip link set eth1 up; ip addr add 10.0.2.15/24 dev eth1; fi
 mkdir -p /mnt/host
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none host0 /mnt/host
+# The 9p transport may not have probed its device yet either ("9pnet_virtio: no channels
+# available for device host0" was seen once under TCG): try again for up to 20 s.
+for i in $(seq 100); do
+  mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none host0 /mnt/host 2>/dev/null && break
+  sleep 0.2
+done
+mountpoint -q /mnt/host
 SH
 # vm-inbox: runs the host's commands, files <id>.sh in /mnt/host/<name>/cmd, writing <id>.out
 # and then <id>.rc (the host waits for .rc). No network needed. It waits with a fork-free read
 # on a FIFO: a `sleep` every poll costs a fifth of a core under TCG.
 cat >"$root/usr/local/sbin/vm-inbox" <<'SH'
 #!/bin/bash
+# Without the host's share no command can arrive: no boot marker then, so the host's wait for it
+# fails at boot, not at its first command.
+mountpoint -q /mnt/host || { echo "K8TS-VM-NO-SHARE name=$(hostname)" >/dev/ttyS0; exit 1; }
 inbox=/mnt/host/$(hostname)/cmd
 mkdir -p "$inbox"
 mkfifo /run/vm-inbox.wait 2>/dev/null || true
