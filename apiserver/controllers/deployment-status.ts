@@ -113,8 +113,7 @@ export function rolloutStatus(d: Deployment, all: readonly ReplicaSet[], newRS: 
   const s = calculateStatus(d, all, newRS, now);
   if (!hasProgressDeadline(d)) removeCondition(s, 'Progressing');
   const current = condition(d.status, 'Progressing');
-  const completeBefore = s.replicas === s.updatedReplicas && current?.reason === reasons.newReplicaSetAvailable;
-  if (hasProgressDeadline(d) && !completeBefore) {
+  if (hasProgressDeadline(d) && !rolloutFinished(s, current)) {
     const subject = newRS ? `ReplicaSet "${newRS.metadata?.name}"` : `Deployment "${d.metadata?.name}"`;
     if (isComplete(d, s)) {
       setCondition(s, newCondition('Progressing', 'True', reasons.newReplicaSetAvailable, `${subject} has successfully progressed.`, now));
@@ -134,6 +133,14 @@ export function rolloutStatus(d: Deployment, all: readonly ReplicaSet[], newRS: 
   if (failure) setCondition(s, failure);
   else removeCondition(s, 'ReplicaFailure');
   return s;
+}
+
+/**
+ * The last rollout finished (its new ReplicaSet was available) and no new one began: progress is
+ * not estimated, so nothing can time out (upstream's isCompleteDeployment in syncRolloutStatus).
+ */
+function rolloutFinished(s: DeploymentStatus, progressing: DeploymentCondition | undefined): boolean {
+  return s.replicas === s.updatedReplicas && progressing?.reason === reasons.newReplicaSetAvailable;
 }
 
 /** getReplicaFailures: the new ReplicaSet's ReplicaFailure first, else any old one's. */
@@ -156,7 +163,7 @@ export function recheckAfter(d: Deployment, s: DeploymentStatus, now: number): n
   // A finished rollout is not checked for progress again (rolloutStatus skips it) until the next
   // one: a pod lost since then cannot time it out, and looking again would only spin. Upstream
   // requeues it anyway, rate limited, until the pod is back.
-  if (s.replicas === s.updatedReplicas && c.reason === reasons.newReplicaSetAvailable) return undefined;
+  if (rolloutFinished(s, c)) return undefined;
   const from = Date.parse(c.lastUpdateTime ?? '');
   if (!Number.isFinite(from)) return undefined;
   const after = from + (d.spec?.progressDeadlineSeconds ?? 600) * 1000 - now;

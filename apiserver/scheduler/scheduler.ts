@@ -4,6 +4,7 @@
 // kube-scheduler's message, a FailedScheduling event, maybe a preemption, and waits in the
 // queue until the cluster changes.
 import { logger } from '../../lib/log.js';
+import { eventLoopTurns } from '../../lib/event-loop-turns.js';
 import { isNotFound, isConflict } from '../../lib/client/api-error.js';
 import { realClock, type Clock } from '../../lib/client/clock.js';
 import { apiEventSink, EventRecorder, referenceTo } from '../../lib/client/events.js';
@@ -119,7 +120,7 @@ export class Scheduler {
         if (!(await inf.waitForSync(signal))) return;
       }
       log.info({ nodes: this.cache.nodeCount }, 'scheduler started');
-      let lastYield = performance.now();
+      const yieldTurn = eventLoopTurns(yieldEveryMs);
       for (;;) {
         const qp = await this.queue.pop();
         if (!qp) break;
@@ -131,10 +132,7 @@ export class Scheduler {
         }
         if (this.inflight >= (this.opts.maxInflightBindings ?? 128)) await new Promise<void>((r) => (this.bindSlot = r));
         // The scheduler shares the event loop with the API server: let requests through between pods.
-        if (performance.now() - lastYield > yieldEveryMs) {
-          await new Promise((r) => setImmediate(r));
-          lastYield = performance.now();
-        }
+        await yieldTurn();
       }
     } finally {
       this.queue.close();

@@ -1,7 +1,7 @@
 // The controller runner: wait for the informer caches, then let N workers take keys from the
 // queue and call sync(key). A failed sync is retried with the queue's backoff; a successful one
 // resets it. Each key is handled by one worker at a time (the queue guarantees it).
-import { performance } from 'node:perf_hooks';
+import { eventLoopTurns } from '../event-loop-turns.js';
 import { logger } from '../log.js';
 import { isAbort, isConflict } from './api-error.js';
 import type { WorkQueue } from './workqueue.js';
@@ -46,12 +46,9 @@ const yieldEveryMs = 20;
 
 async function worker<T>(spec: ControllerSpec<T>, log: ReturnType<typeof logger>): Promise<void> {
   const { queue, signal } = spec;
-  let lastYield = performance.now();
+  const yieldTurn = eventLoopTurns(yieldEveryMs);
   for (;;) {
-    if (performance.now() - lastYield > yieldEveryMs) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
-    }
+    await yieldTurn();
     const key = await queue.get();
     if (key === undefined) return;
     try {
